@@ -290,6 +290,7 @@ STYLE = """
 .wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 10px; vertical-align: middle; }
 .wb-links a { margin-right: 14px; }
+.wb-map .leaflet-container { background: #f5f7fa; }
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>
 """
@@ -632,13 +633,15 @@ def app_links(current: str | None = None) -> W.HTML:
 
 def app_shell(model: AppModel, *, controls: Sequence[W.Widget], body: Sequence[W.Widget],
               subtitle: str = "", header: Sequence[W.Widget] = (), sidebar_width: str = "300px") -> W.VBox:
-    """The standard screen: title, links, problems, busy line; controls on the left, results on the right."""
-    title = W.HTML(f'<div class="wb-title"><h1>{html.escape(model.title)}</h1>'
-                   + (f"<p>{html.escape(subtitle)}</p>" if subtitle else "") + "</div>")
+    """The standard screen: links, subtitle, problems, busy line; controls left, results right.
+
+    The title itself is the notebook's first (markdown) cell, so it is not repeated here.
+    """
+    title = W.HTML(f'<div class="wb-title"><p>{html.escape(subtitle)}</p></div>' if subtitle else "")
     side = W.VBox(list(controls), layout=W.Layout(width=sidebar_width, min_width=sidebar_width, padding="0 12px 0 0"))
     side.add_class("wb-controls")
     main = W.VBox(list(body), layout=W.Layout(flex="1 1 auto", min_width="0"))
-    root = W.VBox([W.HTML(STYLE), title, app_links(model.app_name), *header, ProblemsAlert(model),
+    root = W.VBox([W.HTML(STYLE), app_links(model.app_name), title, *header, ProblemsAlert(model),
                    BusyIndicator(model), W.HBox([side, main], layout=W.Layout(width="100%"))])
     root.add_class("wb-app")
     root.add_class(f"wb-app-{model.app_name}")

@@ -283,3 +283,24 @@ def data_dictionary_markdown() -> str:
             out.append(f"| `{c.name}` | {kind_text(c)} | {c.unit} | {c.description} | {'; '.join(rules)} |")
         out.append("")
     return "\n".join(out)
+
+
+_START = "<!-- data dictionary: generated from workbench/schema.py -->"
+_END = "<!-- end of data dictionary -->"
+
+
+def write_data_readme(path) -> None:
+    """Replace the generated data dictionary section of ``data/README.md``."""
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text() if path.exists() else f"# Data\n\n{_START}\n{_END}\n"
+    head, _, rest = text.partition(_START)
+    _, _, tail = rest.partition(_END)
+    path.write_text(f"{head}{_START}\n\n{data_dictionary_markdown()}\n{_END}{tail}")
+
+
+if __name__ == "__main__":  # python -m workbench.schema data/README.md
+    import sys
+
+    write_data_readme(sys.argv[1] if len(sys.argv) > 1 else "data/README.md")

@@ -1,0 +1,286 @@
+"""Scenarios to an Excel workbook a client can keep.
+
+Sheets, in order:
+
+* ``Comparison``: every KPI (readable name and unit), the baseline's value, and per scenario its
+  value, the change and the % change against the baseline;
+* ``Scenarios``: one row per scenario (sheet prefix, name, app, note, data version, dates);
+* per scenario ``S1 Inputs`` (each choice and its value), ``S1 KPIs`` (KPI, value, unit) and one
+  sheet per result table (``S1 flows``, ...), with readable headers that carry units.
+
+Headers are frozen, tables have filters, numbers carry formats ($, %, thousands separators).
+The file is written to a temporary name and moved into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import codec
+from .compare import Comparison, compare
+from .errors import ScenarioError
+from .kpis import column_unit, header, kpi_info, readable
+from .store import Scenario
+
+__all__ = ["export_excel", "number_format", "flatten_inputs"]
+
+MAX_ROWS = 1_048_576 - 10
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+_HEAD_FILL = "DCE6F0"
+
+
+def number_format(unit: str) -> str | None:
+    """The Excel number format for a unit."""
+    if unit == "USD" or unit.startswith("USD"):
+        return '"$"#,##0;-"$"#,##0'
+    if unit == "share":
+        return "0.0%"
+    if unit == "%":
+        return '0.0"%"'
+    if unit in ("km", "h", "min", "kg", "m3", "days", "weeks", "units/yr", "units/week", "units", "km/h"):
+        return "#,##0.0"
+    if unit == "count":
+        return "#,##0"
+    return None
+
+
+def flatten_inputs(inputs: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Inputs as (dotted name, cell value) pairs; lists become comma-separated text."""
+    out: list[tuple[str, Any]] = []
+    for k, v in inputs.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.extend(flatten_inputs(v, key + "."))
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            out.append((key, ", ".join(str(codec.to_jsonable(x)) for x in v)))
+        else:
+            out.append((key, _cell(v)))
+    return out
+
+
+def _cell(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        if v.tzinfo is not None:
+            v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return v
+    if isinstance(v, (dt.date, dt.time, str)):
+        return v
+    if isinstance(v, (pd.Timedelta, dt.timedelta)):
+        return str(v)
+    j = codec.to_jsonable(v)
+    return j if isinstance(j, (int, float, str)) or j is None else str(j)
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    base = _BAD_SHEET.sub(" ", text).strip().strip("'")[:31] or "Sheet"
+    title, i = base, 2
+    while title.lower() in used:
+        suffix = f" ({i})"
+        title = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(title.lower())
+    return title
+
+
+class _Writer:
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.used: set[str] = set()
+
+    def sheet(self, title: str):
+        return self.wb.create_sheet(_sheet_title(title, self.used))
+
+    def table(self, ws, caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+              formats: Sequence[str | None] | None = None, widths: Sequence[float] | None = None,
+              start_row: int = 1) -> int:
+        """Caption on ``start_row``, header on the next-but-one row, data below. Returns the last row."""
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        ws.cell(row=start_row, column=1, value=caption).font = Font(bold=True, size=13)
+        hr = start_row + 2
+        for j, h in enumerate(headers, start=1):
+            c = ws.cell(row=hr, column=j, value=h)
+            c.font = Font(bold=True)
+            c.fill = PatternFill("solid", fgColor=_HEAD_FILL)
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        r = hr
+        lengths = [len(str(h)) for h in headers]
+        for r_i, row in enumerate(rows, start=hr + 1):
+            r = r_i
+            for j, v in enumerate(row, start=1):
+                c = ws.cell(row=r, column=j, value=_cell(v))
+                if formats and j - 1 < len(formats) and formats[j - 1] and isinstance(c.value, (int, float)) \
+                        and not isinstance(c.value, bool):
+                    c.number_format = formats[j - 1]
+                if r_i < hr + 200 and c.value is not None:
+                    lengths[j - 1] = max(lengths[j - 1], min(len(str(c.value)), 60))
+        for j in range(1, len(headers) + 1):
+            w = widths[j - 1] if widths and j - 1 < len(widths) else min(max(10, lengths[j - 1] + 2), 45)
+            ws.column_dimensions[get_column_letter(j)].width = w
+        if start_row == 1:
+            ws.freeze_panes = ws.cell(row=hr + 1, column=1)
+        if r > hr and headers:
+            ws.auto_filter.ref = f"A{hr}:{get_column_letter(len(headers))}{r}"
+        return r
+
+
+def _frame_rows(df: pd.DataFrame, table: str) -> tuple[list[str], list[list[Any]], list[str | None], bool]:
+    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+        df = df.reset_index()
+    truncated = len(df) > MAX_ROWS
+    if truncated:
+        df = df.head(MAX_ROWS)
+    heads, fmts = [], []
+    for c in df.columns:
+        name = " / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+        unit = column_unit(name, table)
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s) and getattr(s.dt, "tz", None) is not None:
+            heads.append(header(name, unit) + " (UTC)")
+        else:
+            heads.append(header(name, unit))
+        fmts.append(number_format(unit) if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) else None)
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            cols.append([None if pd.isna(x) else x.to_pydatetime() for x in s])
+        else:
+            cols.append(s.tolist())
+    rows = [list(r) for r in zip(*cols)] if cols else []
+    return heads, rows, fmts, truncated
+
+
+def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.PathLike | None = None, *,
+                 baseline: Scenario | int | str | None = None, title: str | None = None) -> bytes | Path:
+    """Write scenarios (or a :class:`Comparison`) to an Excel workbook.
+
+    Returns the file's bytes when ``path`` is None (for a download link), else the path written.
+    """
+    cmp = scenarios if isinstance(scenarios, Comparison) else compare(list(scenarios), baseline)
+    w = _Writer()
+    labels = list(cmp.labels)
+    prefixes = [f"S{i + 1}" for i in range(len(cmp.scenarios))]
+    app = cmp.app
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    # -- Comparison ------------------------------------------------------------------------
+    ws = w.sheet("Comparison")
+    heads = ["KPI", "Unit", f"{labels[0]} (baseline)"]
+    fmts: list[str | None] = [None, None, None]
+    for lab in labels[1:]:
+        heads += [lab, f"{lab}: change", f"{lab}: change %"]
+    body = []
+    row_formats = []
+    for k in cmp.kpis:
+        info = kpi_info(k, app)
+        row = [info.label, _unit_text(info.unit), cmp.value(0, k)]
+        for i in range(1, len(labels)):
+            row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
+        body.append(row)
+        row_formats.append(number_format(info.unit))
+    caption = title or f"{readable(app)} scenarios compared with '{labels[0]}'"
+    last = w.table(ws, caption, heads, body, fmts)
+    # per-row formats (each KPI has its own unit); % change columns as percentages
+    for r_i, f in enumerate(row_formats, start=4):
+        for j in range(3, len(heads) + 1):
+            c = ws.cell(row=r_i, column=j)
+            is_pct_col = j > 3 and (j - 3) % 3 == 0
+            if is_pct_col:
+                c.number_format = "0.0%"
+            elif f:
+                c.number_format = f
+    note_row = last + 2
+    ws.cell(row=note_row, column=1, value=f"Exported {when}. Change = scenario - baseline; change % = change / |baseline|.")
+    for i, n in enumerate(cmp.notes, start=1):
+        ws.cell(row=note_row + i, column=1, value=n)
+
+    # -- Scenarios ---------------------------------------------------------------------------
+    ws = w.sheet("Scenarios")
+    rows = []
+    for p, lab, s in zip(prefixes, labels, cmp.scenarios):
+        rows.append([p, lab, readable(s.app), s.note, s.world_version, _cell(s.created), _cell(s.updated),
+                     "baseline" if s is cmp.baseline else ""])
+    w.table(ws, "Scenarios in this workbook", ["Sheet prefix", "Scenario", "App", "Note", "Data version",
+                                               "Created (UTC)", "Updated (UTC)", "Role"], rows)
+    for r in range(4, 4 + len(rows)):
+        for col in (6, 7):
+            ws.cell(row=r, column=col).number_format = "yyyy-mm-dd hh:mm"
+
+    # -- per scenario ------------------------------------------------------------------------
+    for p, lab, s in zip(prefixes, labels, cmp.scenarios):
+        ws = w.sheet(f"{p} Inputs")
+        pairs = flatten_inputs(dict(s.inputs or {}))
+        w.table(ws, f"{p} {lab}: inputs", ["Input", "Value", "Name in the workbench"],
+                [[readable(k.split(".")[-1]) if "." not in k else " / ".join(readable(x) for x in k.split(".")), v, k]
+                 for k, v in pairs], widths=[34, 30, 30])
+        ws = w.sheet(f"{p} KPIs")
+        krows, kf = [], []
+        for k, v in s.kpis.items():
+            info = kpi_info(k, s.app)
+            krows.append([info.label, v, _unit_text(info.unit), k])
+            kf.append(number_format(info.unit))
+        w.table(ws, f"{p} {lab}: KPIs", ["KPI", "Value", "Unit", "Name in the workbench"], krows, widths=[34, 18, 10, 30])
+        for r_i, f in enumerate(kf, start=4):
+            if f:
+                ws.cell(row=r_i, column=2).number_format = f
+        for tname, df in (s.tables or {}).items():
+            ws = w.sheet(f"{p} {tname}")
+            heads, trows, tf, truncated = _frame_rows(df, tname)
+            cap = f"{p} {lab}: {readable(tname.split('.')[-1])}"
+            if truncated:
+                cap += f" (first {MAX_ROWS:,} of {len(df):,} rows)"
+            w.table(ws, cap, heads, trows, tf)
+
+    buf = io.BytesIO()
+    w.wb.save(buf)
+    data = buf.getvalue()
+    if path is None:
+        return data
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ScenarioError(f"could not write {path}: {exc.strerror}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _pct(v: float) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v / 100.0
+
+
+def _unit_text(unit: str) -> str:
+    return {"share": "%", "count": "", "": ""}.get(unit, unit)

@@ -52,25 +52,31 @@ def greedy_selection(market: Market, candidates: np.ndarray, count: int, *, stra
     base = market.potential * q
     w = unit_contribution(market, strategy)[cand]
     a = market.outlets["account_cost"].to_numpy(float)[cand]
+    Uw = U * w[None, :]
     S = np.zeros(U.shape[0])
     W = np.zeros(U.shape[0])
     remaining = np.ones(len(cand), bool)
     picks = np.empty(count, dtype=int)
     profits = np.empty(count)
+    num = np.empty_like(U)
+    den = np.empty_like(U)
     fixed = 0.0
     for step in range(count):
-        idx = np.flatnonzero(remaining)
-        Ur = U[:, idx]
-        denom = S[:, None] + Ur + C[:, None]
-        val = (base[:, None] * (W[:, None] + Ur * w[idx]) / np.where(denom > 0, denom, 1.0)).sum(axis=0) - a[idx]
-        best = int(np.argmax(val))
-        j = idx[best]
+        # value of the set plus each candidate, for every candidate at once (profit before
+        # the account costs already committed)
+        np.add(W[:, None], Uw, out=num)
+        np.add(S[:, None] + C[:, None], U, out=den)
+        np.divide(num, den, out=num, where=den > 0)
+        num[den <= 0] = 0.0
+        val = base @ num - a
+        val[~remaining] = -np.inf
+        j = int(np.argmax(val))
         remaining[j] = False
         S += U[:, j]
-        W += U[:, j] * w[j]
+        W += Uw[:, j]
+        profits[step] = val[j] - fixed
         fixed += a[j]
         picks[step] = cand[j]
-        profits[step] = val[best] - (fixed - a[j])
         if progress is not None:
             progress(step + 1, count)
     return picks, profits

@@ -203,9 +203,8 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
     out["cost_to_serve"] = out["account_cost"] + out["logistics_cost"]
     out["profit"] = out["net_margin"] - out["cost_to_serve"]
 
-    channels = (out.groupby("channel", sort=False)
-                .agg(outlets=("outlet_id", "size"), units=("units", "sum"), **{c: (c, "sum") for c in MONEY_COLUMNS})
-                .reset_index())
+    g = out.groupby("channel", sort=False)
+    channels = pd.concat([g.size().rename("outlets"), g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
 
     # coverage: carried stores (not e-commerce) within the radius
     phys = market.physical[carried]

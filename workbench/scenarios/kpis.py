@@ -51,8 +51,7 @@ _ACRONYMS = {"dc": "DC", "dcs": "DCs", "mape": "MAPE", "wape": "WAPE", "smape": 
              "vrp": "VRP", "eoq": "EOQ", "rop": "ROP", "km": "km", "co2": "CO₂", "ss": "SS", "cv": "CV"}
 _UNIT_SUFFIX = [("_usd", "USD"), ("_dollars", "USD"), ("_share", "share"), ("_pct", "%"), ("_percent", "%"),
                 ("_km", "km"), ("_kmh", "km/h"), ("_hours", "h"), ("_h", "h"), ("_min", "min"), ("_minutes", "min"),
-                ("_units", "units"), ("_kg", "kg"), ("_m3", "m3"), ("_days", "days"), ("_weeks", "weeks"),
-                ("_count", "count")]
+                ("_units", "units"), ("_kg", "kg"), ("_m3", "m3"), ("_days", "days"), ("_weeks", "weeks")]
 _MONEY = re.compile(r"(cost|profit|revenue|margin_usd|spend|price|fee|capex|opex|value_usd|contribution)")
 _LOWER = re.compile(r"(cost|distance|_km|time|hours|duration|error|mape|wape|rmse|mae|mase|bias_abs|late|"
                     r"stockout|lost|shortage|unserved|unassigned|vehicles|trucks|co2|emission|overtime|waiting)")

@@ -203,7 +203,8 @@ def run_sweep(fn: Callable[[Any], Any], grid: Mapping[str, Iterable[Any]], *, ba
               executor: str | None = None, scheduler_address: str | None = None, client: Any = None,
               max_workers: int | None = None, progress: Callable[[int, int], None] | bool | None = None,
               store: ScenarioStore | None = None, app: str | None = None, name: str | None = None,
-              note: str = "", keep_results: bool = True, overwrite: bool = True) -> SweepResult:
+              note: str = "", keep_results: bool = True, overwrite: bool = True,
+              connect_timeout: float = 20.0) -> SweepResult:
     """Run ``fn`` on every point of ``grid`` applied to ``base``; see the module docstring.
 
     ``progress``: a ``progress(done, total)`` callable, or True for a text progress bar.
@@ -275,7 +276,7 @@ def run_sweep(fn: Callable[[Any], Any], grid: Mapping[str, Iterable[Any]], *, ba
                     _finish(*fut.result())
         else:
             workers = _run_dask(fn_bytes, specs, _finish, client=client,
-                                address=scheduler_address or env_address or None)
+                                address=scheduler_address or env_address or None, timeout=connect_timeout)
     finally:
         if bar is not None:
             bar.close()
@@ -286,7 +287,8 @@ def run_sweep(fn: Callable[[Any], Any], grid: Mapping[str, Iterable[Any]], *, ba
                        workers=workers)
 
 
-def _run_dask(fn_bytes: bytes, specs: Sequence[Any], finish: Callable, *, client: Any, address: str | None) -> int:
+def _run_dask(fn_bytes: bytes, specs: Sequence[Any], finish: Callable, *, client: Any, address: str | None,
+              timeout: float = 20.0) -> int:
     try:
         from distributed import Client, as_completed as dask_completed
     except ImportError:  # pragma: no cover - dask is a dependency
@@ -297,7 +299,7 @@ def _run_dask(fn_bytes: bytes, specs: Sequence[Any], finish: Callable, *, client
             raise ScenarioError("executor='dask' needs a scheduler address: pass scheduler_address='tcp://host:8786' "
                                 f"or set {SCHEDULER_ENV}")
         try:
-            client = Client(address, timeout=20)
+            client = Client(address, timeout=f"{timeout}s")
         except (OSError, TimeoutError) as exc:
             raise ScenarioError(f"could not reach the Dask scheduler at {address} ({exc}); check the address "
                                 "and that the scheduler is running, or run the sweep locally "

@@ -6,7 +6,8 @@ Reads ``DIR/bks.csv`` and the instance files beside it (``cvrp/<name>.vrp``, ``v
 builds each instance with the workbench's own API (``RoutingProblem.from_matrices``) using the
 convention's exact distances, solves it with ``RoutingProblem.solve`` (one core, the given time
 limit), checks every plan with the independent checker (``check_routes``) and writes one row per
-instance: instance, set, bks, cost, gap_pct, feasible, routes, seconds. The last line printed is
+instance: instance, set, bks, cost, gap_pct, feasible, routes, seconds (wall clock, the limit applies
+to it) and cpu_s (CPU time the solve got: on a shared machine it shows the contention). The last line printed is
 ``mean gap X% max Y% feasible N/M``.
 
 Conventions (see ``../shared/benchmarks/README.md``):
@@ -109,19 +110,24 @@ def run(instances: Path, time_limit: float, out: Path | None, pattern: str = "*"
         sub = "cvrp" if b.convention == "cvrp-nint" else "vrptw"
         ext = ".vrp" if sub == "cvrp" else ".txt"
         problem, decimals = load_instance(instances / sub / f"{b.instance}{ext}", b.convention)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = problem.solve(SolveOptions(time_limit_s=time_limit, seed=seed, allow_unserved=False))
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         report = check_routes(result, problem)
         cost = round(report.total_km, decimals)
         feasible = bool(report.ok and len(result.unserved) == 0
                         and (b.convention != "vrptw-dimacs" or result.vehicles_used <= 25))
         gap = 100.0 * (cost - b.bks) / b.bks
         rows.append({"instance": b.instance, "set": b.set, "bks": b.bks, "cost": cost, "gap_pct": round(gap, 3),
-                     "feasible": feasible, "routes": result.vehicles_used, "seconds": round(seconds, 2)})
-        bar.write(f"{b.instance:12s} bks {b.bks:>9} cost {cost:>9} gap {gap:6.2f}% routes {result.vehicles_used:3d} "
-                  f"{'ok' if feasible else 'INFEASIBLE'} {seconds:5.1f}s")
-    df = pd.DataFrame(rows, columns=["instance", "set", "bks", "cost", "gap_pct", "feasible", "routes", "seconds"])
+                     "feasible": feasible, "routes": result.vehicles_used, "seconds": round(seconds, 2),
+                     "cpu_s": round(cpu, 2)})
+        msg = (f"{b.instance:12s} bks {b.bks:>9} cost {cost:>9} gap {gap:6.2f}% routes {result.vehicles_used:3d} "
+                  f"{'ok' if feasible else 'INFEASIBLE'} {seconds:5.1f}s (cpu {cpu:4.1f}s)")
+        if not quiet:
+            bar.write(msg, file=sys.stdout)
+            sys.stdout.flush()
+    df = pd.DataFrame(rows, columns=["instance", "set", "bks", "cost", "gap_pct", "feasible", "routes", "seconds",
+                                     "cpu_s"])
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -27,9 +27,11 @@ import itertools
 import math
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -268,12 +270,14 @@ def run_sweep(fn: Callable[[Any], Any], grid: Mapping[str, Iterable[Any]], *, ba
                 _finish(*_run_point(fn_bytes, spec, i))
         elif executor == "processes":
             workers = max(1, min(max_workers or os.cpu_count() or 1, total))
-            ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                              else "spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = [pool.submit(_run_point, fn_bytes, spec, i) for i, spec in enumerate(specs)]
-                for fut in as_completed(futures):
-                    _finish(*fut.result())
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+                    futures = [pool.submit(_run_point, fn_bytes, spec, i) for i, spec in enumerate(specs)]
+                    for fut in as_completed(futures):
+                        _finish(*fut.result())
+            except BrokenProcessPool:
+                raise ScenarioError(f"a worker process died after {done} of {total} points (out of memory, or "
+                                    "killed); run fewer points at once (max_workers=1) or on a Dask cluster") from None
         else:
             workers = _run_dask(fn_bytes, specs, _finish, client=client,
                                 address=scheduler_address or env_address or None, timeout=connect_timeout)
@@ -285,6 +289,22 @@ def run_sweep(fn: Callable[[Any], Any], grid: Mapping[str, Iterable[Any]], *, ba
     table = _table(ordered, list(grid))
     return SweepResult(name=name, grid=grid, points=ordered, table=table, seconds=seconds, executor=executor,
                        workers=workers)
+
+
+def _mp_context():
+    """forkserver (safe in a Jupyter kernel, which runs threads); fork when the main script cannot be
+    re-imported by a fresh worker (code piped to python on stdin)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    methods = multiprocessing.get_all_start_methods()
+    if path and not os.path.exists(path) and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        # the fork server imports pandas, numpy and the workbench once; workers fork from it ready to run
+        ctx.set_forkserver_preload(["workbench.scenarios.sweep"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _run_dask(fn_bytes: bytes, specs: Sequence[Any], finish: Callable, *, client: Any, address: str | None,

@@ -50,6 +50,7 @@ __all__ = [
     "format_value",
     "PALETTE",
     "current_world",
+    "open_world",
     "set_current_world",
     "reset_current_world",
     "app_links",
@@ -90,6 +91,20 @@ def current_world() -> workbench.World:
         except DataError:
             log.warning("the saved world in %s is unusable; using the sample", folder)
     return workbench.load_sample()
+
+
+def open_world() -> workbench.World:
+    """The World for an app that is being opened.
+
+    Under Voila with preheated kernels the notebook runs before anyone asks for the page; this
+    waits for the actual page request first, so data loaded on Home in the meantime is used.
+    Elsewhere (JupyterLab, tests) it returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    return current_world()
 
 
 def set_current_world(world: workbench.World) -> Path:

@@ -20,8 +20,8 @@ from .core import (
     KPICards,
     MapView,
     app_shell,
-    current_world,
     download_link,
+    open_world,
     points_layer,
     reset_current_world,
     section,
@@ -47,7 +47,7 @@ class HomeModel(AppModel):
     visible_layers = T.List(T.Unicode(), default_value=["customers", "sites", "plants"])
 
     def __init__(self, world: workbench.World | None = None, *, persist: bool = True, **kwargs):
-        super().__init__(world if world is not None else current_world(), **kwargs)
+        super().__init__(world if world is not None else open_world(), **kwargs)
         self.persist = persist
 
     def kpis(self) -> dict[str, float]:

@@ -46,3 +46,24 @@ def test_home_layer_toggle_and_bad_upload(page, voila_url):
     assert "annual_demand is negative" in text
     assert "Traceback" not in page.content()
     screenshot(page, "home-bad-upload")
+
+
+def test_uploaded_data_reaches_a_new_page(page, browser, voila_url):
+    """Data loaded on Home is what the next page opens with, even from a preheated kernel."""
+    open_app(page, voila_url, "home", wait_for=(MARKERS,))
+    good = (b"customer_id,name,region,lat,lon,population,annual_demand\n"
+            b"A,Denver,West,39.74,-104.99,715000,500000\nB,Boise,West,43.61,-116.2,235000,150000\n")
+    with page.expect_file_chooser() as chooser:
+        page.locator(".wb-app-home .widget-upload").click()
+    chooser.value.set_files(files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": good}])
+    page.locator(".wb-note").wait_for(timeout=60_000)
+    assert "Loaded customers.csv" in page.locator(".wb-note").inner_text()
+    other = browser.new_page()
+    try:
+        open_app(other, voila_url, "home", wait_for=(".wb-card",))
+        assert "2" == other.locator(".wb-card .wb-value").first.inner_text().strip()
+    finally:
+        page.get_by_text("Back to the sample").click()
+        page.locator(".wb-card .wb-value").first.wait_for()
+        page.wait_for_function("document.querySelector('.wb-card .wb-value').textContent.trim() === '300'")
+        other.close()

@@ -138,11 +138,13 @@ class RoutePlanningModel(AppModel):
     @T.observe("depot_id")
     def _on_depot(self, change):
         v = self.world.vehicles[self.world.vehicles.depot_id == change["new"]]
+        self.result = None
+        self.stale = True
+        if [r.get("vehicle_type") for r in self.fleet] == list(v.vehicle_type):
+            return  # settings for this depot's fleet (e.g. restored with set_inputs) are kept
         self.fleet = [{"vehicle_type": r.vehicle_type, "count": int(r.count), "capacity": float(r.capacity),
                        "shift_start": format_time(r.shift_start), "shift_end": format_time(r.shift_end)}
                       for r in v.itertuples()]
-        self.result = None
-        self.stale = True
 
     @T.observe("fleet", "widen_windows_min", "allow_unserved", "time_limit_s", "seed")
     def _on_change(self, change):

@@ -15,7 +15,7 @@ p-median (:mod:`.territories`, OR-Tools); the margin stack is in :mod:`.economic
 from .economics import STACK_STEPS, margin_stack, unit_stack
 from .frontier import ChannelFrontier, frontier, greedy_selection, unit_contribution
 from .huff import competitor_attraction_scalar, huff_probabilities, huff_utility
-from .market import Market, prepare_market
+from .market import Market, prepare_market, reference_prices
 from .params import CHANNELS, DEFAULT_ACCOUNT_COST, STRATEGIES, TIERS, ChannelParams, validate_params
 from .strategies import ChannelComparison, StrategyResult, evaluate_outlets, evaluate_strategies
 from .territories import TerritoryPlan, clear_territory_cache, design_territories, pick_partners
@@ -30,6 +30,7 @@ __all__ = [
     "validate_params",
     "Market",
     "prepare_market",
+    "reference_prices",
     "huff_utility",
     "huff_probabilities",
     "competitor_attraction_scalar",

@@ -52,33 +52,37 @@ def greedy_selection(market: Market, candidates: np.ndarray, count: int, *, stra
     base = market.potential * q
     w = unit_contribution(market, strategy)[cand]
     a = market.outlets["account_cost"].to_numpy(float)[cand]
-    Uw = U * w[None, :]
-    S = np.zeros(U.shape[0])
-    W = np.zeros(U.shape[0])
+    # picks are chosen in float32 (half the memory traffic); profits are recomputed exactly
+    U32 = U.astype(np.float32)
+    Uw = U32 * w.astype(np.float32)[None, :]
+    C32 = C.astype(np.float32)[:, None]
+    base32 = base.astype(np.float32)
+    a32 = a.astype(np.float32)
+    S = np.zeros(U.shape[0], np.float32)
+    W = np.zeros(U.shape[0], np.float32)
     remaining = np.ones(len(cand), bool)
-    picks = np.empty(count, dtype=int)
-    profits = np.empty(count)
-    num = np.empty_like(U)
-    den = np.empty_like(U)
-    fixed = 0.0
+    order = np.empty(count, dtype=int)
+    num = np.empty_like(U32)
+    den = np.empty_like(U32)
     for step in range(count):
-        # value of the set plus each candidate, for every candidate at once (profit before
-        # the account costs already committed)
+        # value of the set plus each candidate, for every candidate at once
         np.add(W[:, None], Uw, out=num)
-        np.add(S[:, None] + C[:, None], U, out=den)
-        np.divide(num, den, out=num, where=den > 0)
-        num[den <= 0] = 0.0
-        val = base @ num - a
+        np.add(S[:, None] + C32, U32, out=den)
+        np.divide(num, den, out=num)  # den > 0: every utility is positive
+        val = base32 @ num - a32
         val[~remaining] = -np.inf
         j = int(np.argmax(val))
         remaining[j] = False
-        S += U[:, j]
+        S += U32[:, j]
         W += Uw[:, j]
-        profits[step] = val[j] - fixed
-        fixed += a[j]
-        picks[step] = cand[j]
+        order[step] = j
         if progress is not None:
             progress(step + 1, count)
+    Sk = np.cumsum(U[:, order], axis=1)
+    Wk = np.cumsum(U[:, order] * w[order][None, :], axis=1)
+    den64 = Sk + C[:, None]
+    profits = base @ np.divide(Wk, den64, out=np.zeros_like(Wk), where=den64 > 0) - np.cumsum(a[order])
+    picks = cand[order]
     return picks, profits
 
 

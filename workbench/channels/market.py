@@ -17,7 +17,7 @@ from ..geo import distance_matrix_km
 from .huff import competitor_attraction_scalar, huff_utility
 from .params import CHANNELS, TIERS, ChannelParams, validate_params
 
-__all__ = ["Market", "prepare_market"]
+__all__ = ["Market", "prepare_market", "reference_prices"]
 
 ZONE_COLUMNS = ("customer_id", "lat", "lon", "population", "annual_demand")
 OUTLET_COLUMNS = ("outlet_id", "channel", "tier", "attractiveness", "lat", "lon")
@@ -161,6 +161,18 @@ def _product_prices(tables: dict[str, pd.DataFrame], p: ChannelParams, problems:
     if cost is None:
         cost = float((prods["unit_cost"].to_numpy(float) * share).sum())
     return float(price), float(cost)
+
+
+def reference_prices(world_or_tables: Any, params: ChannelParams | None = None) -> tuple[float, float]:
+    """The consumer price and unit cost used when ``params`` leaves them ``None``: the
+    demand-weighted list price of the products grossed up by the retailer margin, and the
+    demand-weighted unit cost."""
+    params = params or ChannelParams()
+    problems: list[Problem] = []
+    out = _product_prices(_tables(world_or_tables), params, problems)
+    if problems:
+        raise DataError(problems, context="The channel-strategy inputs have problems")
+    return out
 
 
 def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=None) -> Market:

@@ -216,14 +216,53 @@ def _assign_balanced(dist: np.ndarray, w: np.ndarray, centers: list[int], lo: fl
     xv = np.array([[v.solution_value() for v in row] for row in xs])
     whole = xv.max(axis=1) > 1 - 1e-7
     assign = np.where(whole, xv.argmax(axis=1), -1)
-    for free in (np.flatnonzero(~whole), np.arange(n_z)):
-        res = _assign_mip(D, w, assign.copy(), free, lo, hi, time_limit_s)
-        if res is not None:
-            a = res
-            return np.asarray(centers)[a], float((w * D[np.arange(n_z), a]).sum()), bound
-        if len(free) == n_z:
-            break
+    split = np.flatnonzero(~whole)
+    deadline = time.perf_counter() + time_limit_s
+    # the split zones placed exactly; failing that a greedy repair from the LP's rounding;
+    # failing that the whole assignment MIP
+    res = _assign_mip(D, w, assign.copy(), split, lo, hi, min(time_limit_s, 2.0))
+    if res is None:
+        res = _repair(D, w, np.where(whole, assign, xv.argmax(axis=1)), lo, hi)
+    if res is None:
+        left = deadline - time.perf_counter()
+        if left > 0:
+            res = _assign_mip(D, w, assign.copy(), np.arange(n_z), lo, hi, left)
+    if res is not None:
+        return np.asarray(centers)[res], float((w * D[np.arange(n_z), res]).sum()), bound
     return "timeout"
+
+
+def _repair(D: np.ndarray, w: np.ndarray, assign: np.ndarray, lo: float, hi: float,
+            max_moves: int = 2000) -> np.ndarray | None:
+    """Greedy repair of an unbalanced single assignment: move the zone whose move removes the
+    most imbalance per unit of extra distance, until every territory is within its bounds."""
+    n_z, p = D.shape
+    assign = assign.copy()
+    load = np.bincount(assign, weights=w, minlength=p)
+    eps = 1e-12
+    for _ in range(max_moves):
+        viol = np.maximum(load - hi, 0.0) + np.maximum(lo - load, 0.0)
+        if viol.sum() <= eps:
+            return assign
+        src = assign
+        # moving zone i from src[i] to u changes loads by -w_i and +w_i
+        new_src = load[src] - w                      # (n_z,)
+        new_dst = load[None, :] + w[:, None]         # (n_z, p)
+        before = viol[src][:, None] + viol[None, :]
+        after = (np.maximum(new_src - hi, 0) + np.maximum(lo - new_src, 0))[:, None] \
+            + np.maximum(new_dst - hi, 0) + np.maximum(lo - new_dst, 0)
+        gain = before - after
+        gain[np.arange(n_z), src] = -np.inf
+        extra = D - D[np.arange(n_z), src][:, None]
+        score = np.where(gain > eps, gain / (np.maximum(extra, 0.0) * w[:, None] + 1e-9), -np.inf)
+        k = int(np.argmax(score))
+        i, u = divmod(k, p)
+        if not np.isfinite(score[i, u]):
+            return None
+        load[assign[i]] -= w[i]
+        load[u] += w[i]
+        assign[i] = u
+    return None
 
 
 def _assign_mip(D: np.ndarray, w: np.ndarray, assign: np.ndarray, free: np.ndarray, lo: float, hi: float,
@@ -247,7 +286,9 @@ def _assign_mip(D: np.ndarray, w: np.ndarray, assign: np.ndarray, free: np.ndarr
         s.Add(load <= hi - base[t] + 1e-12)
         s.Add(load >= lo - base[t] - 1e-12)
     s.Minimize(s.Sum([float(w[i] * D[i, t]) * x[i, t] for i in free for t in range(p)]))
-    st = s.Solve()
+    prm = pywraplp.MPSolverParameters()
+    prm.SetDoubleParam(prm.RELATIVE_MIP_GAP, 0.002)
+    st = s.Solve(prm)
     if st not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     for i in free:

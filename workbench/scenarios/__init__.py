@@ -10,6 +10,7 @@
 See ``docs/scenario_studio.md``.
 """
 
+from . import apps as _apps  # noqa: F401  (registers each planning app's KPI labels, units and charts)
 from .codec import OpaqueResult, decode, encode, table_from_json, table_to_json
 from .compare import Comparison, compare, delta, delta_pct
 from .errors import ScenarioError, ScenarioExists, ScenarioNotFound

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 __all__ = ["KPIInfo", "ChartSpec", "kpi_info", "register_kpis", "register_charts", "charts_for",
+           "register_headline", "headline_kpis",
            "readable", "column_unit", "header", "UNIT_LABELS"]
 
 
@@ -42,8 +43,9 @@ class ChartSpec:
 
 _REGISTRY: dict[tuple[str, str], KPIInfo] = {}
 _CHARTS: dict[str, tuple[ChartSpec, ...]] = {}
+_HEADLINES: dict[str, tuple[str, ...]] = {}
 
-UNIT_LABELS = {"USD": "USD", "share": "%", "%": "%", "km": "km", "h": "h", "min": "min", "units": "units",
+UNIT_LABELS = {"USD": "USD", "share": "%", "%": "%", "km": "km", "h": "h", "min": "min", "s": "s", "units": "units",
                "count": "", "kg": "kg", "m3": "m³", "days": "days", "weeks": "weeks", "": ""}
 
 _ACRONYMS = {"dc": "DC", "dcs": "DCs", "mape": "MAPE", "wape": "WAPE", "smape": "sMAPE", "rmse": "RMSE",
@@ -125,6 +127,18 @@ def register_kpis(app: str, infos: Iterable[KPIInfo] | Mapping[str, tuple]) -> N
 def register_charts(app: str, charts: Iterable[ChartSpec]) -> None:
     """Declare the KPI charts the comparison shows for an app."""
     _CHARTS[app] = tuple(charts)
+
+
+def register_headline(app: str, kpis: Iterable[str]) -> None:
+    """Declare the few KPIs that sum an app's scenario up in lists (most important first)."""
+    _HEADLINES[app] = tuple(kpis)
+
+
+def headline_kpis(app: str, available: Iterable[str], n: int = 3) -> list[str]:
+    """The app's headline KPIs that are available, then the other available ones, ``n`` in all."""
+    have = list(dict.fromkeys(available))
+    first = [k for k in _HEADLINES.get(app, ()) if k in have]
+    return (first + [k for k in have if k not in first])[:n]
 
 
 def charts_for(app: str, kpi_names: Iterable[str]) -> list[ChartSpec]:

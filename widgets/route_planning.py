@@ -109,7 +109,7 @@ class RoutePlanningModel(AppModel):
 
     depot_id = T.Unicode("")
     fleet = T.List(T.Dict())
-    time_limit_s = T.Float(10.0)
+    time_limit_s = T.Float(20.0)
     widen_windows_min = T.Float(0.0)
     allow_unserved = T.Bool(True)
     seed = T.Int(0)

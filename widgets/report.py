@@ -87,7 +87,7 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
                 vals = [cmp.value(lab, k) * scale for lab in labels]
                 fig.add_trace(go.Bar(name=info.label, x=labels, y=vals, marker_color=PALETTE[j % len(PALETTE)],
                                      hovertemplate="%{x}<br>" + html.escape(info.label) + ": %{y:,.0f}<extra></extra>"))
-            fig.update_layout(barmode="stack")
+            fig.update_layout(barmode="stack", legend_traceorder="normal")
         else:
             for j, lab in enumerate(labels):
                 vals = [cmp.value(lab, k) * (100.0 if kpi_info(k, cmp.app).unit == "share" else 1.0) for k in chart.kpis]
@@ -430,8 +430,9 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
             meta.append("saved " + s.updated.strftime("%Y-%m-%d %H:%M UTC"))
         if s.world_version:
             meta.append(f"data version {html.escape(s.world_version)}")
-        parts.append(f"<h3>{html.escape(lab)}</h3><p class=\"meta\">{' · '.join(meta)}</p>"
-                     f'<table class="inputs"><tr><th>Input</th><th>Value</th><th>Name</th></tr>{rows}</table>')
+        table = (f'<table class="inputs"><tr><th>Input</th><th>Value</th><th>Name</th></tr>{rows}</table>' if rows
+                 else '<p class="meta">No inputs were recorded with this scenario.</p>')
+        parts.append(f"<h3>{html.escape(lab)}</h3><p class=\"meta\">{' · '.join(meta)}</p>{table}")
     parts.append(f"<footer>Distribution Planning Workbench · {html.escape(readable(cmp.app))} · {when}</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)

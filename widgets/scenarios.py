@@ -29,7 +29,7 @@ from workbench.scenarios.export import flatten_inputs
 from workbench.scenarios.kpis import headline_kpis, readable
 
 from .core import (KPI, STYLE, AppModel, FigureView, KPICards, MapView, ProblemsAlert, TableView, app_links,
-                   app_shell, current_world, download_link, format_value, section)
+                   app_shell, current_world, download_link, format_value, open_world, section)
 from .report import _kpi_table_html, delta_figure, format_kpi, kpi_figures, layers_geojson, map_layers, report_html
 
 __all__ = ["ScenarioBar", "CompareModel", "CompareView", "compare_app", "ViewerModel", "ViewerView", "viewer_app",
@@ -465,8 +465,11 @@ _TABLE_CSS = """<style>
 
 
 def compare_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> CompareView:
-    """Build the comparison app (the notebook's one line); seeds sample scenarios into an empty store."""
-    return CompareView(CompareModel(store, world))
+    """Build the comparison app (the notebook's one line); seeds sample scenarios into an empty store.
+
+    Under Voila with preheated kernels it waits for the page request (``open_world``), so the list
+    holds the scenarios saved up to the moment the page is opened."""
+    return CompareView(CompareModel(store, world if world is not None else open_world()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -697,8 +700,9 @@ class ViewerView(W.VBox):
 
 
 def viewer_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> ViewerView:
-    """Build the read-only viewer app (the notebook's one line)."""
-    return ViewerView(ViewerModel(store, world))
+    """Build the read-only viewer app (the notebook's one line); waits for the page request like
+    :func:`compare_app`."""
+    return ViewerView(ViewerModel(store, world if world is not None else open_world()))
 
 
 # ---------------------------------------------------------------------------------------

@@ -304,7 +304,7 @@ STYLE = """
 .wb-table td { padding: 3px 8px; border-bottom: 1px solid #eef2f6; }
 .wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 10px; vertical-align: middle; }
-.wb-links a { margin-right: 14px; }
+.wb-links a, .wb-links b { margin-right: 14px; }
 .wb-map .leaflet-container { background: #f5f7fa; }
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>

@@ -1,0 +1,743 @@
+"""Network design: the specification, the problem (tables + matrices) and its solve.
+
+Units: demand and capacity in units per year; fixed cost in USD per year; handling cost in USD
+per unit; rates in USD per unit-km; distances in km (great circle x circuity, or any
+:class:`~workbench.geo.DistanceSource`). Every cost in a result is USD per year.
+
+    >>> from workbench import load_sample
+    >>> from workbench.network import FacilityProblem, NetworkSpec
+    >>> problem = FacilityProblem.from_world(load_sample(), NetworkSpec(dc_count=4))
+    >>> result = problem.solve()
+    >>> result.total_cost, result.share_within_radius
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Problem, SolverError, SpecificationError
+from ..geo import DEFAULT_CIRCUITY, distance_matrix_km
+from .core import INF, Core, Solution, evaluate, solve_mip
+from .heuristics import greedy_solution, lagrangian, solve_large
+
+__all__ = ["NetworkSpec", "FacilityProblem", "NetworkResult", "SOURCING", "METHODS"]
+
+SOURCING = ("single", "multi")
+METHODS = ("auto", "mip", "lagrangian")
+#: models with more candidate pairs than this go to the Lagrangian + restricted-MIP method
+LARGE_PAIRS = 20_000
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """What the network must satisfy and how costs are counted (a what-if is ``dataclasses.replace``).
+
+    * ``dc_count``: exact number of DCs, or ``None`` for free (within ``min_dcs``..``max_dcs``).
+    * ``sourcing``: ``"single"`` (each customer served by one DC) or ``"multi"`` (demand may split).
+    * ``force_open`` / ``force_closed``: site ids that must be open (the existing network) / closed.
+    * ``service_radius_km`` and ``service_share``: at least this share (0-1) of demand within the
+      radius; ``service_share=1.0`` means *every* customer within the radius.
+    * ``two_echelon``: add inbound flows plant -> DC at ``inbound_rate`` with plant capacities.
+    * ``outbound_rate`` / ``inbound_rate``: USD per unit-km, both scaled by ``transport_multiplier``;
+      ``fixed_cost_multiplier`` scales the sites' fixed costs; ``circuity`` turns great-circle
+      into road distance.
+    * ``time_limit_s``, ``mip_gap`` (relative), ``method`` (``auto``, ``mip``, ``lagrangian``).
+    """
+
+    dc_count: int | None = None
+    min_dcs: int = 1
+    max_dcs: int | None = None
+    sourcing: str = "single"
+    force_open: tuple[str, ...] = ()
+    force_closed: tuple[str, ...] = ()
+    service_radius_km: float | None = None
+    service_share: float = 0.0
+    two_echelon: bool = False
+    outbound_rate: float = 0.0006
+    inbound_rate: float = 0.0002
+    transport_multiplier: float = 1.0
+    fixed_cost_multiplier: float = 1.0
+    circuity: float = DEFAULT_CIRCUITY
+    time_limit_s: float = 30.0
+    mip_gap: float = 1e-4
+    method: str = "auto"
+
+    def __post_init__(self):
+        object.__setattr__(self, "force_open", tuple(str(s) for s in self.force_open))
+        object.__setattr__(self, "force_closed", tuple(str(s) for s in self.force_closed))
+        msgs = []
+        if self.sourcing not in SOURCING:
+            msgs.append(f"sourcing must be one of {SOURCING}, got {self.sourcing!r}")
+        if self.method not in METHODS:
+            msgs.append(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.dc_count is not None and self.dc_count < 1:
+            msgs.append(f"the number of DCs must be at least 1, got {self.dc_count}")
+        if self.min_dcs < 0:
+            msgs.append(f"min_dcs must be >= 0, got {self.min_dcs}")
+        if self.max_dcs is not None and self.max_dcs < self.min_dcs:
+            msgs.append(f"max_dcs ({self.max_dcs}) is below min_dcs ({self.min_dcs})")
+        if not 0.0 <= self.service_share <= 1.0:
+            msgs.append(f"service_share is a share between 0 and 1, got {self.service_share}")
+        if self.service_radius_km is not None and not self.service_radius_km > 0:
+            msgs.append(f"service_radius_km must be positive, got {self.service_radius_km}")
+        if self.service_share > 0 and self.service_radius_km is None:
+            msgs.append("a service share needs a service radius (service_radius_km)")
+        for name in ("outbound_rate", "inbound_rate", "transport_multiplier", "fixed_cost_multiplier"):
+            if not getattr(self, name) >= 0:
+                msgs.append(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not self.circuity > 0:
+            msgs.append(f"circuity must be positive, got {self.circuity}")
+        if not self.time_limit_s > 0:
+            msgs.append(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if not 0 <= self.mip_gap < 1:
+            msgs.append(f"mip_gap is a relative gap in [0, 1), got {self.mip_gap}")
+        both = set(self.force_open) & set(self.force_closed)
+        if both:
+            msgs.append(f"sites both forced open and forced closed: {', '.join(sorted(both))}")
+        if msgs:
+            raise SpecificationError("; ".join(msgs), constraint="spec")
+
+    @property
+    def every_customer_within_radius(self) -> bool:
+        return self.service_radius_km is not None and self.service_share >= 1.0
+
+    def count_bounds(self, n_sites: int) -> tuple[int, int]:
+        if self.dc_count is not None:
+            return self.dc_count, self.dc_count
+        hi = n_sites if self.max_dcs is None else min(self.max_dcs, n_sites)
+        return self.min_dcs, hi
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """A solved network.
+
+    ``sites``: every candidate (open or not) with ``open``, volume (units/yr), utilisation,
+    customers served, fixed / handling / inbound / outbound cost and total (USD/yr).
+    ``flows``: one row per customer -> site flow (units/yr, share of the customer's demand,
+    distance km, within the service radius, handling and outbound cost). ``inbound``: plant ->
+    site flows when two echelons are modelled (else empty). Cost breakdown, service KPIs and the
+    solver's facts are plain numbers. ``gap`` is relative: (objective - best_bound) / objective.
+    """
+
+    sites: pd.DataFrame
+    flows: pd.DataFrame
+    inbound: pd.DataFrame
+    spec: NetworkSpec
+    # costs (USD / yr)
+    fixed_cost: float
+    handling_cost: float
+    inbound_cost: float
+    outbound_cost: float
+    total_cost: float
+    # service
+    total_demand: float
+    dc_count: int
+    mean_distance_km: float
+    share_within_radius: float
+    max_distance_km: float
+    service_radius_km: float | None
+    # solver
+    status: str
+    objective: float
+    best_bound: float
+    gap: float
+    seconds: float
+    method: str
+    time_limit_s: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def open_sites(self) -> pd.DataFrame:
+        return self.sites[self.sites["open"]].reset_index(drop=True)
+
+    @property
+    def open_site_ids(self) -> tuple[str, ...]:
+        return tuple(self.sites.loc[self.sites["open"], "site_id"])
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def cost_breakdown(self) -> dict[str, float]:
+        return {"fixed": self.fixed_cost, "handling": self.handling_cost, "inbound": self.inbound_cost,
+                "outbound": self.outbound_cost, "total": self.total_cost}
+
+    @property
+    def cost_per_unit(self) -> float:
+        return self.total_cost / self.total_demand if self.total_demand > 0 else math.nan
+
+    def assignment(self) -> pd.Series:
+        """Main DC of each customer (the site serving the largest share), indexed by customer_id."""
+        f = self.flows.sort_values(["customer_id", "share"], ascending=[True, False])
+        return f.drop_duplicates("customer_id").set_index("customer_id")["site_id"]
+
+    def kpis(self) -> dict[str, float]:
+        """Headline numbers (for cards, saved scenarios and comparisons)."""
+        return {
+            "total_cost": self.total_cost,
+            "fixed_cost": self.fixed_cost,
+            "handling_cost": self.handling_cost,
+            "inbound_cost": self.inbound_cost,
+            "outbound_cost": self.outbound_cost,
+            "cost_per_unit": self.cost_per_unit,
+            "dc_count": float(self.dc_count),
+            "mean_distance_km": self.mean_distance_km,
+            "share_within_radius": self.share_within_radius,
+            "max_distance_km": self.max_distance_km,
+            "gap": self.gap,
+            "seconds": self.seconds,
+        }
+
+    def __repr__(self) -> str:
+        return (f"NetworkResult({self.dc_count} DCs: {', '.join(self.open_site_ids)}; total cost "
+                f"{self.total_cost:,.0f} USD/yr; mean distance {self.mean_distance_km:,.0f} km; "
+                f"{self.status}, gap {100 * self.gap:.3f}%, {self.seconds:.2f} s)")
+
+
+def _col(df: pd.DataFrame, name: str, default) -> np.ndarray:
+    if name in df.columns:
+        return df[name].to_numpy()
+    return np.full(len(df), default)
+
+
+def _require(df: pd.DataFrame, table: str, columns: Sequence[str]) -> list[Problem]:
+    missing = [c for c in columns if c not in df.columns]
+    return [Problem(f"column '{c}' is missing", fix=f"add a '{c}' column to the {table} table", table=table)
+            for c in missing]
+
+
+def _check_numbers(df: pd.DataFrame, table: str, column: str, *, allow_inf: bool = False,
+                   key: str | None = None) -> list[Problem]:
+    out = []
+    if column not in df.columns:
+        return out
+    vals = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
+    for r, v in enumerate(vals):
+        bad = (not math.isfinite(v) and not (allow_inf and v == math.inf)) or v < 0
+        if bad:
+            out.append(Problem(f"{column} must be a number >= 0", fix=f"correct {column}", table=table,
+                               row=r + 1, column=column, value=df[column].iloc[r]))
+    return out
+
+
+@dataclass(frozen=True)
+class FacilityProblem:
+    """Candidate sites, customers (and plants), the distance matrices and a :class:`NetworkSpec`.
+
+    Build with :meth:`from_world`, :meth:`from_tables` or :meth:`from_cost_matrix`; change the
+    spec with :meth:`with_spec` (the matrices are reused); :meth:`solve` returns a
+    :class:`NetworkResult`.
+    """
+
+    customers: pd.DataFrame      # customer_id, name, lat, lon, demand
+    sites: pd.DataFrame          # site_id, name, lat, lon, fixed_cost, capacity, handling_cost, existing
+    plants: pd.DataFrame         # plant_id, name, lat, lon, capacity (may be empty)
+    distance_km: np.ndarray | None          # (sites, customers)
+    plant_distance_km: np.ndarray | None    # (plants, sites)
+    spec: NetworkSpec = field(default_factory=NetworkSpec)
+    assignment_cost: np.ndarray | None = None  # (sites, customers) cost of all of j's demand from i
+    name: str = "network"
+
+    # -- constructors -------------------------------------------------------------------
+    @classmethod
+    def from_world(cls, world, spec: NetworkSpec | None = None, *, distance_source=None) -> "FacilityProblem":
+        """From a :class:`~workbench.World`: its customers, candidate sites and plants."""
+        return cls.from_tables(world.customers, world.sites, world.plants, spec=spec,
+                               distance_source=distance_source, name=getattr(world, "source", "world"))
+
+    @classmethod
+    def from_tables(cls, customers: pd.DataFrame, sites: pd.DataFrame, plants: pd.DataFrame | None = None, *,
+                    spec: NetworkSpec | None = None, distance_source=None, name: str = "network") -> "FacilityProblem":
+        """From tables: customers (customer_id, lat, lon, annual_demand), sites (site_id, lat, lon,
+        fixed_cost, capacity, handling_cost[, existing, name]), plants (plant_id, lat, lon, capacity).
+
+        Distances: great circle x ``spec.circuity``, or ``distance_source.matrices(...)`` (km).
+        """
+        spec = spec or NetworkSpec()
+        problems = _require(customers, "customers", ("customer_id", "lat", "lon", "annual_demand"))
+        problems += _require(sites, "sites", ("site_id", "lat", "lon", "fixed_cost", "capacity"))
+        if plants is not None and len(plants):
+            problems += _require(plants, "plants", ("plant_id", "lat", "lon", "capacity"))
+        if problems:
+            raise DataError(problems, context="The network design input has problems")
+        problems += _check_numbers(customers, "customers", "annual_demand")
+        problems += _check_numbers(sites, "sites", "fixed_cost")
+        problems += _check_numbers(sites, "sites", "capacity", allow_inf=True)
+        problems += _check_numbers(sites, "sites", "handling_cost")
+        for df, table, key in ((customers, "customers", "customer_id"), (sites, "sites", "site_id")):
+            dup = df[key].astype(str).duplicated(keep="first")
+            for r in np.nonzero(dup.to_numpy())[0]:
+                problems.append(Problem(f"{key} is not unique", fix=f"give every row its own {key}", table=table,
+                                        row=int(r) + 1, column=key, value=df[key].iloc[r]))
+            for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+                v = pd.to_numeric(df[col], errors="coerce").to_numpy(float)
+                for r in np.nonzero(~((v >= lo) & (v <= hi)))[0]:
+                    problems.append(Problem(f"{col} must be between {lo} and {hi}", fix=f"correct the {col}",
+                                            table=table, row=int(r) + 1, column=col, value=df[col].iloc[r]))
+        if len(customers) == 0:
+            problems.append(Problem("there are no customers", fix="load a customers table", table="customers"))
+        if len(sites) == 0:
+            problems.append(Problem("there are no candidate sites", fix="load a sites table", table="sites"))
+        if problems:
+            raise DataError(problems, context="The network design input has problems")
+        cust = pd.DataFrame({
+            "customer_id": customers["customer_id"].astype(str).to_numpy(),
+            "name": _col(customers, "name", "").astype(str) if "name" in customers else customers["customer_id"].astype(str).to_numpy(),
+            "lat": customers["lat"].to_numpy(float), "lon": customers["lon"].to_numpy(float),
+            "demand": customers["annual_demand"].to_numpy(float),
+        })
+        st = pd.DataFrame({
+            "site_id": sites["site_id"].astype(str).to_numpy(),
+            "name": sites["name"].astype(str).to_numpy() if "name" in sites else sites["site_id"].astype(str).to_numpy(),
+            "lat": sites["lat"].to_numpy(float), "lon": sites["lon"].to_numpy(float),
+            "fixed_cost": sites["fixed_cost"].to_numpy(float),
+            "capacity": pd.to_numeric(sites["capacity"]).to_numpy(float),
+            "handling_cost": _col(sites, "handling_cost", 0.0).astype(float),
+            "existing": _col(sites, "existing", False).astype(bool),
+        })
+        if plants is not None and len(plants):
+            pl = pd.DataFrame({
+                "plant_id": plants["plant_id"].astype(str).to_numpy(),
+                "name": plants["name"].astype(str).to_numpy() if "name" in plants else plants["plant_id"].astype(str).to_numpy(),
+                "lat": plants["lat"].to_numpy(float), "lon": plants["lon"].to_numpy(float),
+                "capacity": pd.to_numeric(plants["capacity"]).to_numpy(float),
+            })
+        else:
+            pl = pd.DataFrame({"plant_id": pd.Series(dtype=str), "name": pd.Series(dtype=str),
+                               "lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float),
+                               "capacity": pd.Series(dtype=float)})
+        if distance_source is not None:
+            dist, _ = distance_source.matrices(st[["lat", "lon"]], cust[["lat", "lon"]])
+            pdist = distance_source.matrices(pl[["lat", "lon"]], st[["lat", "lon"]])[0] if len(pl) else None
+            circ = 1.0
+        else:
+            dist = distance_matrix_km(st[["lat", "lon"]], cust[["lat", "lon"]], circuity=1.0)
+            pdist = distance_matrix_km(pl[["lat", "lon"]], st[["lat", "lon"]], circuity=1.0) if len(pl) else None
+            circ = None
+        prob = cls(cust, st, pl, np.asarray(dist, float), None if pdist is None else np.asarray(pdist, float),
+                   spec, None, name)
+        # distances are stored as great circle (circuity 1) unless a source gave road distances
+        object.__setattr__(prob, "_road_source", circ is not None)
+        return prob
+
+    @classmethod
+    def from_cost_matrix(cls, cost, *, demand, fixed_cost=None, capacity=None, distance_km=None,
+                         site_ids: Sequence[str] | None = None, customer_ids: Sequence[str] | None = None,
+                         spec: NetworkSpec | None = None, name: str = "cost matrix") -> "FacilityProblem":
+        """From a (sites x customers) matrix of the cost of serving *all* of a customer's demand
+        from a site (the OR-Library convention), demands, fixed costs and capacities.
+
+        ``distance_km`` (same shape) is optional; without it service constraints are unavailable
+        and distance KPIs are NaN. All assignment cost is reported as outbound cost.
+        """
+        cost = np.asarray(cost, float)
+        if cost.ndim != 2:
+            raise DataError("the cost matrix must be two-dimensional (sites x customers)")
+        m, n = cost.shape
+        demand = np.broadcast_to(np.asarray(demand, float), (n,)).copy()
+        fixed = np.zeros(m) if fixed_cost is None else np.broadcast_to(np.asarray(fixed_cost, float), (m,)).copy()
+        cap = np.full(m, np.inf) if capacity is None else np.broadcast_to(np.asarray(capacity, float), (m,)).copy()
+        problems = []
+        if not np.isfinite(cost).all() or (cost < 0).any():
+            problems.append(Problem("the cost matrix has negative or non-finite entries", fix="use costs >= 0",
+                                    table="cost"))
+        for arr, label in ((demand, "demand"), (fixed, "fixed_cost")):
+            bad = ~np.isfinite(arr) | (arr < 0)
+            for r in np.nonzero(bad)[0][:20]:
+                problems.append(Problem(f"{label} must be a number >= 0", fix=f"correct {label}", table=label,
+                                        row=int(r) + 1, value=float(arr[r])))
+        if (np.isnan(cap) | (cap < 0)).any():
+            problems.append(Problem("capacity must be >= 0 (inf for none)", fix="correct capacity", table="capacity"))
+        if problems:
+            raise DataError(problems, context="The cost-matrix input has problems")
+        sid = [str(s) for s in site_ids] if site_ids is not None else [f"S{i + 1}" for i in range(m)]
+        cid = [str(c) for c in customer_ids] if customer_ids is not None else [f"C{j + 1}" for j in range(n)]
+        cust = pd.DataFrame({"customer_id": cid, "name": cid, "lat": np.nan, "lon": np.nan, "demand": demand})
+        st = pd.DataFrame({"site_id": sid, "name": sid, "lat": np.nan, "lon": np.nan, "fixed_cost": fixed,
+                           "capacity": cap, "handling_cost": 0.0, "existing": False})
+        pl = pd.DataFrame({"plant_id": pd.Series(dtype=str), "name": pd.Series(dtype=str),
+                           "lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float),
+                           "capacity": pd.Series(dtype=float)})
+        dist = None if distance_km is None else np.asarray(distance_km, float)
+        prob = cls(cust, st, pl, dist, None, spec or NetworkSpec(circuity=1.0), cost, name)
+        object.__setattr__(prob, "_road_source", True)
+        return prob
+
+    def with_spec(self, spec: NetworkSpec | None = None, **changes) -> "FacilityProblem":
+        """The same data (and distance matrices) under another spec, or the spec with ``changes``."""
+        spec = spec if spec is not None else dataclasses.replace(self.spec, **changes)
+        prob = dataclasses.replace(self, spec=spec)
+        object.__setattr__(prob, "_road_source", getattr(self, "_road_source", False))
+        return prob
+
+    # -- derived numbers ----------------------------------------------------------------
+    @property
+    def road_km(self) -> np.ndarray | None:
+        """(sites x customers) road km under the spec's circuity."""
+        if self.distance_km is None:
+            return None
+        return self.distance_km if getattr(self, "_road_source", False) else self.distance_km * self.spec.circuity
+
+    @property
+    def plant_road_km(self) -> np.ndarray | None:
+        if self.plant_distance_km is None:
+            return None
+        return self.plant_distance_km if getattr(self, "_road_source", False) else self.plant_distance_km * self.spec.circuity
+
+    def unit_costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(handling, outbound) cost per unit, each (sites x customers)."""
+        s = self.spec
+        m, n = len(self.sites), len(self.customers)
+        if self.assignment_cost is not None:
+            d = self.customers["demand"].to_numpy(float)
+            per_unit = np.divide(self.assignment_cost, d[None, :], out=np.zeros((m, n)), where=d[None, :] > 0)
+            return np.zeros((m, n)), per_unit * s.transport_multiplier
+        handling = np.repeat(self.sites["handling_cost"].to_numpy(float)[:, None], n, axis=1)
+        outbound = self.road_km * (s.outbound_rate * s.transport_multiplier)
+        return handling, outbound
+
+    def inbound_unit_cost(self) -> np.ndarray | None:
+        """(plants x sites) USD per unit plant -> site, or None without two echelons."""
+        if not self.spec.two_echelon or self.plant_road_km is None:
+            return None
+        return self.plant_road_km * (self.spec.inbound_rate * self.spec.transport_multiplier)
+
+    def _indices(self, ids: Sequence[str], what: str) -> np.ndarray:
+        known = {s: i for i, s in enumerate(self.sites["site_id"])}
+        bad = [s for s in ids if s not in known]
+        if bad:
+            raise SpecificationError(f"{what} names unknown site(s) {', '.join(bad)}; known sites are "
+                                     f"{', '.join(list(known)[:30])}", constraint=what)
+        mask = np.zeros(len(self.sites), bool)
+        mask[[known[s] for s in ids]] = True
+        return mask
+
+    # -- validation ---------------------------------------------------------------------
+    def check_spec(self) -> list[str]:
+        """Raise :class:`SpecificationError` for a spec that cannot be met (with the numbers).
+
+        Returns warnings for legal but odd choices.
+        """
+        s = self.spec
+        m = len(self.sites)
+        warnings: list[str] = []
+        opened = self._indices(s.force_open, "force_open")
+        closed = self._indices(s.force_closed, "force_closed")
+        lo, hi = s.count_bounds(m)
+        if s.dc_count is not None and s.dc_count > m:
+            raise SpecificationError(f"{s.dc_count} DCs were asked for but there are only {m} candidate sites: "
+                                     "ask for fewer DCs or add candidate sites", constraint="dc_count",
+                                     shortfall=float(s.dc_count - m))
+        if opened.sum() > hi:
+            raise SpecificationError(f"{int(opened.sum())} sites are forced open but at most {hi} DCs are allowed: "
+                                     "force fewer sites open or allow more DCs", constraint="force_open",
+                                     shortfall=float(opened.sum() - hi))
+        available = int((~closed).sum())
+        if available < lo:
+            raise SpecificationError(f"{lo} DCs are required but only {available} sites are not forced closed: "
+                                     "close fewer sites or ask for fewer DCs", constraint="force_closed",
+                                     shortfall=float(lo - available))
+        d = self.customers["demand"].to_numpy(float)
+        D = float(d.sum())
+        cap = self.sites["capacity"].to_numpy(float)
+        # the hi largest capacities among the sites that may open (forced ones included)
+        cand = np.where(closed, -1.0, cap)
+        free = np.sort(np.where(opened, -1.0, cand))[::-1]
+        best_cap = float(cap[opened].sum() + free[:max(0, hi - int(opened.sum()))][free[:max(0, hi - int(opened.sum()))] > 0].sum())
+        if best_cap < D * (1 - 1e-12):
+            limit = f"the {hi} largest open-able sites" if hi < available else "all open-able sites"
+            raise SpecificationError(
+                f"capacity of {limit} is {best_cap:,.0f} units/yr < demand {D:,.0f} units/yr "
+                f"(short by {D - best_cap:,.0f}): raise capacities, allow more DCs or close fewer sites",
+                constraint="capacity", shortfall=D - best_cap)
+        if s.sourcing == "single":
+            dmax = float(d.max()) if len(d) else 0.0
+            biggest = float(cand.max()) if len(cand) else 0.0
+            if dmax > biggest:
+                j = int(np.argmax(d))
+                raise SpecificationError(
+                    f"customer {self.customers['customer_id'].iloc[j]} needs {dmax:,.0f} units/yr but the largest "
+                    f"open-able site holds {biggest:,.0f}: allow multi-sourcing or raise capacities",
+                    constraint="single_sourcing", shortfall=dmax - biggest)
+        if s.service_radius_km is not None and s.service_share > 0:
+            km = self.road_km
+            if km is None:
+                raise SpecificationError("a service radius needs distances: build the problem from tables "
+                                         "or give distance_km", constraint="service")
+            within = (km <= s.service_radius_km) & ~closed[:, None]
+            if s.every_customer_within_radius:
+                lonely = np.nonzero(~within.any(axis=0))[0]
+                if len(lonely):
+                    names = ", ".join(_customer_label(self.customers, j) + f" ({km[~closed, j].min():,.0f} km)"
+                                      for j in lonely[:8])
+                    need = float(km[~closed][:, lonely].min(axis=0).max())
+                    raise SpecificationError(
+                        f"{len(lonely)} customer(s) have no open-able site within {s.service_radius_km:,.0f} km: "
+                        f"{names}{' ...' if len(lonely) > 8 else ''}. Widen the radius to at least {need:,.0f} km, "
+                        "lower the service share or add candidate sites", constraint="service_radius",
+                        shortfall=need - s.service_radius_km)
+            else:
+                reach = float(d[within.any(axis=0)].sum())
+                if reach < s.service_share * D * (1 - 1e-12):
+                    raise SpecificationError(
+                        f"only {reach:,.0f} units/yr ({100 * reach / D:.1f}% of demand) have any open-able site within "
+                        f"{s.service_radius_km:,.0f} km, but {100 * s.service_share:.1f}% is required: widen the "
+                        "radius, lower the share or add candidate sites", constraint="service_share",
+                        shortfall=s.service_share * D - reach)
+        if s.two_echelon:
+            if len(self.plants) == 0:
+                raise SpecificationError("two echelons need plants, and the plants table is empty: load plants "
+                                         "or switch two-echelon off", constraint="plants")
+            pcap = float(self.plants["capacity"].sum())
+            if pcap < D * (1 - 1e-12):
+                raise SpecificationError(
+                    f"plant capacity {pcap:,.0f} units/yr < demand {D:,.0f} units/yr (short by {D - pcap:,.0f}): "
+                    "raise plant capacities or switch two-echelon off", constraint="plant_capacity",
+                    shortfall=D - pcap)
+        if s.dc_count is not None and (s.max_dcs is not None or s.min_dcs not in (0, 1)):
+            warnings.append(f"the exact number of DCs ({s.dc_count}) overrides min/max DCs")
+        if s.sourcing == "single" and s.service_share > 0 and not s.every_customer_within_radius:
+            pass
+        return warnings
+
+    # -- the core -------------------------------------------------------------------------
+    def core(self) -> Core:
+        s = self.spec
+        m = len(self.sites)
+        d = self.customers["demand"].to_numpy(float)
+        handling, outbound = self.unit_costs()
+        cost = (handling + outbound) * d[None, :]
+        lo, hi = s.count_bounds(m)
+        opened = self._indices(s.force_open, "force_open")
+        closed = self._indices(s.force_closed, "force_closed")
+        allowed = np.ones((m, len(d)), bool)
+        within = None
+        if s.service_radius_km is not None and self.road_km is not None:
+            within = self.road_km <= s.service_radius_km + 1e-9
+            if s.every_customer_within_radius:
+                allowed = within.copy()
+        core = Core(self.sites["fixed_cost"].to_numpy(float) * s.fixed_cost_multiplier,
+                    self.sites["capacity"].to_numpy(float), d, cost, allowed=allowed,
+                    single=s.sourcing == "single", kmin=lo, kmax=hi, force_open=opened, force_closed=closed,
+                    within=within if (within is not None and 0 < s.service_share < 1) else None,
+                    share=s.service_share if 0 < s.service_share < 1 else 0.0)
+        inbound = self.inbound_unit_cost()
+        if inbound is not None:
+            core.plant_capacity = self.plants["capacity"].to_numpy(float)
+            core.inbound = inbound
+        return core
+
+    # -- solving --------------------------------------------------------------------------
+    def solve(self, *, progress: Callable[[int, int], None] | None = None,
+              hint: "NetworkResult | None" = None) -> NetworkResult:
+        """Choose the DCs and flows; raises :class:`SpecificationError` before solving when the spec
+        cannot be met, :class:`SolverError` when no feasible solution exists or none was found in time.
+
+        ``hint`` (an earlier result on the same sites and customers) warm-starts the solver.
+        """
+        start = time.perf_counter()
+        warnings = self.check_spec()
+        core = self.core()
+        sol = solve_core(core, method=self.spec.method, time_limit_s=self.spec.time_limit_s,
+                         mip_gap=self.spec.mip_gap, hint=_hint_solution(hint, self, core))
+        if progress is not None:
+            progress(1, 1)
+        if sol.status == "infeasible":
+            raise SolverError(_explain_infeasible(self))
+        if not math.isfinite(sol.objective):
+            raise SolverError(f"no feasible network was found within the time limit of {self.spec.time_limit_s:g} s "
+                              f"(solver status: {sol.status}); raise the time limit or relax the constraints")
+        sol.seconds = time.perf_counter() - start
+        return build_result(self, core, sol, notes=tuple(warnings))
+
+
+def _customer_label(customers: pd.DataFrame, j: int) -> str:
+    cid, name = str(customers["customer_id"].iloc[j]), str(customers["name"].iloc[j])
+    return cid if name in ("", cid) else f"{cid} {name}"
+
+
+def _explain_infeasible(problem: FacilityProblem) -> str:
+    s = problem.spec
+    parts = ["the solver proved that no network meets every constraint together"]
+    if s.dc_count is not None:
+        parts.append(f"{s.dc_count} DCs")
+    if s.service_radius_km is not None and s.service_share > 0:
+        parts.append(f"{100 * s.service_share:.0f}% of demand within {s.service_radius_km:,.0f} km")
+    if s.sourcing == "single":
+        parts.append("single sourcing")
+    if s.force_open:
+        parts.append(f"forced open: {', '.join(s.force_open)}")
+    return (parts[0] + (" (" + "; ".join(parts[1:]) + ")" if len(parts) > 1 else "")
+            + ": allow more DCs, widen the service radius or lower the share, allow multi-sourcing, "
+              "or raise capacities")
+
+
+def _hint_solution(hint: NetworkResult | None, problem: FacilityProblem, core: Core) -> Solution | None:
+    if hint is None:
+        return None
+    try:
+        sidx = {s: i for i, s in enumerate(problem.sites["site_id"])}
+        cidx = {c: j for j, c in enumerate(problem.customers["customer_id"])}
+        x = np.zeros((core.m, core.n))
+        for cid, sid, share in hint.flows[["customer_id", "site_id", "share"]].itertuples(index=False):
+            x[sidx[sid], cidx[cid]] += share
+        open_ = hint.sites.set_index("site_id").loc[list(problem.sites["site_id"]), "open"].to_numpy(bool)
+    except (KeyError, ValueError):
+        return None
+    return Solution(open_, x, None, evaluate(core, x, open_), -INF, "feasible", 0.0, "hint")
+
+
+def _hint_ok(core: Core, sol: Solution, partial: bool = False) -> bool:
+    """Is the warm start feasible for this core (counts, forced sites, capacities, pairs, sourcing)?"""
+    o, x = sol.open, sol.x
+    if x.shape != (core.m, core.n):
+        return False
+    k = int(o.sum())
+    if not core.kmin <= k <= core.kmax or (o & core.force_closed).any() or (core.force_open & ~o).any():
+        return False
+    if not np.allclose(x.sum(axis=0), 1.0, atol=1e-6) or (x[~o] > 1e-9).any() or (x[~core.allowed] > 1e-9).any():
+        return False
+    if core.single and not np.all((x < 1e-9) | (x > 1 - 1e-9)):
+        return False
+    load = (x * core.demand[None, :]).sum(axis=1)
+    if (load > core.capacity * (1 + 1e-9) + 1e-6).any():
+        return False
+    if core.has_share and (x * core.within * core.demand[None, :]).sum() < core.share * core.demand.sum() * (1 - 1e-9):
+        return False
+    return partial or not core.two_echelon
+
+
+def solve_core(core: Core, *, method: str = "auto", time_limit_s: float = 30.0, mip_gap: float = 1e-4,
+               hint: Solution | None = None) -> Solution:
+    """Solve a :class:`Core` with the chosen method (``auto`` picks by size)."""
+    pairs = int(core.allowed.sum())
+    if hint is not None and not _hint_ok(core, hint):
+        hint = None
+    uncapacitated = not core.capacitated and not core.has_share and not core.two_echelon
+    if method == "lagrangian" or (method == "auto" and (pairs > LARGE_PAIRS or uncapacitated)):
+        return solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
+    if hint is None:
+        # the greedy start ignores the service share and the plants: keep it only if it meets them
+        hint = greedy_solution(core)
+        if hint is not None and not _hint_ok(core, hint, partial=True):
+            hint = None
+    if method == "mip":
+        return solve_mip(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
+    # a short Lagrangian phase first: a bound that holds even if SCIP stops early, often the proof
+    return solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint, lr_share=0.25,
+                       lr_cap_s=2.0, local=False)
+
+
+def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: tuple[str, ...] = ()) -> NetworkResult:
+    """Turn a core solution into tables, cost breakdown and KPIs (all recomputed from the flows)."""
+    s = problem.spec
+    d = core.demand
+    x = np.where(sol.x > 1e-9, sol.x, 0.0)
+    if core.single:
+        x = (x > 0.5).astype(float)
+    handling_u, outbound_u = problem.unit_costs()
+    km = problem.road_km
+    ii, jj = np.nonzero(x)
+    units = x[ii, jj] * d[jj]
+    cust = problem.customers
+    sites = problem.sites
+    dist = km[ii, jj] if km is not None else np.full(len(ii), np.nan)
+    radius = s.service_radius_km
+    flows = pd.DataFrame({
+        "customer_id": cust["customer_id"].to_numpy()[jj],
+        "customer": cust["name"].to_numpy()[jj],
+        "site_id": sites["site_id"].to_numpy()[ii],
+        "units": units,
+        "share": x[ii, jj],
+        "distance_km": dist,
+        "within_radius": (dist <= radius + 1e-9) if radius is not None else np.ones(len(ii), bool),
+        "handling_cost": units * handling_u[ii, jj],
+        "outbound_cost": units * outbound_u[ii, jj],
+    }).sort_values(["customer_id", "site_id"]).reset_index(drop=True)
+    open_ = sol.open.copy() | (x.sum(axis=1) > 0)
+    load = (x * d[None, :]).sum(axis=1)
+    # inbound: solve the plant -> site transport exactly for the chosen flows
+    inbound_rows = pd.DataFrame({"plant_id": pd.Series(dtype=str), "site_id": pd.Series(dtype=str),
+                                 "units": pd.Series(dtype=float), "distance_km": pd.Series(dtype=float),
+                                 "cost": pd.Series(dtype=float)})
+    inbound_by_site = np.zeros(core.m)
+    if core.two_echelon:
+        z = sol.z if sol.z is not None else _plant_transport(core, load)
+        pi, si = np.nonzero(z > 1e-6)
+        pkm = problem.plant_road_km
+        unit = core.inbound
+        inbound_rows = pd.DataFrame({
+            "plant_id": problem.plants["plant_id"].to_numpy()[pi],
+            "site_id": sites["site_id"].to_numpy()[si],
+            "units": z[pi, si], "distance_km": pkm[pi, si], "cost": z[pi, si] * unit[pi, si]})
+        np.add.at(inbound_by_site, si, z[pi, si] * unit[pi, si])
+    fixed_by_site = np.where(open_, core.fixed, 0.0)
+    hand_by_site = np.zeros(core.m)
+    out_by_site = np.zeros(core.m)
+    np.add.at(hand_by_site, ii, flows.sort_index()["handling_cost"].to_numpy() if False else units * handling_u[ii, jj])
+    np.add.at(out_by_site, ii, units * outbound_u[ii, jj])
+    n_cust = np.bincount(ii, minlength=core.m)
+    wdist = np.zeros(core.m)
+    if km is not None:
+        np.add.at(wdist, ii, units * dist)
+    cap = core.capacity
+    site_table = pd.DataFrame({
+        "site_id": sites["site_id"].to_numpy(), "name": sites["name"].to_numpy(),
+        "lat": sites["lat"].to_numpy(), "lon": sites["lon"].to_numpy(),
+        "open": open_, "existing": sites["existing"].to_numpy(bool),
+        "forced_open": core.force_open, "forced_closed": core.force_closed,
+        "capacity": cap, "volume": load,
+        "utilisation": np.divide(load, cap, out=np.zeros(core.m), where=np.isfinite(cap) & (cap > 0)),
+        "customers": n_cust,
+        "mean_distance_km": np.divide(wdist, load, out=np.full(core.m, np.nan), where=load > 0) if km is not None else np.nan,
+        "fixed_cost": fixed_by_site, "handling_cost": hand_by_site, "inbound_cost": inbound_by_site,
+        "outbound_cost": out_by_site,
+    })
+    site_table["total_cost"] = site_table[["fixed_cost", "handling_cost", "inbound_cost", "outbound_cost"]].sum(axis=1)
+    fixed = float(fixed_by_site.sum())
+    handling = float(hand_by_site.sum())
+    inbound = float(inbound_by_site.sum())
+    outbound = float(out_by_site.sum())
+    total = fixed + handling + inbound + outbound
+    D = float(d.sum())
+    if km is not None and D > 0:
+        mean_d = float((units * dist).sum() / D)
+        maxd = float(dist[units > 1e-9].max()) if (units > 1e-9).any() else 0.0
+        share = float(units[dist <= radius + 1e-9].sum() / D) if radius is not None else math.nan
+    else:
+        mean_d, maxd, share = math.nan, math.nan, math.nan
+    bound = min(sol.bound, total) if math.isfinite(sol.bound) else sol.bound
+    gap = max(0.0, (total - bound) / abs(total)) if math.isfinite(bound) and total != 0 else (0.0 if total == 0 else math.inf)
+    return NetworkResult(
+        sites=site_table, flows=flows, inbound=inbound_rows, spec=s,
+        fixed_cost=fixed, handling_cost=handling, inbound_cost=inbound, outbound_cost=outbound, total_cost=total,
+        total_demand=D, dc_count=int(open_.sum()), mean_distance_km=mean_d, share_within_radius=share,
+        max_distance_km=maxd, service_radius_km=radius,
+        status=sol.status, objective=float(sol.objective), best_bound=float(bound), gap=float(gap),
+        seconds=float(sol.seconds), method=sol.method, time_limit_s=float(s.time_limit_s), notes=notes)
+
+
+def _plant_transport(core: Core, load: np.ndarray) -> np.ndarray:
+    """Cheapest plant -> site flows for given site loads (a small LP)."""
+    from ortools.linear_solver import pywraplp
+
+    p, m = core.inbound.shape
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    z = [[solver.NumVar(0, solver.infinity(), "") for _ in range(m)] for _ in range(p)]
+    for i in range(m):
+        solver.Add(sum(z[q][i] for q in range(p)) == float(load[i]))
+    for q in range(p):
+        solver.Add(sum(z[q]) <= float(core.plant_capacity[q]))
+    solver.Minimize(sum(float(core.inbound[q, i]) * z[q][i] for q in range(p) for i in range(m)))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        raise SolverError("plant capacity cannot cover the DCs' volumes: raise plant capacities")
+    return np.array([[z[q][i].solution_value() for i in range(m)] for q in range(p)])

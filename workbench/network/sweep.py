@@ -1,0 +1,102 @@
+"""The cost / service trade-off: solve the design for k = 1..K DCs (in parallel processes when it pays)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from ..errors import SolverError, SpecificationError
+from .model import LARGE_PAIRS, FacilityProblem, NetworkResult
+
+__all__ = ["sweep_dc_count", "SweepResult", "SWEEP_COLUMNS"]
+
+SWEEP_COLUMNS = ("dc_count", "total_cost", "fixed_cost", "handling_cost", "inbound_cost", "outbound_cost",
+                 "mean_distance_km", "share_within_radius", "max_distance_km", "status", "gap", "seconds",
+                 "open_sites", "reason")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One row per number of DCs (``table``), the full results by k, and the cheapest k."""
+
+    table: pd.DataFrame
+    results: dict
+    best_k: int | None
+    seconds: float
+    workers: int
+
+    def curve(self) -> pd.DataFrame:
+        """The feasible rows only (for the trade-off chart)."""
+        return self.table[self.table["status"].isin(["optimal", "feasible"])].reset_index(drop=True)
+
+
+def _solve_k(problem: FacilityProblem, k: int):
+    p = problem.with_spec(dataclasses.replace(problem.spec, dc_count=k))
+    try:
+        return k, p.solve(), ""
+    except (SpecificationError, SolverError) as exc:
+        return k, None, str(exc)
+
+
+def _row(k: int, res: NetworkResult | None, reason: str) -> dict:
+    if res is None:
+        return {"dc_count": k, "total_cost": math.nan, "fixed_cost": math.nan, "handling_cost": math.nan,
+                "inbound_cost": math.nan, "outbound_cost": math.nan, "mean_distance_km": math.nan,
+                "share_within_radius": math.nan, "max_distance_km": math.nan, "status": "infeasible",
+                "gap": math.nan, "seconds": math.nan, "open_sites": "", "reason": reason}
+    return {"dc_count": k, "total_cost": res.total_cost, "fixed_cost": res.fixed_cost,
+            "handling_cost": res.handling_cost, "inbound_cost": res.inbound_cost, "outbound_cost": res.outbound_cost,
+            "mean_distance_km": res.mean_distance_km, "share_within_radius": res.share_within_radius,
+            "max_distance_km": res.max_distance_km, "status": res.status, "gap": res.gap, "seconds": res.seconds,
+            "open_sites": ", ".join(res.open_site_ids), "reason": ""}
+
+
+def sweep_dc_count(problem: FacilityProblem, ks: Iterable[int] | None = None, *, workers: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Solve ``problem`` with exactly k DCs for every k in ``ks`` (default 1..number of sites, at most 12).
+
+    ``workers``: processes to use (default: one per core for large models, in-process for small
+    ones, where starting processes costs more than it saves). Infeasible k give a row with the reason.
+    """
+    start = time.perf_counter()
+    m = len(problem.sites)
+    ks = list(ks) if ks is not None else list(range(1, min(m, 12) + 1))
+    if not ks:
+        raise SpecificationError("no numbers of DCs to sweep: give ks, e.g. range(1, 9)", constraint="ks")
+    pairs = len(problem.sites) * len(problem.customers)
+    if workers is None:
+        workers = 1 if pairs * len(ks) <= 20 * LARGE_PAIRS else min(os.cpu_count() or 1, len(ks))
+    rows, results = {}, {}
+    done = 0
+    if workers <= 1:
+        for k in ks:
+            k, res, reason = _solve_k(problem, k)
+            rows[k] = _row(k, res, reason)
+            results[k] = res
+            done += 1
+            if progress:
+                progress(done, len(ks))
+    else:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futs = [pool.submit(_solve_k, problem, k) for k in ks]
+            for fut in as_completed(futs):
+                k, res, reason = fut.result()
+                rows[k] = _row(k, res, reason)
+                results[k] = res
+                done += 1
+                if progress:
+                    progress(done, len(ks))
+    table = pd.DataFrame([rows[k] for k in ks], columns=list(SWEEP_COLUMNS))
+    feas = table[table["status"].isin(["optimal", "feasible"])]
+    best_k = int(feas.loc[feas["total_cost"].idxmin(), "dc_count"]) if len(feas) else None
+    return SweepResult(table, {k: results[k] for k in ks}, best_k, time.perf_counter() - start, workers)

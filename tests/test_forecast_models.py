@@ -1,0 +1,141 @@
+"""Forecasting models on known answers, and the guards."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from workbench.forecast import models as M
+from workbench.forecast.pipeline import forecast_series, is_intermittent
+
+SHAPE = np.array([0.8, 1.0, 1.3, 0.9])
+
+
+def test_seasonal_naive_repeats_the_last_season():
+    """yhat[T+k] = y[T+k-m*ceil(k/m)]; m = 1 is the naive."""
+    y = np.array([1.0, 2, 3, 4, 5, 6, 7, 8])
+    assert M.seasonal_naive(y, 6, 4).mean.tolist() == [5.0, 6, 7, 8, 5, 6]
+    assert M.seasonal_naive(y, 3, 1).mean.tolist() == [8.0, 8, 8]
+    fit = M.seasonal_naive(y, 2, 4)
+    assert np.isnan(fit.fitted[:4]).all() and fit.fitted[4:].tolist() == [1.0, 2, 3, 4]
+
+
+@pytest.mark.parametrize("method", ["ets", "theta", "combination", "seasonal_naive", "ses", "optimized_theta"])
+def test_a_perfect_seasonal_series_is_forecast_exactly(method):
+    """A constant level times a fixed quarterly shape is continued exactly by every method."""
+    y = 100.0 * np.tile(SHAPE, 6)
+    f = forecast_series(y, 8, method=method, m=4)
+    assert f.mean == pytest.approx(100.0 * np.tile(SHAPE, 2), rel=1e-6)
+    if method != "seasonal_naive":
+        assert f.seasonal
+
+
+def test_a_linear_trend_is_extrapolated():
+    """y = 10 + 2t: the damped trend, SES-with-drift Theta and the combination follow the line."""
+    y = 10.0 + 2.0 * np.arange(40)
+    truth = 10.0 + 2.0 * np.arange(40, 46)
+    damped = M.holt_damped(y, 6)
+    # ETS(A,Ad,N) on an exact line: the trend persists, damped by phi^k
+    assert damped.mean[0] == pytest.approx(truth[0], abs=0.05)
+    assert np.all(np.diff(damped.mean) > 0)
+    # Theta on a line: SES gives the last value (alpha -> 1), plus half the slope per step
+    th = M.theta(y, 6)
+    assert th.mean == pytest.approx(88.0 + 1.0 * np.arange(1, 7), abs=0.05)
+    comb = forecast_series(y, 6, method="combination", m=1)
+    assert np.all(comb.mean > th.mean) and np.all(comb.mean < damped.mean + 1e-9)
+    assert np.all(np.diff(comb.mean) > 0)
+
+
+def test_ses_matches_statsmodels_ets_ann():
+    """Our SES (least squares) finds the statsmodels ETS(A,N,N) optimum: same SSE within 0.5%."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(1)
+    y = 50 + np.cumsum(rng.normal(0, 1, 80)) + rng.normal(0, 2, 80)
+    ours = M.ses(y, 4)
+    sse_ours = float(np.sum((y - ours.fitted) ** 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ETSModel(y, error="add", trend=None).fit(disp=False)
+    sse_sm = float(np.sum(res.resid ** 2))
+    assert sse_ours <= sse_sm * 1.005
+    assert ours.params["alpha"] == pytest.approx(float(res.params[0]), abs=0.05)
+    assert ours.mean[0] == pytest.approx(float(res.forecast(1)[0]), rel=0.01)
+
+
+def test_damped_trend_is_at_least_as_good_as_statsmodels():
+    """The damped-trend grid search reaches the statsmodels ETS(A,Ad,N) SSE within 2%."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(7)
+    y = 200 + np.cumsum(1.5 + rng.normal(0, 3, 60))
+    ours = M.holt_damped(y, 6)
+    sse_ours = float(np.sum((y - ours.fitted) ** 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ETSModel(y, error="add", trend="add", damped_trend=True,
+                       bounds={"damping_trend": (0.8, 0.98)}).fit(disp=False)
+    assert sse_ours <= float(np.sum(res.resid ** 2)) * 1.02
+
+
+def test_theta_is_ses_with_half_the_trend_slope():
+    """Hyndman & Billah: Theta = SES + b/2 (k - 1 + (1 - (1-a)^n)/a), b the OLS slope."""
+    rng = np.random.default_rng(3)
+    y = 20 + 0.5 * np.arange(30) + rng.normal(0, 1, 30)
+    fit = M.theta(y, 5)
+    s = M.ses(y, 5)
+    a, n = s.params["alpha"], len(y)
+    b = np.polyfit(np.arange(n), y, 1)[0]
+    expected = s.mean + 0.5 * b * (np.arange(5) + (1 - (1 - a) ** n) / a)
+    assert fit.mean == pytest.approx(expected)
+
+
+def test_croston_sba_tsb_by_hand():
+    """Croston with alpha 0.1 on sizes 4, 6 and intervals 2, 3: z = 4.2, p = 2.1 -> 2.0; SBA x 0.95."""
+    y = np.array([0.0, 4, 0, 0, 6, 0])
+    assert M.croston(y, 3).mean == pytest.approx([2.0] * 3)
+    assert M.sba(y, 2).mean == pytest.approx([1.9] * 2)
+    # TSB: p0 = 2/6, z0 = 4; updates each period with alpha = beta = 0.1
+    p, z = 2 / 6, 4.0
+    for v in y:
+        p += 0.1 * ((v > 0) - p)
+        if v > 0:
+            z += 0.1 * (v - z)
+    assert M.tsb(y, 2).mean == pytest.approx([p * z] * 2)
+    assert is_intermittent(y) and not is_intermittent(np.arange(1.0, 10.0))
+
+
+def test_seasonality_test_and_indices():
+    """The 90% ACF test finds a seasonal shape and not white noise; indices average 1."""
+    rng = np.random.default_rng(0)
+    seasonal = 100 * np.tile(SHAPE, 8) * (1 + rng.normal(0, 0.02, 32))
+    assert M.seasonality_test(seasonal, 4)
+    assert not M.seasonality_test(100 + rng.normal(0, 1, 32), 4)
+    assert not M.seasonality_test(seasonal[:10], 4)          # fewer than 3 seasons
+    idx = M.seasonal_indices(100 * np.tile(SHAPE, 5), 4)
+    assert idx == pytest.approx(SHAPE / SHAPE.mean())
+    assert idx.mean() == pytest.approx(1.0)
+
+
+def test_arima_with_an_event_regressor_lifts_the_event_periods():
+    """SARIMAX with a 0/1 regressor estimates the lift and applies it to the future event period."""
+    rng = np.random.default_rng(5)
+    ev = np.zeros(60)
+    ev[[10, 25, 40, 55]] = 1
+    y = 100 + rng.normal(0, 2, 60) + 50 * ev
+    evf = np.zeros((6, 1))
+    evf[3] = 1
+    fit = M.arima(y, 6, exog=ev[:, None], exog_future=evf)
+    assert fit.mean[3] - np.delete(fit.mean, 3).mean() == pytest.approx(50, abs=5)
+
+
+def test_exploding_forecasts_are_capped_and_finite():
+    """A series whose trend would explode is capped within the history's range widened by its range."""
+    y = np.r_[np.ones(20), 1e6 * np.arange(1, 6)]
+    for method in ("ets", "theta", "combination", "optimized_theta", "arima"):
+        f = forecast_series(y, 60, method=method, m=1)
+        assert np.all(np.isfinite(f.mean))
+        assert f.mean.max() <= y.max() + (y.max() - y.min()) + 1e-6
+        assert f.mean.min() >= 0.0

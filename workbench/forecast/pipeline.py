@@ -1,0 +1,225 @@
+"""One series, one method: events out, seasonality out, model, back in, guarded.
+
+The steps for every method except the seasonal naive and the intermittent ones:
+
+1. **Events** (optional). Each event column (Black Friday, Cyber Monday, December,
+   promotion) gets a multiplicative lift: the median, over its occurrences, of demand divided by
+   the median of the nearest non-event periods (up to 4 either side). Lifts are estimated one
+   event after another and divided out of the history. SARIMAX instead takes the event flags as
+   regressors.
+2. **Seasonality**. If the history covers three seasons and the autocorrelation at the season
+   length is significant (90% test), classical decomposition seasonal indices are divided out
+   (subtracted when the history has zeros). Weekly data use 52 weekly indices: a 52-state
+   seasonal ETS is slow and unstable in statsmodels, so weekly series are deseasonalised and
+   then modelled.
+3. **Model** the adjusted series (ETS, Theta, SARIMAX, combination, ...).
+4. **Back**: re-seasonalise and multiply the lifts back on future event periods.
+5. **Guard**: a forecast that is not finite or leaves the history's range widened by
+   ``CAP_MULTIPLE`` times that range is replaced by the simpler SES forecast (then the naive),
+   and clipped; demand is never forecast below zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import models as M
+
+__all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "is_intermittent", "event_lifts",
+           "CAP_MULTIPLE"]
+
+METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "arima", "combination",
+           "croston", "sba", "tsb")
+INTERMITTENT = ("croston", "sba", "tsb")
+#: members of the combination (equal-weight mean), all on the seasonally adjusted series
+COMBINATION = ("holt_damped", "theta", "optimized_theta")
+CAP_MULTIPLE = 1.0
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    method: str
+    mean: np.ndarray
+    fitted: np.ndarray
+    seasonal: bool = False
+    lifts: dict = field(default_factory=dict)
+    fallback: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+def is_intermittent(y: np.ndarray) -> bool:
+    """Syntetos-Boylan: average interval between demands above 1.32 periods (many zeros)."""
+    y = np.asarray(y, float)
+    nz = int(np.sum(y > 0))
+    if nz == 0:
+        return True
+    return bool(np.any(y == 0) and len(y) / nz > 1.32)
+
+
+def event_lifts(y: np.ndarray, E: np.ndarray, names, *, window: int = 4) -> tuple[dict, np.ndarray]:
+    """Multiplicative lift per event column and the history with the lifts divided out."""
+    y = np.asarray(y, float).copy()
+    n = len(y)
+    any_event = E.sum(axis=1) > 0
+    lifts = {}
+    for j, name in enumerate(names):
+        occ = np.flatnonzero(E[:, j] > 0)
+        if len(occ) == 0 or len(occ) == n:
+            continue
+        ratios = []
+        for t in occ:
+            lo, hi = max(0, t - window), min(n, t + window + 1)
+            idx = np.arange(lo, hi)
+            idx = idx[~any_event[idx]]
+            if len(idx) == 0:
+                continue
+            base = float(np.median(y[idx]))
+            if base > 0 and y[t] >= 0:
+                ratios.append(y[t] / base)
+        if not ratios:
+            continue
+        lift = float(np.clip(np.median(ratios), 0.2, 5.0))
+        lifts[name] = lift
+        y[occ] = y[occ] / lift
+    return lifts, y
+
+
+def _season_positions(n: int, h: int, m: int):
+    return np.arange(n) % m, np.arange(n, n + h) % m
+
+
+def _model(method: str, x: np.ndarray, h: int, *, exog=None, exog_future=None) -> M.ModelFit:
+    if method == "ses":
+        return M.ses(x, h)
+    if method == "naive":
+        return M.naive(x, h)
+    if method == "ets":
+        return M.ets_auto(x, h)
+    if method == "holt_damped":
+        return M.holt_damped(x, h)
+    if method == "theta":
+        return M.theta(x, h)
+    if method == "optimized_theta":
+        return M.optimized_theta(x, h)
+    if method == "arima":
+        return M.arima(x, h, exog=exog, exog_future=exog_future)
+    if method == "combination":
+        fits = [_model(name, x, h) for name in COMBINATION]
+        mean = np.mean([f.mean for f in fits], axis=0)
+        fitted = np.mean([f.fitted for f in fits], axis=0)
+        return M.ModelFit("combination", mean, fitted, {f.name: f.params for f in fits})
+    raise ValueError(f"unknown method {method!r}")
+
+
+def forecast_series(y: np.ndarray, h: int, *, method: str = "combination", m: int = 1,
+                    events: np.ndarray | None = None, events_future: np.ndarray | None = None,
+                    event_names=(), seasonal: str | bool = "auto", nonnegative: bool = True) -> SeriesForecast:
+    """Forecast one series ``h`` periods ahead with ``method`` (see the module notes)."""
+    y = np.asarray(y, float)
+    n = len(y)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if method == "seasonal_naive":
+        fit = M.seasonal_naive(y, h, m)
+        return SeriesForecast(method, _clip0(fit.mean, nonnegative), fit.fitted, seasonal=m > 1)
+    if method in INTERMITTENT:
+        fit = {"croston": M.croston, "sba": M.sba, "tsb": M.tsb}[method](y, h)
+        return SeriesForecast(method, fit.mean, fit.fitted, params=fit.params)
+
+    # 1. events
+    lifts: dict = {}
+    x = y
+    has_events = events is not None and events.size and len(event_names)
+    if has_events and method != "arima":
+        lifts, x = event_lifts(y, events, event_names)
+    # 2. seasonality
+    is_seasonal = False
+    s_hist = np.ones(n)
+    s_fut = np.ones(h)
+    multiplicative = bool(np.all(x > 0))
+    if m > 1 and (seasonal is True or (seasonal == "auto" and M.seasonality_test(x, m))) and n >= 2 * m:
+        idx = M.seasonal_indices(x, m, multiplicative=multiplicative)
+        ph, pf = _season_positions(n, h, m)
+        is_seasonal = bool(np.all(np.isfinite(idx)))
+        if is_seasonal:
+            s_hist, s_fut = idx[ph], idx[pf]
+            if not multiplicative:
+                s_hist, s_fut = s_hist, s_fut
+    if is_seasonal and not multiplicative:
+        adj = y - s_hist if method == "arima" else x - s_hist
+    elif is_seasonal:
+        adj = y / s_hist if method == "arima" else x / s_hist
+    else:
+        adj = y if method == "arima" else x
+    # 3. model
+    exog = exog_f = None
+    if method == "arima" and has_events:
+        exog, exog_f = events, events_future
+    fit = _model(method, adj, h, exog=exog, exog_future=exog_f)
+    # 4. back
+    mean, fitted = _restore(fit.mean, fit.fitted, s_hist, s_fut, is_seasonal, multiplicative)
+    lift_f = np.ones(h)
+    lift_h = np.ones(n)
+    if lifts:
+        for j, name in enumerate(event_names):
+            if name in lifts:
+                lift_f = np.where(events_future[:, j] > 0, lift_f * lifts[name], lift_f)
+                lift_h = np.where(events[:, j] > 0, lift_h * lifts[name], lift_h)
+        mean, fitted = mean * lift_f, fitted * lift_h
+    # 5. guard
+    fallback = None
+    if not _ok(mean, y):
+        for simple in ("ses", "naive"):
+            alt = _model(simple, adj, h)
+            mean2, fitted2 = _restore(alt.mean, alt.fitted, s_hist, s_fut, is_seasonal, multiplicative)
+            mean2, fitted2 = mean2 * lift_f, fitted2 * lift_h
+            if np.all(np.isfinite(mean2)):
+                mean, fitted, fallback = mean2, fitted2, simple
+                break
+        else:
+            mean, fitted, fallback = np.full(h, y[-1]), np.concatenate([[np.nan], y[:-1]]), "last value"
+    mean = _cap(mean, y, nonnegative)
+    return SeriesForecast(method, mean, fitted, seasonal=is_seasonal, lifts=lifts, fallback=fallback,
+                          params=fit.params)
+
+
+def _restore(mean, fitted, s_hist, s_fut, seasonal, multiplicative):
+    if not seasonal:
+        return np.asarray(mean, float), np.asarray(fitted, float)
+    if multiplicative:
+        return mean * s_fut, fitted * s_hist
+    return mean + s_fut, fitted + s_hist
+
+
+def _bounds(y: np.ndarray) -> tuple[float, float]:
+    lo, hi = float(np.min(y)), float(np.max(y))
+    r = hi - lo
+    if r <= 0:
+        r = max(abs(hi), 1.0)
+    return lo - CAP_MULTIPLE * r, hi + CAP_MULTIPLE * r
+
+
+def _ok(mean: np.ndarray, y: np.ndarray) -> bool:
+    if not np.all(np.isfinite(mean)):
+        return False
+    lo, hi = _bounds(y)
+    return bool(np.all(mean >= lo) and np.all(mean <= hi))
+
+
+def _cap(mean: np.ndarray, y: np.ndarray, nonnegative: bool) -> np.ndarray:
+    lo, hi = _bounds(y)
+    if nonnegative and np.min(y) >= 0:
+        lo = max(lo, 0.0)
+    out = np.clip(mean, lo, hi)
+    return np.where(np.isfinite(out), out, float(y[-1]))
+
+
+def _clip0(mean, nonnegative):
+    return np.maximum(mean, 0.0) if nonnegative else mean
+
+
+def finite_or(value: float, default: float) -> float:
+    return value if math.isfinite(value) else default

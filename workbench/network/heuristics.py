@@ -125,6 +125,7 @@ def lagrangian(core: Core, *, iterations: int = 3000, time_limit_s: float = 10.0
     best_u, best_mu, best_v = u.copy(), mu, None
     theta = 1.0
     stall = 0
+    mark, mark_it = -INF, 0
     for it in range(iterations):
         if time.perf_counter() > deadline:
             break
@@ -133,10 +134,14 @@ def lagrangian(core: Core, *, iterations: int = 3000, time_limit_s: float = 10.0
         y = _choose_sites(v, core)
         L = float(u.sum() + v[y].sum() + (mu if use_cap_cut else 0.0))
         if L > best + 1e-7 * max(1.0, abs(L)):
+            if L > mark + 1e-5 * max(1.0, abs(L)):
+                mark, mark_it = L, it
             best, best_u, best_mu, best_v = L, u.copy(), mu, v.copy()
             stall = 0
         else:
             stall += 1
+        if it - mark_it > 300:
+            break  # no real progress for 300 iterations
         if primal is not None and (it % primal_every == 0):
             ub = min(ub, primal(y, v))
         if stall >= 25:

@@ -1,0 +1,169 @@
+"""Network design app driven through its model and widgets, without a browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from widgets.network_design import (NetworkDesignModel, NetworkDesignView, cost_figure, network_design_app,
+                                    site_table, tradeoff_figure)
+from workbench.network import FacilityProblem, NetworkResult, check_network
+
+
+@pytest.fixture(scope="module")
+def app(sample_world):
+    """The app on the sample with split demand (fast, proven optimal), the trade-off not started."""
+    model = NetworkDesignModel(sample_world, sourcing="multi", time_limit_s=2)
+    return NetworkDesignView(model, background=False)
+
+
+def test_opens_with_existing_dcs_kept_and_a_checked_design(app, sample_world):
+    """First solve: existing DCs forced open, a checked design, cards equal to the result."""
+    m = app.model
+    existing = list(sample_world.sites.loc[sample_world.sites.existing, "site_id"])
+    assert m.force_open == existing and set(app.forced.value) == set(existing)
+    r = m.result
+    assert isinstance(r, NetworkResult) and m.check_ok and m.problems == []
+    assert set(existing) <= set(r.open_site_ids)
+    assert check_network(r, m.problem).ok
+    c = app.cards.values
+    assert c["Total cost"] == pytest.approx(r.total_cost) and c["DCs open"] == r.dc_count
+    assert c["Mean distance"] == pytest.approx(r.mean_distance_km)
+    assert m.kpis()["total_cost"] == pytest.approx(r.total_cost)
+    # map: one line per flow, every customer and site drawn, open sites coloured by DC
+    assert len(app.map.layers["lines"].data["features"]) == len(r.flows)
+    assert len(app.map.layers["customers"].data["features"]) == len(sample_world.customers)
+    assert len(app.map.layers["sites"].data["features"]) == len(sample_world.sites)
+    colours = {f["properties"]["style"]["stroke"] if "stroke" in f["properties"]["style"] else
+               f["properties"]["style"]["color"] for f in app.map.layers["lines"].data["features"]}
+    assert len(colours) == r.dc_count
+    # cost chart: one stacked trace per cost component, bars per open DC, adding up to the total
+    fig = app.costs.figure
+    assert [t.name for t in fig.data] == ["Fixed", "Handling", "Outbound"]
+    assert sum(sum(t.y) for t in fig.data) == pytest.approx(r.total_cost)
+    assert list(app.table.data.site) == list(site_table(r).site) and len(app.table.data) == r.dc_count
+
+
+def test_changing_the_number_of_dcs_resolves(app):
+    """Setting 9 DCs re-solves: 9 open, cost not lower than the free optimum, the map lines change."""
+    m = app.model
+    free = m.result
+    before = app.map.layers["lines"].data
+    app.free_count.value = False
+    app.count.value = 9
+    assert m.dc_count == 9
+    r = m.result
+    assert r.dc_count == 9 and m.check_ok
+    assert r.total_cost >= free.total_cost - 1e-6
+    assert app.cards.values["DCs open"] == 9
+    assert app.map.layers["lines"].data != before
+    app.free_count.value = True
+    assert m.dc_count == 0 and m.result.total_cost == pytest.approx(free.total_cost, rel=1e-4)
+
+
+def test_service_radius_rate_and_fixed_cost_controls(app):
+    """A 700 km radius for 80% of demand is met; a higher transport rate raises outbound cost."""
+    m = app.model
+    base = m.result
+    app.radius.value = 700
+    app.share.value = 80
+    assert m.service_radius_km == 700 and m.service_share == pytest.approx(0.8)
+    r = m.result
+    assert r.share_within_radius >= 0.8 - 1e-9 and m.check_ok
+    assert app.cards.values["Within radius"] == pytest.approx(r.share_within_radius)
+    app.radius.value = 0
+    assert m.result.service_radius_km is None
+    app.transport.value = 2.0
+    assert m.result.outbound_cost > base.outbound_cost
+    app.transport.value = 1.0
+    app.fixed.value = 1.5
+    r = m.result
+    assert r.fixed_cost == pytest.approx(1.5 * r.sites.loc[r.sites.open, "fixed_cost"].sum() / 1.5 * 1.0)
+    assert r.fixed_cost == pytest.approx(1.5 * m.world.sites.set_index("site_id").loc[list(r.open_site_ids),
+                                                                                      "fixed_cost"].sum())
+    app.fixed.value = 1.0
+    assert m.result.total_cost == pytest.approx(base.total_cost, rel=1e-4)
+
+
+def test_click_a_site_to_keep_it_open_and_two_echelons(app):
+    """Clicking a closed site forces it open (and into the list); two echelons add inbound cost."""
+    m = app.model
+    closed = [s for s in m.site_ids if s not in m.result.open_site_ids]
+    target = closed[0]
+    app._on_site_click({"properties": {"site_id": target}})
+    assert target in m.force_open and target in app.forced.value
+    assert target in m.result.open_site_ids and m.check_ok
+    app._on_site_click({"properties": {"site_id": target}})
+    assert target not in m.force_open
+    app.two_echelon.value = True
+    r = m.result
+    assert r.inbound_cost > 0 and len(r.inbound) > 0 and m.check_ok
+    assert "Inbound" in [t.name for t in app.costs.figure.data]
+    assert "plants" in app.map.layers
+    app.two_echelon.value = False
+
+
+def test_infeasible_choice_becomes_a_message(app):
+    """Asking for 4 DCs cannot cover demand: a readable problem with the numbers, no traceback."""
+    m = app.model
+    app.free_count.value = False
+    app.count.value = 4
+    assert m.result is None and not m.check_ok
+    assert len(m.problems) == 1 and "< demand" in m.problems[0] and "units/yr" in m.problems[0]
+    assert "Traceback" not in m.problems[0]
+    app.free_count.value = True
+    assert m.problems == [] and isinstance(m.result, NetworkResult)
+
+
+def test_tradeoff_curve_marks_the_current_design(app):
+    """The sweep gives one point per feasible k, cost and distance traces, and the current design starred."""
+    m = app.model
+    app.sweep_button.click()
+    sw = m.sweep
+    assert sw is not None and not m.sweep_stale
+    curve = sw.curve()
+    assert list(curve.dc_count) == sorted(curve.dc_count) and len(curve) >= 3
+    fig = app.tradeoff.figure
+    assert [t.name for t in fig.data] == ["Total cost", "Mean distance", "Current design"]
+    assert list(fig.data[2].x) == [m.result.dc_count]
+    assert fig.data[2].y[0] == pytest.approx(m.result.total_cost / 1e6)
+    # the free optimum is the cheapest point of the curve
+    assert m.result.total_cost <= curve.total_cost.min() * (1 + 1e-3)
+    m.transport_multiplier = 1.1
+    assert m.sweep_stale and app.sweep_button.description == "Update trade-off curve"
+    m.transport_multiplier = 1.0
+
+
+def test_inputs_round_trip(sample_world):
+    """inputs() is JSON-able and set_inputs() restores the choices with one re-solve."""
+    import json
+
+    m = NetworkDesignModel(sample_world, sourcing="multi", solve=False)
+    m.dc_count = 8
+    saved = json.loads(json.dumps(m.inputs()))
+    other = NetworkDesignModel(sample_world, sourcing="multi", solve=False)
+    solves = []
+    other.observe(lambda ch: solves.append(ch["new"]), names="result")
+    other.set_inputs(saved)
+    assert other.dc_count == 8 and other.sourcing == "multi" and other.force_open == m.force_open
+    assert other.result.dc_count == 8
+    assert len([s for s in solves if s is not None]) == 1
+
+
+def test_figures_from_a_plain_result(sample_world):
+    """cost_figure and tradeoff_figure work from domain results alone."""
+    p = FacilityProblem.from_world(sample_world).with_spec(sourcing="multi", dc_count=7)
+    r = p.solve()
+    fig = cost_figure(r)
+    assert fig.layout.yaxis.title.text == "USD per year" and len(fig.data[0].x) == 7
+    fig = tradeoff_figure(None, r)
+    assert [t.name for t in fig.data] == ["Current design"]
+    assert "press 'Trade-off curve'" in fig.layout.title.text
+
+
+def test_app_builder_starts_the_tradeoff_in_the_background(sample_world):
+    """network_design_app() shows a design at once and fills the curve from a background thread."""
+    view = network_design_app(sample_world, sourcing="multi", time_limit_s=1)
+    assert isinstance(view.model.result, NetworkResult)
+    view.model.join(120)
+    assert view.model.sweep is not None
+    assert [t.name for t in view.tradeoff.figure.data][-1] == "Current design"

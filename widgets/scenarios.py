@@ -712,9 +712,10 @@ def viewer_app(store: ScenarioStore | None = None, world: workbench.World | None
 #: app -> (module of its model, [(scenario name, note, inputs changed from the app's defaults)])
 SAMPLE_RECIPES: dict[str, tuple[str, list[tuple[str, str, dict]]]] = {
     "network_design": ("widgets.network_design", [
-        ("Sample: 3 DCs", "Sample company, exactly 3 DCs", {"dc_count": 3}),
-        ("Sample: 4 DCs", "Sample company, exactly 4 DCs", {"dc_count": 4}),
-        ("Sample: 6 DCs", "Sample company, exactly 6 DCs", {"dc_count": 6}),
+        ("Sample: cheapest network", "Sample company, the number of DCs left free", {"dc_count": 0}),
+        ("Sample: 10 DCs", "Sample company, exactly 10 DCs", {"dc_count": 10}),
+        ("Sample: transport +20%", "Cheapest network when transport rates rise by 20%",
+         {"dc_count": 0, "transport_multiplier": 1.2}),
     ]),
     "channel_strategy": ("widgets.channel_strategy", [
         ("Sample: default assumptions", "Sample company with the default margins and costs", {}),
@@ -758,8 +759,11 @@ def seed_sample_scenarios(store: ScenarioStore, world: workbench.World | None = 
         if cls is None:
             continue
         model = cls(world)
+        initial = {k: v for k, v in model.inputs().items() if k in cls.input_traits}
         for name, note, changes in recipes:
-            model.set_inputs({k: v for k, v in changes.items() if k in cls.input_traits})
+            wanted = {**initial, **{k: v for k, v in changes.items() if k in cls.input_traits}}
+            current = {k: v for k, v in model.inputs().items() if k in cls.input_traits}
+            model.set_inputs({k: v for k, v in wanted.items() if current.get(k) != v})
             if model.result is None or model.problems or "stale" in model.trait_names() and getattr(model, "stale"):
                 rerun(model, background=False)
             if model.result is None or model.problems:

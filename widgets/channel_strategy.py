@@ -405,6 +405,21 @@ def _checks(model, name, options, labels):
     return W.HBox(boxes, layout=W.Layout(flex_flow="row wrap"))
 
 
+# The lab's plotly renderer calls Plotly.Plots.resize on show/resize; with no layout width that
+# drops the layout height and autosizes to the container, whose height is 0 (its children are
+# absolutely positioned), so a chart drawn at start-up could collapse to nothing. Giving each
+# chart's container its height keeps the width responsive and the height right.
+FIGURE_HEIGHTS = (360, 400, 420)
+FIGURE_STYLE = "<style>" + "".join(
+    f".wb-fig-h{h} .jp-RenderedPlotly {{ height: {h}px; min-height: {h}px; }}" for h in FIGURE_HEIGHTS) + "</style>"
+
+
+def _figure_view(height: int) -> FigureView:
+    view = FigureView()
+    view.add_class(f"wb-fig-h{height}")
+    return view
+
+
 class ChannelStrategyView(W.VBox):
     """Thin view of :class:`ChannelStrategyModel`."""
 
@@ -461,15 +476,15 @@ class ChannelStrategyView(W.VBox):
             head = W.HTML(f'<div class="wb-section" style="color:{STRATEGY_COLORS[s]}">{STRATEGY_LABELS[s]}</div>')
             self.cards[s].add_class(f"wb-strategy-{s}")
             cols.append(W.VBox([head, self.cards[s]], layout=W.Layout(width="33%", padding="0 6px 0 0")))
-        self.bars = FigureView()
+        self.bars = _figure_view(360)
         self.maps = {s: MapView(height="320px") for s in STRATEGIES}
         map_cols = [W.VBox([W.HTML(f"<b>{STRATEGY_LABELS[s]}</b>"), self.maps[s]],
                            layout=W.Layout(width="33%", padding="0 4px 0 0")) for s in STRATEGIES]
         self.waterfall_strategy = W.ToggleButtons(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES],
                                                   value="selective", style={"button_width": "90px"})
         self.waterfall_strategy.observe(lambda _: self._render_waterfall(), names="value")
-        self.waterfall = FigureView()
-        self.frontier = FigureView()
+        self.waterfall = _figure_view(420)
+        self.frontier = _figure_view(400)
         self.summary = TableView(height="260px")
         self.territories = TableView(height="260px")
         self.outlet_strategy = W.Dropdown(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES], value="exclusive",
@@ -477,7 +492,7 @@ class ChannelStrategyView(W.VBox):
         self.outlet_strategy.observe(lambda _: self._render_outlets(), names="value")
         self.outlets = TableView(height="300px")
         controls = [self.controls, self.reset_button, section("Export"), self.download]
-        body = [W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
+        body = [W.HTML(FIGURE_STYLE), W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
                 W.HBox(map_cols, layout=W.Layout(width="100%")),
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),

@@ -27,6 +27,10 @@ def test_price_change_updates_all_three_strategies(page, voila_url):
     assert page.locator(MARKERS).count() >= 3 * 300 + 400
     # the waterfall, bars and frontier charts
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
+    # every chart is drawn at its height (none collapsed to an empty strip)
+    heights = page.eval_on_selector_all(".wb-app-channel_strategy .js-plotly-plot",
+                                        "els => els.map(e => e.getBoundingClientRect().height)")
+    assert len(heights) == 3 and min(heights) >= 300, heights
 
     price = page.locator(".wb-input-consumer_price input")
     price.click()

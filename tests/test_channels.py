@@ -372,6 +372,16 @@ def test_bad_tables_are_listed():
     assert "no DC is open today" in text
 
 
+def test_serving_dcs_from_a_network_design_result():
+    """Anything with an ``open_sites`` table (a solved network design) can be the serving DCs."""
+    class Design:
+        open_sites = pd.DataFrame({"site_id": ["N1"], "lat": [0.0], "lon": [1.0], "handling_cost": [0.0]})
+
+    o = evaluate_strategies(_tables(HAND_OUTLETS), HAND_PARAMS, serving_dcs=Design()).intensive.outlets
+    assert set(o["serving_dc"]) == {"N1"}
+    assert o.set_index("outlet_id").loc["O1", "logistics_cost"] == pytest.approx(600 * 0.01 * KM_PER_DEG)
+
+
 def test_unknown_serving_dc_id():
     """Serving DCs given by unknown id are refused."""
     with pytest.raises(DataError, match="unknown site id"):

@@ -181,3 +181,17 @@ def test_figure_builders_on_a_domain_result(sample_world):
     layers = strategy_layers(cmp.exclusive)
     assert set(layers) == {"territories", "zones", "outlets"}
     assert len(layers["outlets"]["features"]) == 6
+
+
+def test_choosing_serving_dcs(app, sample_world):
+    """Picking the DCs to serve from re-assigns every outlet to its nearest chosen DC."""
+    assert set(app.dc_select.value) == {"DC-CHI", "DC-ATL", "DC-ONT"}
+    app.dc_select.value = ("DC-DAL",)
+    m = app.model
+    assert m.serving_site_ids == ["DC-DAL"]
+    assert set(m.result.intensive.outlets["serving_dc"]) == {"DC-DAL"}
+    assert m.inputs()["serving_site_ids"] == ["DC-DAL"]
+    app.dc_select.value = ()          # nothing chosen: the choice is kept
+    assert app.dc_select.value == ("DC-DAL",)
+    app.dc_select.value = ("DC-CHI", "DC-ATL", "DC-ONT")
+    assert m.serving_site_ids == []   # today's network

@@ -89,7 +89,7 @@ class ChannelStrategyModel(AppModel):
     app_name = "channel_strategy"
     title = "Channel strategy"
     input_traits = (*PARAM_TRAITS, *ACCOUNT_TRAITS, "channels", "selective_tiers", "selective_size",
-                    "exclusive_tiers")
+                    "exclusive_tiers", "serving_site_ids")
 
     alpha = T.Float(DEFAULTS.alpha)
     beta = T.Float(DEFAULTS.beta)
@@ -117,6 +117,8 @@ class ChannelStrategyModel(AppModel):
     exclusive_tiers = T.List(T.Unicode(), default_value=list(DEFAULTS.exclusive_tiers))
     territories = T.Int(DEFAULTS.territories)
     balance_tolerance = T.Float(DEFAULTS.balance_tolerance)
+
+    serving_site_ids = T.List(T.Unicode())   # DCs to serve outlets from; empty = today's (existing) DCs
 
     frontier = T.Any(None, allow_none=True)
     unit_cost = T.Float(0.0)
@@ -175,7 +177,8 @@ class ChannelStrategyModel(AppModel):
 
     # -- running ------------------------------------------------------------------------
     def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
-        market = prepare_market(self.world, params, serving_dcs=self.serving_dcs)
+        dcs = self.serving_dcs if self.serving_dcs is not None else (list(self.serving_site_ids) or None)
+        market = prepare_market(self.world, params, serving_dcs=dcs)
         comparison = evaluate_strategies(self.world, params, market=market)
         front = frontier(self.world, params, comparison=comparison, market=market)
         return comparison, front
@@ -447,6 +450,16 @@ class ChannelStrategyView(W.VBox):
         ]
         costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} $/yr", hi=1e8, step=1000.0) for c in CHANNELS]
         costs.append(_number(m, "logistics_cost_per_unit_km", "Logistics $/unit-km", hi=10.0, step=0.0001))
+        sites = m.world.sites
+        self.dc_select = W.SelectMultiple(
+            options=[(f"{r.name}{' (open today)' if r.existing else ''}", r.site_id) for r in sites.itertuples()],
+            value=tuple(m.serving_site_ids) or tuple(sites.loc[sites["existing"], "site_id"]),
+            rows=6, layout=W.Layout(width="100%"))
+        self.dc_select.observe(self._on_dcs, names="value")
+        m.observe(self._dcs_back, names="serving_site_ids")
+        costs += [W.HTML("<b>Serve outlets from</b> (nearest by road; Ctrl-click to choose several)"), self.dc_select]
+        if m.serving_dcs is not None:
+            self.dc_select.disabled = True
         self.channel_boxes = _checks(m, "channels", CHANNELS, CHANNEL_LABELS)
         strategies = [
             W.HTML("<b>Enabled channels</b>"), self.channel_boxes,
@@ -510,6 +523,20 @@ class ChannelStrategyView(W.VBox):
                 self.maps[s].map.zoom = 3
         model.observe(lambda _: self._render(), names="result")
         self._render()
+
+    def _on_dcs(self, change) -> None:
+        chosen = list(change["new"])
+        if not chosen:  # at least one DC: put the current choice back
+            self._dcs_back({"new": self.model.serving_site_ids})
+            return
+        existing = list(self.model.world.sites.loc[self.model.world.sites["existing"], "site_id"])
+        self.model.serving_site_ids = [] if sorted(chosen) == sorted(existing) else chosen
+
+    def _dcs_back(self, change) -> None:
+        sites = self.model.world.sites
+        want = tuple(change["new"]) or tuple(sites.loc[sites["existing"], "site_id"])
+        if tuple(self.dc_select.value) != want:
+            self.dc_select.value = want
 
     @staticmethod
     def _territory_slider(m) -> W.IntSlider:

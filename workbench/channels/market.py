@@ -113,6 +113,8 @@ def _serving_dcs(tables: dict[str, pd.DataFrame], serving_dcs, problems: list[Pr
             return None
     elif isinstance(serving_dcs, pd.DataFrame):
         dcs = serving_dcs
+    elif isinstance(getattr(serving_dcs, "open_sites", None), pd.DataFrame):
+        dcs = serving_dcs.open_sites  # a solved network design (workbench.network.NetworkResult)
     else:
         ids = [str(s) for s in serving_dcs]
         if sites is None:
@@ -181,7 +183,9 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     ``world_or_tables`` is a :class:`~workbench.World` or a mapping with ``customers`` and
     ``outlets`` (and ``sites``/``products`` when ``serving_dcs``/prices are not given).
     ``serving_dcs`` is ``None`` (the World's existing DCs), a DataFrame with ``site_id``,
-    ``lat``, ``lon`` (optional ``handling_cost``, ``name``), or a list of site ids.
+    ``lat``, ``lon`` (optional ``handling_cost``, ``name``), a solved network design (anything
+    with an ``open_sites`` DataFrame, e.g. ``workbench.network.NetworkResult``), or a list of
+    site ids of the World's sites.
     """
     validate_params(params)
     tables = _tables(world_or_tables)

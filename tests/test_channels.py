@@ -311,11 +311,41 @@ def test_territories_balance_moves_a_zone():
     assert tight.balance == pytest.approx((1.0, 1.0))
 
 
+def test_partner_is_the_most_attractive_store_of_its_territory():
+    """Two cities, two territories: each partner is the most attractive eligible store there."""
+    zones = pd.DataFrame({"customer_id": ["W1", "W2", "E1", "E2"], "lat": [0.0] * 4, "lon": [0.0, 0.2, 8.0, 8.2],
+                          "population": [10, 10, 10, 10], "annual_demand": [100.0, 100.0, 100.0, 100.0]})
+    outlets = {"outlet_id": ["a", "b", "c", "d", "e"], "name": list("abcde"),
+               "channel": ["retailer", "retailer", "distributor", "retailer", "ecommerce"],
+               "tier": ["premium", "flagship", "premium", "mass", "flagship"],
+               "attractiveness": [40.0, 70.0, 55.0, 99.0, 99.0],
+               "lat": [0.0] * 5, "lon": [0.1, 0.15, 8.1, 8.05, 4.0]}
+    p = dataclasses.replace(HAND_PARAMS, territories=2, balance_tolerance=0.1, exclusive_tiers=("flagship", "premium"),
+                            competitor_attraction={z: 0.1 for z in zones["customer_id"]})
+    r = evaluate_strategies(_tables(outlets, zones=zones), p).exclusive
+    # d is more attractive but mass tier; e is online and cannot hold a territory
+    assert sorted(r.outlets["outlet_id"]) == ["b", "c"]
+    t = r.territories.set_index("partner_id")
+    assert t.loc["b", "potential"] == pytest.approx(200.0) and t.loc["c", "potential"] == pytest.approx(200.0)
+    zone_terr = r.zones.set_index("customer_id")["territory"]
+    assert zone_terr["W1"] == zone_terr["W2"] == t.loc["b", "territory"]
+    assert zone_terr["E1"] == zone_terr["E2"] == t.loc["c", "territory"]
+
+
 def test_territory_balance_infeasible_names_the_numbers(sample_world):
     """A zone bigger than the largest allowed territory gives the numbers and the fix."""
     with pytest.raises(SpecificationError, match=r"zone C001 alone has a sales potential of 5,860,978 .* use at most "
                                                  r"\d+ territories or a balance tolerance of at least \d+%"):
         evaluate_strategies(sample_world, ChannelParams(territories=20, balance_tolerance=0.25))
+
+
+def test_territories_that_cannot_balance_whole_zones():
+    """Zones of 3, 1, 1, 1 cannot make three territories of exactly 2: refused as infeasible."""
+    zones = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "lat": [0.0] * 4, "lon": [0.0, 1.0, 2.0, 3.0],
+                          "annual_demand": [1.9, 1.4, 1.4, 1.3]})
+    centers = pd.DataFrame({"outlet_id": ["X", "Y", "Z"], "lat": [0.0] * 3, "lon": [0.0, 1.5, 3.0]})
+    with pytest.raises(SpecificationError, match="no plan of 3 territories keeps every territory's potential"):
+        design_territories(zones, centers, count=3, tolerance=0.05, circuity=1.0)
 
 
 def test_more_territories_than_partners():

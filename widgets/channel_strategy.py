@@ -589,9 +589,10 @@ class ChannelStrategyView(W.VBox):
                                            "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD"})
         t = cmp.exclusive.territories
         if t is not None:
-            self.territories.update(t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
-                                       "share_of_mean", "mean_distance_km", "units", "profit"]],
-                                    formats={"share_of_mean": "share", "profit": "USD"})
+            shown = t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
+                       "share_of_mean", "mean_distance_km", "units", "profit"]].copy()
+            shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
+            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD"})
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")

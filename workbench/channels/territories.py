@@ -221,12 +221,14 @@ def _assign_balanced(dist: np.ndarray, w: np.ndarray, centers: list[int], lo: fl
     # the split zones placed exactly; failing that a greedy repair from the LP's rounding;
     # failing that the whole assignment MIP
     res = _assign_mip(D, w, assign.copy(), split, lo, hi, min(time_limit_s, 2.0))
-    if res is None:
+    if res is None or isinstance(res, str):
         res = _repair(D, w, np.where(whole, assign, xv.argmax(axis=1)), lo, hi)
     if res is None:
         left = deadline - time.perf_counter()
         if left > 0:
             res = _assign_mip(D, w, assign.copy(), np.arange(n_z), lo, hi, left)
+            if isinstance(res, str):  # proven: no balanced assignment of whole zones exists
+                return None
     if res is not None:
         return np.asarray(centers)[res], float((w * D[np.arange(n_z), res]).sum()), bound
     return "timeout"
@@ -289,6 +291,8 @@ def _assign_mip(D: np.ndarray, w: np.ndarray, assign: np.ndarray, free: np.ndarr
     prm = pywraplp.MPSolverParameters()
     prm.SetDoubleParam(prm.RELATIVE_MIP_GAP, 0.002)
     st = s.Solve(prm)
+    if st == pywraplp.Solver.INFEASIBLE and len(free) == len(assign):
+        return "infeasible"
     if st not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     for i in free:

@@ -133,7 +133,7 @@ def test_bar_reruns_and_flags_other_data(model, store):
     sid = store.save(Scenario(name="Old data", app="network_design", inputs={"dc_count": 4, "demand_growth": 0.1},
                               kpis={"total_cost": 1.0}, world_version="0123456789abcdef"))
     bar.refresh()
-    bar.open(sid, mode="rerun")
+    bar.open_scenario(sid, mode="rerun")
     assert model.dc_count == 4 and model.demand_growth == 0.1
     assert model.result.kpis() == pytest.approx(toy_network(ToySpec(dc_count=4, demand_growth=0.1)).kpis())
     assert "saved on other data (version 0123456789" in bar.message.value
@@ -152,7 +152,7 @@ def test_bar_on_the_route_planning_app(sample_world, store):
     vehicle = model.fleet[0]["vehicle_type"]
     model.set_vehicle(vehicle, count=int(model.fleet[0]["count"]) + 3)
     model.widen_windows_min = 30.0
-    bar.open(sid, mode="restore")
+    bar.open_scenario(sid, mode="restore")
     assert model.widen_windows_min == 0.0
     assert model.fleet[0]["count"] == store.load(sid).inputs["fleet"][0]["count"]
     assert model.result.total_cost == pytest.approx(saved_cost) and model.stale is False

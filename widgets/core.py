@@ -647,11 +647,21 @@ def app_links(current: str | None = None) -> W.HTML:
 
 
 def app_shell(model: AppModel, *, controls: Sequence[W.Widget], body: Sequence[W.Widget],
-              subtitle: str = "", header: Sequence[W.Widget] = (), sidebar_width: str = "300px") -> W.VBox:
+              subtitle: str = "", header: Sequence[W.Widget] = (), sidebar_width: str = "300px",
+              scenarios: bool = True) -> W.VBox:
     """The standard screen: links, subtitle, problems, busy line; controls left, results right.
 
-    The title itself is the notebook's first (markdown) cell, so it is not repeated here.
+    The title itself is the notebook's first (markdown) cell, so it is not repeated here. With
+    ``scenarios`` (the default) the controls end with the scenario bar ("Save as scenario",
+    "Open scenario"), unless the app placed one itself; the scenario studio's own screens
+    (``scenario_*``) never carry it.
     """
+    controls = list(controls)
+    if (scenarios and not model.app_name.startswith("scenario_")
+            and not any(type(c).__name__ == "ScenarioBar" for c in controls)):
+        from .scenarios import ScenarioBar  # imported here: widgets.scenarios builds on this module
+
+        controls.append(ScenarioBar(model))
     title = W.HTML(f'<div class="wb-title"><p>{html.escape(subtitle)}</p></div>' if subtitle else "")
     side = W.VBox(list(controls), layout=W.Layout(width=sidebar_width, min_width=sidebar_width, padding="0 12px 0 0"))
     side.add_class("wb-controls")

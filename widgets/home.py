@@ -108,7 +108,7 @@ class HomeView(W.VBox):
         controls = [section("Your data"), help_text, self.upload, self.template_button, self.template_link,
                     self.reset_button]
         body = [self.cards, section("Map"), self.map]
-        super().__init__([app_shell(model, controls=controls, body=body,
+        super().__init__([app_shell(model, controls=controls, body=body, scenarios=False,
                                     subtitle="The company's network, markets and fleet at a glance. "
                                              "Open a planning app from the links above.")])
         self._render()

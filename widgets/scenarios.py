@@ -102,7 +102,7 @@ class ScenarioBar(W.VBox):
                        (self.open_button, "wb-scenario-open"), (self.message, "wb-scenario-message")):
             w.add_class(cls)
         self.save_button.on_click(lambda _: self.save())
-        self.open_button.on_click(lambda _: self.open())
+        self.open_button.on_click(lambda _: self.open_scenario())
         model.observe(self._render_buttons, names=["result", "busy", "problems"])
         super().__init__([section("Scenarios"), self.name, self.note, self.overwrite, self.save_button,
                           self.choice, self.mode, self.open_button, self.message], **kwargs)
@@ -155,7 +155,7 @@ class ScenarioBar(W.VBox):
         self.choice.value = sid
         return sid
 
-    def open(self, scenario_id: int | None = None, mode: str | None = None) -> Scenario | None:
+    def open_scenario(self, scenario_id: int | None = None, mode: str | None = None) -> Scenario | None:
         """Restore a saved scenario's inputs; show its saved result (``restore``) or run again (``rerun``)."""
         sid = self.choice.value if scenario_id is None else scenario_id
         mode = mode or self.mode.value

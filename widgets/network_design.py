@@ -20,6 +20,7 @@ import traitlets as T
 from plotly.subplots import make_subplots
 
 import workbench
+from workbench.errors import WorkbenchError
 from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
                                sweep_dc_count)
 
@@ -122,18 +123,20 @@ class NetworkDesignModel(AppModel):
     sweep_stale = T.Bool(True)
     site_ids = T.List(T.Unicode())
 
-    def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **kwargs):
-        super().__init__(world if world is not None else current_world(), **kwargs)
+    def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
+        self._version = 0
         self._base: FacilityProblem | None = None
         self._thread: threading.Thread | None = None
         self.problem: FacilityProblem | None = None
+        super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
         self.site_ids = list(w.sites.site_id)
-        if "force_open" not in kwargs:
-            with self.hold_trait_notifications():
-                self.auto_solve = False
-                self.force_open = [str(s) for s in w.sites.loc[w.sites.existing, "site_id"]]
-                self.auto_solve = True
+        choices.setdefault("force_open", [str(s) for s in w.sites.loc[w.sites.existing, "site_id"]])
+        for name, value in choices.items():
+            if name not in self.input_traits:
+                raise TypeError(f"unknown choice {name!r}; the choices are {', '.join(self.input_traits)}")
+            setattr(self, name, value)
+        self.auto_solve = True
         if solve:
             self.solve()
 
@@ -160,6 +163,7 @@ class NetworkDesignModel(AppModel):
     # -- solving --------------------------------------------------------------------------
     @T.observe(*input_traits)
     def _on_change(self, change):
+        self._version += 1
         self.sweep_stale = True
         if self.auto_solve:
             self.solve()
@@ -198,14 +202,25 @@ class NetworkDesignModel(AppModel):
         per_k = dataclasses.replace(problem.spec, time_limit_s=min(float(self.time_limit_s), 5.0))
         problem = problem.with_spec(per_k)
 
+        version = self._version
+
+        def progress(done: int, total: int) -> None:
+            self.progress = done / total if total else 1.0
+            if not self.busy:
+                self.status = f"Trade-off curve: {done} of {total} numbers of DCs solved"
+
         def work():
-            return self.run(sweep_dc_count, problem, ks, progress=self.progress_callback(),
-                            label=f"Trade-off curve ({ks[0]}-{ks[-1]} DCs)")
+            # not through run(): the curve must not clear or overwrite the design's problems
+            try:
+                return sweep_dc_count(problem, ks, progress=progress)
+            except WorkbenchError as exc:
+                self.notes = list(self.notes) + [f"The trade-off curve could not be computed: {exc}"]
+                return None
 
         def finish(sw):
             if sw is not None:
                 self.sweep = sw
-                self.sweep_stale = False
+                self.sweep_stale = version != self._version
 
         if background:
             def target():

@@ -123,9 +123,9 @@ def evaluate(core: Core, x: np.ndarray, open_: np.ndarray, z: np.ndarray | None 
 
 def solve_mip(core: Core, *, time_limit_s: float, mip_gap: float = 1e-6,
               hint: Solution | None = None, fix_closed: np.ndarray | None = None,
-              pairs: np.ndarray | None = None, threads: int = 1, scip_params: str | None = None,
+              fix_open: np.ndarray | None = None, pairs: np.ndarray | None = None, threads: int = 1, scip_params: str | None = None,
               deadline: float | None = None) -> Solution:
-    """Solve the full model (or a restricted one: ``fix_closed`` sites off, only ``pairs`` allowed)."""
+    """Solve the full model (or a restricted one: ``fix_closed`` sites off, ``fix_open`` on, only ``pairs``)."""
     from ortools.linear_solver import pywraplp
 
     start = time.perf_counter()
@@ -138,9 +138,12 @@ def solve_mip(core: Core, *, time_limit_s: float, mip_gap: float = 1e-6,
     closed = core.force_closed.copy()
     if fix_closed is not None:
         closed |= fix_closed
+    opened = core.force_open.copy()
+    if fix_open is not None:
+        opened |= fix_open & ~closed
     y = []
     for i in range(m):
-        lb = 1 if core.force_open[i] else 0
+        lb = 1 if opened[i] else 0
         ub = 0 if closed[i] else 1
         y.append(solver.IntVar(lb, ub, f"y{i}"))
     ii, jj = np.nonzero(allowed & ~closed[:, None])

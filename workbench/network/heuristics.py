@@ -140,8 +140,8 @@ def lagrangian(core: Core, *, iterations: int = 3000, time_limit_s: float = 10.0
             stall = 0
         else:
             stall += 1
-        if it - mark_it > 300:
-            break  # no real progress for 300 iterations
+        if it - mark_it > 200:
+            break  # no real progress for 200 iterations
         if primal is not None and (it % primal_every == 0):
             ub = min(ub, primal(y, v))
         if stall >= 25:
@@ -361,6 +361,52 @@ def assign(core: Core, open_: np.ndarray, U: np.ndarray | None = None) -> tuple[
     return evaluate(core, x, open_), x
 
 
+def _reduced_cost_fixing(core: Core, u: np.ndarray, mu: float, v: np.ndarray, ub: float,
+                         integral: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sites whose opposite state provably costs more than ``ub`` (Lagrangian reduced costs).
+
+    With multipliers (u, mu) the relaxation's value with site i forced open (closed) is a lower
+    bound on every solution with y_i = 1 (0); above ``ub`` (``ub - 1`` with integral data) no
+    better solution has that state, so the site can be fixed.
+    """
+    use_cap_cut = bool(np.isfinite(core.capacity).all()) and core.capacitated
+    const = float(u.sum() + (mu if use_cap_cut else 0.0))
+    limit = ub - 1 + 1e-6 if integral else ub + 1e-9 * max(1.0, abs(ub))
+    base = _choose_sites(v, core)
+    L = const + float(v[base].sum())
+    fo = np.zeros(core.m, bool)
+    fc = np.zeros(core.m, bool)
+    with_site = np.full(core.m, L)   # bound with the site open
+    saved = core.force_open, core.force_closed
+    try:
+        for i in range(core.m):
+            if saved[0][i] or saved[1][i]:
+                continue
+            if base[i]:
+                core.force_closed = saved[1].copy()
+                core.force_closed[i] = True
+                core.force_open = saved[0]
+            else:
+                core.force_open = saved[0].copy()
+                core.force_open[i] = True
+                core.force_closed = saved[1]
+            y = _choose_sites(v, core)
+            val = const + float(v[y].sum())
+            if not base[i]:
+                with_site[i] = val
+            if val > limit:
+                (fo if base[i] else fc)[i] = True
+    finally:
+        core.force_open, core.force_closed = saved
+    # pairs: serving j from i adds at least its positive reduced cost (uncapacitated models, where the
+    # site's subproblem takes every customer with a negative reduced cost)
+    pairs = core.allowed & ~fc[:, None] & ~core.force_closed[:, None]
+    if not core.capacitated:
+        rc = np.maximum(_masked_cost(core) - u[None, :], 0.0)
+        pairs &= (with_site[:, None] + rc) <= limit
+    return fo, fc, pairs
+
+
 def _counts_ok(core: Core, open_: np.ndarray) -> bool:
     k = int(open_.sum())
     return core.kmin <= k <= core.kmax and not (open_ & core.force_closed).any() and bool((open_ | ~core.force_open).all())
@@ -523,7 +569,8 @@ def local_search(core: Core, sol: Solution, v: np.ndarray, deadline: float, U: n
 
 
 def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint: Solution | None = None,
-                log=None, lr_share: float = 0.4, lr_cap_s: float = 25.0, local: bool = True) -> Solution:
+                log=None, lr_share: float = 0.4, lr_cap_s: float = 25.0, local: bool = True,
+                lr_iterations: int = 3000) -> Solution:
     """Lagrangian bound + primal repair + local search (+ SCIP with the time left); best found with gap.
 
     ``lr_share`` / ``lr_cap_s`` bound the time of the subgradient phase; ``local`` turns the
@@ -553,11 +600,14 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
 
     ub = best[0].objective if best[0] is not None else INF
     lb_deadline = start + min(lr_share * time_limit_s, lr_cap_s)
-    lb, u, mu, v, ub = lagrangian(core, deadline=lb_deadline, ub=ub, primal=primal)
+    lb, u, mu, v, ub = lagrangian(core, deadline=lb_deadline, ub=ub, primal=primal, iterations=lr_iterations)
     # restart the subgradient from the best multipliers while the gap is open and time is left
     while time.perf_counter() < lb_deadline - 0.2 and math.isfinite(ub) and ub - lb > mip_gap * abs(ub):
-        lb2, u2, mu2, v2, ub = lagrangian(core, deadline=lb_deadline, ub=ub, primal=primal, u0=u, mu0=mu)
-        if lb2 <= lb + 1e-7 * abs(lb):
+        lb2, u2, mu2, v2, ub = lagrangian(core, deadline=lb_deadline, ub=ub, primal=primal, u0=u, mu0=mu,
+                                          iterations=lr_iterations)
+        if lb2 <= lb + 1e-5 * max(1.0, abs(lb)):
+            if lb2 > lb:
+                lb, u, mu, v = lb2, u2, mu2, v2
             break
         lb, u, mu, v = lb2, u2, mu2, v2
     integral = _integral(core.cost[core.allowed]) and _integral(core.fixed) and not core.two_echelon
@@ -575,9 +625,21 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
     done = sol is not None and (sol.objective - bound) <= mip_gap * abs(sol.objective) + 1e-9
     left = deadline - time.perf_counter()
     mip_ran = False
-    if not done and left > 0.3 and (pairs <= MIP_PAIRS or sol is None):
+    fix_open = fix_closed = keep = None
+    remaining = pairs
+    if not done and sol is not None and math.isfinite(lb):
+        fix_open, fix_closed, keep = _reduced_cost_fixing(core, u, mu, v, sol.objective, integral)
+        keep |= sol.x > 0
+        remaining = int(keep.sum())
+        say(f"fixed by reduced cost: {int(fix_open.sum())} open, {int(fix_closed.sum())} closed; "
+            f"{remaining:,} pairs left")
+    if not done and left > 0.3 and (remaining <= MIP_PAIRS or sol is None):
         mip_ran = True
-        mip = solve_mip(core, time_limit_s=left - 0.3, mip_gap=mip_gap, hint=sol, deadline=deadline - 0.2)
+        mip = solve_mip(core, time_limit_s=left - 0.3, mip_gap=mip_gap, hint=sol, deadline=deadline - 0.2,
+                        fix_open=fix_open, fix_closed=fix_closed, pairs=keep)
+        if fix_open is not None and math.isfinite(mip.bound):
+            # solutions outside the fixing cost more than the incumbent: the full model's bound
+            mip.bound = min(mip.bound, sol.objective)
         say(f"MIP {mip.status} {mip.objective:,.3f} bound {mip.bound:,.3f} after {time.perf_counter() - start:.1f} s")
         if math.isfinite(mip.objective) and (sol is None or mip.objective < sol.objective - 1e-9):
             sol = Solution(mip.open, mip.x, mip.z, mip.objective, -INF, "feasible", 0.0, "mip")

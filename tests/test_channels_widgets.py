@@ -85,6 +85,8 @@ def test_figures_show_the_result(app):
     assert {n.split(" (")[0] for n in names[2:]} == {"Intensive", "Selective", "Exclusive"}
     assert fr.layout.xaxis.title.text == "Population covered (%)"
     assert len(fr.data[0].x) == len(app.model.world.outlets)
+    best = app.model.frontier.best
+    assert f"<b>{int(best['outlets'])} outlets</b>" in app.frontier_caption.value
 
 
 def test_maps_per_strategy(app):

@@ -47,6 +47,7 @@ from .core import (
     current_world,
     download_link,
     figure_layout,
+    format_value,
     section,
 )
 
@@ -498,6 +499,8 @@ class ChannelStrategyView(W.VBox):
         self.waterfall_strategy.observe(lambda _: self._render_waterfall(), names="value")
         self.waterfall = _figure_view(420)
         self.frontier = _figure_view(400)
+        self.frontier_caption = W.HTML()
+        self.frontier_caption.add_class("wb-frontier-caption")
         self.summary = TableView(height="260px")
         self.territories = TableView(height="260px")
         self.outlet_strategy = W.Dropdown(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES], value="exclusive",
@@ -510,7 +513,7 @@ class ChannelStrategyView(W.VBox):
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),
                 section("Margin stack per channel"), self.waterfall_strategy, self.waterfall,
-                section("Coverage versus profit"), self.frontier,
+                section("Coverage versus profit"), self.frontier, self.frontier_caption,
                 section("Comparison"), self.summary, section("Exclusive territories"), self.territories,
                 section("Outlets carried"), self.outlet_strategy, self.outlets]
         super().__init__([app_shell(model, controls=controls, body=body, subtitle=(
@@ -580,7 +583,16 @@ class ChannelStrategyView(W.VBox):
             mv.set_layer("outlets", layers["outlets"], label="Outlets")
         self._render_waterfall()
         if self.model.frontier is not None:
-            self.frontier.show(frontier_figure(self.model.frontier))
+            front = self.model.frontier
+            self.frontier.show(frontier_figure(front))
+            b = front.best
+            best = cmp.strategies[cmp.best]
+            self.frontier_caption.value = (
+                "<div class='wb-busy'>Adding outlets one at a time by marginal profit (at the selective price), the "
+                f"most profitable network carries <b>{int(b['outlets'])} outlets</b>, covers "
+                f"{100 * b['coverage']:.1f}% of the population and earns <b>{format_value(b['profit'], 'USD')}</b> "
+                f"a year; the best of the three strategies is {cmp.best} with {format_value(best.profit, 'USD')}."
+                "</div>")
         summ = cmp.summary.reset_index()
         show = summ[["strategy", "outlets", "coverage", "units", "market_share", "consumer_price", "revenue",
                      "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]

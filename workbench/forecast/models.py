@@ -516,3 +516,4 @@ def optimized_theta(y: np.ndarray, h: int, *, thetas=(1.0, 1.5, 2.0, 2.5, 3.0)) 
     mse, th, mean, fitted, alpha = best
     return ModelFit("optimized_theta", mean, fitted, {"theta": th, "alpha": alpha, "slope": float(b)},
                     aicc(mse * (n - 1), n - 1, 4))
+

@@ -1,0 +1,112 @@
+"""Demand forecasting app, driven through its model and view (no browser)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from widgets.demand_forecasting import (DemandForecastingModel, DemandForecastingView, demand_forecasting_app,
+                                        region_dcs)
+
+
+@pytest.fixture(scope="module")
+def app(sample_world):
+    """The app on the sample company, built once for the module."""
+    return demand_forecasting_app(sample_world)
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_opens_with_a_forecast_chart_accuracy_and_inventory(app):
+    """The first series is forecast 13 weeks with 80/95% bands, backtested and planned per DC."""
+    m = app.model
+    assert m.problems == []
+    assert m.series == "BEV|Midwest"
+    names = [t.name for t in app.chart.figure.data]
+    assert names[:4] == ["History", "95% interval", "80% interval", "Forecast"]
+    assert len(_trace(app.chart.figure, "Forecast").x) == 13
+    acc = m.accuracy_table()
+    assert list(acc["model"]) == ["auto", "seasonal_naive"]
+    inv = m.inventory_table()
+    assert list(inv["series"]) == [f"BEV|{r}" for r in ("Midwest", "Northeast", "Southeast", "Southwest", "West")]
+    assert inv.set_index("series").loc["BEV|West", "DC"] == "Ontario, CA DC"
+    assert (inv["reorder point"] > inv["safety stock"]).all()
+    assert app.cards.values["Forecast, next 13 weeks"] == pytest.approx(m.kpis()["forecast_units"])
+
+
+def test_horizon_control_redraws_the_forecast(app):
+    """Typing 26 weeks re-forecasts: the chart's forecast trace has 26 points."""
+    app.horizon.value = 26
+    assert app.model.horizon == 26
+    f = _trace(app.chart.figure, "Forecast")
+    assert len(f.x) == 26
+    assert len(app.model.result.forecast.forecasts) == 26
+    app.horizon.value = 13
+    assert len(_trace(app.chart.figure, "Forecast").x) == 13
+
+
+def test_service_level_scales_safety_stock_by_z(app):
+    """Safety stock is z x sigma_LT: moving 95% -> 99% multiplies it by z(0.99)/z(0.95), no re-forecast."""
+    before = app.model.inventory_table().set_index("series")["safety stock"]
+    forecast_before = app.model.result.forecast
+    app.service.value = 0.99
+    after = app.model.inventory_table().set_index("series")["safety stock"]
+    assert (after / before).to_numpy() == pytest.approx(np.full(5, norm.ppf(0.99) / norm.ppf(0.95)))
+    assert app.model.result.forecast is forecast_before
+    app.service.value = 0.95
+
+
+def test_aggregate_levels_and_region_dcs(app, sample_world):
+    """The total is forecast as one series; its inventory covers all 25 product x region series."""
+    app.level.value = "total"
+    assert app.model.series == "All|All"
+    assert list(app.series.options) == ["All|All"]
+    assert len(app.model.inventory_table()) == 25
+    hist = app.model.result.history
+    assert hist["y"].sum() == pytest.approx(sample_world.demand_history["y"].sum())
+    app.level.value = "product x region"
+    assert app.model.series == "BEV|Midwest"
+    dcs = region_dcs(sample_world)
+    assert dcs["Midwest"] == "Chicago, IL DC" and dcs["Southeast"] == "Atlanta, GA DC"
+
+
+def test_forecast_all_reports_progress_and_coherent_totals(app):
+    """Forecast all runs the 25 series with the progress bar and sums them bottom-up."""
+    app.all_button.click()
+    a = app.model.all_result
+    assert app.model.all_done == app.model.all_total == 25
+    assert app.all_progress.value == 25 and app.all_progress.max == 25
+    bottom = a.forecast.forecasts.groupby("ds")["yhat"].sum()
+    total = a.totals[a.totals["level"] == "total"].set_index("ds")["yhat"]
+    assert total.to_numpy() == pytest.approx(bottom.to_numpy())
+    assert len(app.all_table.data) == 25
+    assert [t.name for t in app.all_chart.figure.data][-1] == "Total"
+
+
+def test_events_toggle_changes_the_forecast(sample_world):
+    """Events on puts the Black Friday lift into the selection; off leaves none."""
+    m = DemandForecastingModel(sample_world, autorun=False)
+    m.set_inputs({"series": "SNK|West", "horizon": 52, "method": "ets", "events": True})
+    assert "black_friday" in m.result.forecast.selection.loc[0, "lifts"]
+    on = m.result.forecast.forecasts.set_index("ds")["yhat"]
+    m.events = False
+    off = m.result.forecast.forecasts.set_index("ds")["yhat"]
+    bf = pd.Timestamp("2026-11-23")
+    assert on.loc[bf] > 1.3 * off.loc[bf]
+    saved = m.inputs()
+    assert saved["series"] == "SNK|West" and saved["events"] is False and saved["horizon"] == 52
+
+
+def test_no_demand_history_is_a_readable_problem(sample_world):
+    """Without a demand history the app says what to load instead of failing."""
+    empty = dataclasses.replace(sample_world, demand_history=sample_world.demand_history.iloc[0:0])
+    view = DemandForecastingView(DemandForecastingModel(empty))
+    assert "no demand history" in view.model.problems[0]
+    assert view.model.result is None
+    assert view.chart.figure.layout.title.text == "No forecast"

@@ -1,0 +1,576 @@
+"""Demand forecasting and inventory app: forecasts with peaks and intervals, and the stock they call for.
+
+The model forecasts one series (a product in a region) or an aggregate (a region, a product,
+the company total) from the World's weekly demand history, backtests it against the seasonal
+naive, and turns the forecast of the product in every region into safety stock and reorder
+points at the DC that serves each region. "Forecast all series" runs every product x region
+series with a progress bar and shows coherent bottom-up totals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import traitlets as T
+
+import workbench
+from workbench.forecast import METHODS, Forecaster, ForecastResult, series_from_history
+from workbench.forecast.backtest import BacktestResult, backtest
+from workbench.forecast.hierarchy import ALL, LEVELS, aggregate, bottom_up
+from workbench.inventory import InventoryPlan, InventoryPolicy, plan_inventory
+
+from .core import (
+    KPI,
+    PALETTE,
+    AppModel,
+    FigureView,
+    KPICards,
+    TableView,
+    app_shell,
+    current_world,
+    figure_layout,
+    section,
+)
+
+__all__ = [
+    "DemandForecastingModel",
+    "DemandForecastingView",
+    "demand_forecasting_app",
+    "SeriesAnalysis",
+    "AllSeriesForecast",
+    "forecast_figure",
+    "projection_figure",
+    "region_dcs",
+]
+
+METHOD_LABELS = {
+    "auto": "Automatic (backtest)", "combination": "Combination (ETS, Theta, optimised Theta)",
+    "ets": "ETS (AICc, damped)", "theta": "Theta", "optimized_theta": "Optimised Theta",
+    "arima": "SARIMAX with events", "ses": "Simple exponential smoothing", "naive": "Naive",
+    "seasonal_naive": "Seasonal naive", "croston": "Croston", "sba": "SBA", "tsb": "TSB",
+}
+LEVEL_LABELS = {"product x region": "Product in a region", "region": "Region (all products)",
+                "product": "Product (all regions)", "total": "Company total"}
+
+
+@dataclass(frozen=True)
+class SeriesAnalysis:
+    """One selected series: its history, forecast, backtest and the inventory it calls for."""
+
+    unique_id: str
+    history: pd.DataFrame
+    forecast: ForecastResult
+    backtest: BacktestResult | None
+    inventory: InventoryPlan | None
+    inventory_forecast: ForecastResult | None
+
+
+@dataclass(frozen=True)
+class AllSeriesForecast:
+    """Every product x region series forecast, with bottom-up totals and the inventory plan."""
+
+    forecast: ForecastResult
+    totals: pd.DataFrame
+    inventory: InventoryPlan
+
+
+def region_dcs(world: workbench.World) -> dict[str, str]:
+    """The DC serving each region: an existing site in the region, else the nearest existing one.
+
+    Nearest is measured from the region's demand-weighted customer centre.
+    """
+    from workbench.geo import distance_matrix_km
+
+    sites = world.sites
+    existing = sites[sites["existing"]] if "existing" in sites else sites.iloc[0:0]
+    if existing.empty:
+        existing = sites
+    out: dict[str, str] = {}
+    cust = world.customers
+    regions = sorted(set(world.demand_history["region"]) if len(world.demand_history) else set(cust["region"]))
+    for r in regions:
+        here = existing[existing["region"] == r]
+        if len(here):
+            out[r] = str(here.iloc[0]["name"])
+            continue
+        c = cust[cust["region"] == r]
+        if c.empty or existing.empty:
+            out[r] = "–"
+            continue
+        w = c["annual_demand"].to_numpy(float)
+        w = w if w.sum() > 0 else np.ones(len(c))
+        centre = np.array([[np.average(c["lat"], weights=w), np.average(c["lon"], weights=w)]])
+        d = distance_matrix_km(centre, existing[["lat", "lon"]].to_numpy(float))[0]
+        out[r] = str(existing.iloc[int(np.argmin(d))]["name"])
+    return out
+
+
+class DemandForecastingModel(AppModel):
+    """Choices (series, horizon, method, events, inventory policy), the latest analysis.
+
+    ``result`` is a :class:`SeriesAnalysis` of the selected series; ``all_result`` an
+    :class:`AllSeriesForecast` after :meth:`forecast_all`. Inventory-only changes (service
+    level, lead time, costs) re-plan the stock from the kept forecasts without re-forecasting.
+    """
+
+    app_name = "demand_forecasting"
+    title = "Demand forecasting & inventory"
+    input_traits = ("level", "series", "horizon", "method", "events", "service_level", "lead_time",
+                    "lead_time_sd", "order_cost", "holding_rate", "backtest_windows")
+
+    level = T.Unicode("product x region")
+    series = T.Unicode("")
+    horizon = T.Int(13)
+    method = T.Unicode("auto")
+    events = T.Bool(True)
+    service_level = T.Float(0.95)
+    lead_time = T.Float(2.0)
+    lead_time_sd = T.Float(0.5)
+    order_cost = T.Float(250.0)
+    holding_rate = T.Float(0.25)
+    backtest_windows = T.Int(3)
+
+    series_options = T.List(T.Unicode())
+    all_result = T.Any(None, allow_none=True)
+    all_done = T.Int(0)
+    all_total = T.Int(0)
+
+    _FORECAST_TRAITS = ("level", "series", "horizon", "method", "events", "backtest_windows")
+    _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate")
+
+    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, **kwargs):
+        super().__init__(world if world is not None else current_world(), **kwargs)
+        self._ready = False
+        self._prepare()
+        self.observe(self._on_forecast_input, names=list(self._FORECAST_TRAITS))
+        self.observe(self._on_inventory_input, names=list(self._INVENTORY_TRAITS))
+        self._ready = True
+        if autorun:
+            self.recompute()
+
+    # -- data -----------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        w = self.world
+        self._history = None
+        self._all = None
+        self._cache: dict = {}
+        self._dcs: dict[str, str] = {}
+        if w is None or len(w.demand_history) == 0:
+            self.problems = ["This data has no demand history, so there is nothing to forecast. Load a "
+                             "demand_history table (product_id, region, ds, y[, promotion]) on Home."]
+            self.series_options = []
+            return
+        hist = w.demand_history.copy()
+        hist["promotion"] = hist["promotion"].astype(bool) if "promotion" in hist else False
+        self._all = aggregate(hist[["product_id", "region", "ds", "y", "promotion"]])
+        self._dcs = region_dcs(w)
+        prices = w.products.set_index("product_id")["unit_cost"] if "unit_cost" in w.products else pd.Series(dtype=float)
+        self._unit_cost = prices.to_dict()
+        self._quiet += 1
+        try:
+            self._update_options()
+        finally:
+            self._quiet -= 1
+
+    def _update_options(self) -> None:
+        if self._all is None:
+            self.series_options = []
+            return
+        ids = sorted(self._all.loc[self._all["level"] == self.level, "unique_id"].unique())
+        self.series_options = ids
+        if self.series not in ids and ids:
+            self.series = ids[0]
+
+    def history_of(self, uid: str) -> pd.DataFrame:
+        """The long history (unique_id, ds, y, promotion, product_id, region) of one series."""
+        g = self._all[self._all["unique_id"] == uid]
+        return g[["unique_id", "ds", "y", "promotion", "product_id", "region"]].reset_index(drop=True)
+
+    def forecaster(self, method: str | None = None) -> Forecaster:
+        return Forecaster(models=[method or self.method], events=self.events, level=(80, 95), n_jobs=1)
+
+    def policy(self) -> InventoryPolicy:
+        return InventoryPolicy(service_level=self.service_level, lead_time=self.lead_time,
+                               lead_time_sd=self.lead_time_sd, order_cost=self.order_cost,
+                               holding_rate=self.holding_rate)
+
+    def dc_of(self, region: str) -> str:
+        return self._dcs.get(region, "–")
+
+    # -- observers ------------------------------------------------------------------------
+    def _on_forecast_input(self, change) -> None:
+        if change["name"] == "level":
+            self._quiet += 1
+            try:
+                self._update_options()
+            finally:
+                self._quiet -= 1
+        if not self._quiet:
+            self.recompute()
+
+    def _on_inventory_input(self, change) -> None:
+        if not self._quiet:
+            self.replan()
+
+    @T.observe("world")
+    def _on_world(self, change) -> None:
+        if getattr(self, "_ready", False) and change["new"] is not None:
+            self._prepare()
+            self.all_result = None
+            self.recompute()
+
+    def set_inputs(self, values: Mapping[str, Any]) -> None:
+        """Restore saved choices and re-run once."""
+        self._quiet += 1
+        try:
+            if "level" in values:
+                self.level = values["level"]
+                self._update_options()
+            super().set_inputs(values)
+        finally:
+            self._quiet -= 1
+        self.recompute()
+
+    # -- running --------------------------------------------------------------------------
+    def _inventory_series(self, uid: str) -> list[str]:
+        """Bottom series whose stock the selection is about (the product in every region, ...)."""
+        product, region = uid.split("|", 1)
+        bottom = self._all[self._all["level"] == "product x region"]
+        if product != ALL:
+            ids = bottom.loc[bottom["product_id"] == product, "unique_id"]
+        elif region != ALL:
+            ids = bottom.loc[bottom["region"] == region, "unique_id"]
+        else:
+            ids = bottom["unique_id"]
+        return sorted(ids.unique())
+
+    def _forecast_ids(self, ids, progress=None) -> ForecastResult:
+        """Forecasts of the given series, computed once per (series, horizon, method, events)."""
+        key = (self.horizon, self.method, self.events)
+        cache = self._cache.setdefault(key, {})
+        todo = [u for u in ids if u not in cache]
+        if todo:
+            part = self._all[self._all["unique_id"].isin(todo)][["unique_id", "ds", "y", "promotion", "product_id",
+                                                                 "region"]]
+            res = self.forecaster().fit(part).forecast(self.horizon, progress=progress)
+            for u in todo:
+                cache[u] = (res.forecasts[res.forecasts["unique_id"] == u],
+                            res.selection[res.selection["unique_id"] == u])
+            info = (res.freq, res.season_length)
+            self._info = info
+        elif progress:
+            progress(len(ids), len(ids))
+        frames = pd.concat([cache[u][0] for u in ids], ignore_index=True)
+        sel = pd.concat([cache[u][1] for u in ids], ignore_index=True)
+        freq, m = getattr(self, "_info", ("W", 52))
+        return ForecastResult(frames, sel, self.horizon, freq, m, (80, 95))
+
+    def _analyse(self) -> SeriesAnalysis:
+        uid = self.series
+        hist = self.history_of(uid)
+        result = self._forecast_ids([uid])
+        bt = None
+        if len(hist) >= 60:
+            windows = max(1, min(self.backtest_windows, (len(hist) - 56) // self.horizon))
+            methods = [self.method] + (["seasonal_naive"] if self.method != "seasonal_naive" else [])
+            bt = backtest(hist, self.horizon, n_windows=windows, models=methods, events=self.events)
+        inv_fc = self._forecast_ids(self._inventory_series(uid))
+        plan = self._plan(inv_fc)
+        return SeriesAnalysis(uid, hist, result, bt, plan, inv_fc)
+
+    def _plan(self, fc: ForecastResult) -> InventoryPlan:
+        frame = fc.forecasts
+        costs = {u: self._unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
+        plan = plan_inventory(frame, policy=self.policy(), unit_cost=costs)
+        table = plan.table.copy()
+        table.insert(1, "dc", table["region"].map(self.dc_of) if "region" in table else "–")
+        return dataclasses.replace(plan, table=table)
+
+    def recompute(self) -> None:
+        """Forecast, backtest and plan the selected series."""
+        if self._all is None or not self.series:
+            self.result = None
+            return
+        out = self.run(self._analyse, label=f"Forecasting {self.series}")
+        self.result = out
+
+    def replan(self) -> None:
+        """Re-plan the stock from the kept forecasts (service level, lead time, costs changed)."""
+        r = self.result
+        if r is not None and r.inventory_forecast is not None:
+            plan = self.run(self._plan, r.inventory_forecast, label="Planning stock")
+            if plan is not None:
+                self.result = dataclasses.replace(r, inventory=plan)
+        a = self.all_result
+        if a is not None:
+            plan = self.run(self._plan, a.forecast, label="Planning stock")
+            if plan is not None:
+                self.all_result = dataclasses.replace(a, inventory=plan)
+
+    def _forecast_all(self) -> AllSeriesForecast:
+        bottom = self._all[self._all["level"] == "product x region"][["unique_id", "ds", "y", "promotion",
+                                                                     "product_id", "region"]]
+        self.all_total = int(bottom["unique_id"].nunique())
+        self.all_done = 0
+
+        def progress(done: int, total: int) -> None:
+            self.all_done, self.all_total = int(done), int(total)
+            self.progress = done / total if total else 1.0
+
+        fc = self._forecast_ids(sorted(bottom["unique_id"].unique()), progress=progress)
+        totals = bottom_up(fc.forecasts).forecasts
+        return AllSeriesForecast(fc, totals, self._plan(fc))
+
+    def forecast_all(self) -> None:
+        """Forecast every product x region series (progress in ``all_done``/``all_total``)."""
+        if self._all is None:
+            return
+        out = self.run(self._forecast_all, label="Forecasting every series")
+        if out is not None:
+            self.all_result = out
+
+    # -- numbers --------------------------------------------------------------------------
+    def accuracy_table(self) -> pd.DataFrame:
+        r = self.result
+        if r is None or r.backtest is None:
+            return pd.DataFrame()
+        s = r.backtest.summary
+        cols = ["model", "mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "windows"]
+        return s[cols].rename(columns={"mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE", "wape": "WAPE %",
+                                       "bias": "bias %", "coverage_80": "in 80% band %",
+                                       "coverage_95": "in 95% band %"})
+
+    def inventory_table(self) -> pd.DataFrame:
+        r = self.result
+        if r is None or r.inventory is None:
+            return pd.DataFrame()
+        return _inventory_view(r.inventory.table)
+
+    def kpis(self) -> dict[str, float]:
+        r = self.result
+        if r is None:
+            return {}
+        f = r.forecast.forecasts
+        out = {"forecast_units": float(f["yhat"].sum()),
+               "history_units_same_weeks_last_year": float(r.history["y"].iloc[-52:-52 + self.horizon].sum())
+               if len(r.history) >= 52 + self.horizon else float("nan")}
+        if r.backtest is not None:
+            s = r.backtest.summary.set_index("model")
+            out["backtest_mase"] = float(s.loc[self.method, "mase"]) if self.method in s.index else float("nan")
+            if "seasonal_naive" in s.index:
+                out["seasonal_naive_mase"] = float(s.loc["seasonal_naive", "mase"])
+            out["coverage_80"] = float(s.loc[self.method, "coverage_80"]) if self.method in s.index else float("nan")
+        if r.inventory is not None:
+            out["safety_stock_units"] = r.inventory.kpis["safety_stock_units"]
+            out["safety_stock_value"] = r.inventory.kpis["safety_stock_value"]
+        return out
+
+
+def _inventory_view(t: pd.DataFrame) -> pd.DataFrame:
+    cols = {"unique_id": "series", "dc": "DC", "demand_per_period": "demand/wk", "sigma_d": "error sd/wk",
+            "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to",
+            "eoq": "EOQ", "on_hand": "on hand", "reorder_ds": "reorder week", "safety_stock_value": "safety stock $"}
+    v = t[[c for c in cols if c in t.columns]].rename(columns=cols).copy()
+    if "reorder week" in v:
+        v["reorder week"] = v["reorder week"].map(lambda d: d.strftime("%Y-%m-%d") if pd.notna(d) else "not in horizon")
+    return v
+
+
+# ---------------------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------------------
+
+
+def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str = "Demand",
+                    show_weeks: int = 104) -> go.Figure:
+    """History, forecast and 80%/95% intervals of one series (traces: History, 95%, 80%, Forecast)."""
+    h = history.tail(show_weeks)
+    f = forecast
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=h["ds"], y=h["y"], name="History", mode="lines", line=dict(color="#52606d", width=1.5)))
+    if len(f):
+        x = list(f["ds"]) + list(f["ds"])[::-1]
+        for lv, alpha in ((95, 0.15), (80, 0.3)):
+            if f"lo-{lv}" in f:
+                fig.add_trace(go.Scatter(x=x, y=list(f[f"hi-{lv}"]) + list(f[f"lo-{lv}"])[::-1], name=f"{lv}% interval",
+                                         fill="toself", fillcolor=f"rgba(31,119,180,{alpha})", line=dict(width=0),
+                                         hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=f["ds"], y=f["yhat"], name="Forecast", mode="lines+markers",
+                                 line=dict(color=PALETTE[0], width=2), marker=dict(size=4)))
+    if "promotion" in h and h["promotion"].astype(float).gt(0).any():
+        p = h[h["promotion"].astype(float) > 0]
+        fig.add_trace(go.Scatter(x=p["ds"], y=p["y"], name="Promotion weeks", mode="markers",
+                                 marker=dict(color="#f58518", size=6, symbol="diamond")))
+    figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units per week")
+    return fig
+
+
+def projection_figure(plan: InventoryPlan, *, title: str = "Projected stock") -> go.Figure:
+    """Projected on-hand stock per series with its reorder point (dashed), one colour per series."""
+    fig = go.Figure()
+    proj = plan.projection
+    for i, (uid, g) in enumerate(proj.groupby("unique_id", sort=False)):
+        c = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(x=g["ds"], y=g["on_hand"], name=uid, mode="lines", line=dict(color=c, width=2),
+                                 legendgroup=uid))
+        fig.add_trace(go.Scatter(x=g["ds"], y=g["reorder_point"], name=f"{uid} reorder point", mode="lines",
+                                 line=dict(color=c, width=1, dash="dash"), legendgroup=uid, showlegend=False))
+        hit = g[g["at_or_below_rop"]]
+        if len(hit):
+            fig.add_trace(go.Scatter(x=hit["ds"].iloc[:1], y=hit["on_hand"].iloc[:1], mode="markers",
+                                     name=f"{uid} reaches reorder point", marker=dict(color=c, size=9, symbol="x"),
+                                     legendgroup=uid, showlegend=False))
+    figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units on hand (end of week)")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# the view
+# ---------------------------------------------------------------------------------------
+
+
+class DemandForecastingView(W.VBox):
+    """Thin view of :class:`DemandForecastingModel`."""
+
+    def __init__(self, model: DemandForecastingModel):
+        self.model = m = model
+        style = {"description_width": "110px"}
+        lay = W.Layout(width="100%")
+        self.level = W.Dropdown(options=[(LEVEL_LABELS[k], k) for k in LEVELS], value=m.level, description="Level",
+                                style=style, layout=lay)
+        self.series = W.Dropdown(options=m.series_options, value=m.series or None, description="Series", style=style,
+                                 layout=lay)
+        self.horizon = W.BoundedIntText(value=m.horizon, min=1, max=104, description="Horizon (weeks)", style=style,
+                                        layout=lay)
+        self.method = W.Dropdown(options=[(METHOD_LABELS.get(k, k), k) for k in ("auto", *METHODS)], value=m.method,
+                                 description="Method", style=style, layout=lay)
+        self.events = W.Checkbox(value=m.events, description="Events (Black Friday, Cyber Monday, December, promotions)",
+                                 indent=False, layout=lay)
+        self.service = W.FloatSlider(value=m.service_level, min=0.5, max=0.995, step=0.005, description="Service level",
+                                     readout_format=".1%", style=style, layout=lay, continuous_update=False)
+        self.lead = W.FloatSlider(value=m.lead_time, min=0.5, max=12, step=0.5, description="Lead time (wk)",
+                                  style=style, layout=lay, continuous_update=False)
+        self.lead_sd = W.FloatSlider(value=m.lead_time_sd, min=0.0, max=4, step=0.25, description="Lead time sd",
+                                     style=style, layout=lay, continuous_update=False)
+        for w, name in ((self.level, "level"), (self.horizon, "horizon"), (self.method, "method"),
+                        (self.events, "events"), (self.service, "service_level"), (self.lead, "lead_time"),
+                        (self.lead_sd, "lead_time_sd")):
+            W.link((m, name), (w, "value"))
+            w.add_class(f"wb-input-{name}")
+        self.series.add_class("wb-input-series")
+        self.series.observe(self._on_series, names="value")
+        m.observe(self._on_options, names="series_options")
+        m.observe(self._on_model_series, names="series")
+        self.all_button = W.Button(description="Forecast all series", icon="play", button_style="primary", layout=lay)
+        self.all_button.add_class("wb-forecast-all")
+        self.all_button.on_click(lambda _: m.forecast_all())
+        self.all_progress = W.IntProgress(value=0, min=0, max=1, description="Series", style=style, layout=lay)
+        m.observe(self._on_all_progress, names=["all_done", "all_total"])
+        m.observe(lambda ch: setattr(self.all_button, "disabled", ch["new"]), names="busy")
+        controls = [section("Series"), self.level, self.series, self.horizon, self.method, self.events,
+                    section("Inventory policy"), self.service, self.lead, self.lead_sd,
+                    section("Whole company"), self.all_button, self.all_progress]
+        # results
+        self.cards = KPICards()
+        self.chart = FigureView()
+        self.chart.add_class("wb-forecast-chart")
+        self.accuracy = TableView(height="200px")
+        self.inventory = TableView(height="260px", formats={"safety stock $": "USD"})
+        self.projection = FigureView()
+        self.projection.add_class("wb-projection-chart")
+        self.all_table = TableView(height="280px")
+        self.all_chart = FigureView()
+        body = [self.cards, self.chart, section("Backtest accuracy (rolling origin) against the seasonal naive"),
+                self.accuracy, section("Safety stock and reorder points per DC/region"), self.inventory,
+                self.projection, section("Every series (after 'Forecast all series')"), self.all_chart,
+                self.all_table]
+        super().__init__([app_shell(m, controls=controls, body=body,
+                                    subtitle="Forecast weekly demand with its peaks and intervals, check it against "
+                                             "the past, and set the stock each DC needs.")])
+        m.observe(self._render, names="result")
+        m.observe(self._render_all, names="all_result")
+        self._render()
+        self._render_all()
+
+    # -- events ---------------------------------------------------------------------------
+    def _on_series(self, change) -> None:
+        if change["new"] and change["new"] != self.model.series:
+            self.model.series = change["new"]
+
+    def _on_options(self, change) -> None:
+        self.series.options = change["new"]
+        if self.model.series in change["new"]:
+            self.series.value = self.model.series
+
+    def _on_model_series(self, change) -> None:
+        if change["new"] in self.series.options and self.series.value != change["new"]:
+            self.series.value = change["new"]
+
+    def _on_all_progress(self, _=None) -> None:
+        self.all_progress.max = max(self.model.all_total, 1)
+        self.all_progress.value = self.model.all_done
+
+    # -- rendering ------------------------------------------------------------------------
+    def _render(self, *_):
+        m, r = self.model, self.model.result
+        if r is None:
+            self.cards.update([])
+            self.chart.show(figure_layout(go.Figure(), "No forecast"))
+            self.accuracy.update(pd.DataFrame())
+            self.inventory.update(pd.DataFrame())
+            self.projection.show(figure_layout(go.Figure(), "No stock projection"))
+            return
+        k = m.kpis()
+        sel = r.forecast.selection.iloc[0]
+        chosen = sel["model"]
+        sub = f"method: {METHOD_LABELS.get(chosen, chosen)}" + (f"; lifts {sel['lifts']}" if sel["lifts"] else "")
+        cards = [KPI(f"Forecast, next {m.horizon} weeks", k["forecast_units"], "units", sub)]
+        if np.isfinite(k.get("history_units_same_weeks_last_year", np.nan)):
+            cards.append(KPI("Same weeks last year", k["history_units_same_weeks_last_year"], "units"))
+        if "backtest_mase" in k:
+            cards.append(KPI("Backtest MASE", round(k["backtest_mase"], 3), "",
+                             f"seasonal naive {k.get('seasonal_naive_mase', float('nan')):.3f}"))
+            cards.append(KPI("Actuals in 80% band", k["coverage_80"], "%"))
+        if "safety_stock_units" in k:
+            cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service"))
+            cards.append(KPI("Safety stock value", k["safety_stock_value"], "USD"))
+        self.cards.update(cards)
+        fig = forecast_figure(r.history, r.forecast.forecasts, title=f"{r.unique_id}: history and {m.horizon}-week forecast")
+        self.chart.show(fig)
+        self.accuracy.update(m.accuracy_table().round(3))
+        self.inventory.update(m.inventory_table())
+        if r.inventory is not None:
+            self.projection.show(projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)"))
+
+    def _render_all(self, *_):
+        a = self.model.all_result
+        if a is None:
+            self.all_table.update(pd.DataFrame())
+            self.all_chart.show(figure_layout(go.Figure(), "Run 'Forecast all series' for every product and region"))
+            return
+        sel = a.forecast.selection.set_index("unique_id")
+        tot = a.forecast.forecasts.groupby("unique_id")["yhat"].sum()
+        inv = a.inventory.table.set_index("unique_id")
+        table = pd.DataFrame({"model": sel["model"], "forecast units": tot, "safety stock": inv["safety_stock"],
+                              "reorder point": inv["reorder_point"], "DC": inv["dc"]}).reset_index()
+        self.all_table.update(table.rename(columns={"unique_id": "series"}))
+        fig = go.Figure()
+        totals = a.totals
+        for i, (uid, g) in enumerate(totals[totals["level"] == "region"].groupby("unique_id")):
+            fig.add_trace(go.Scatter(x=g["ds"], y=g["yhat"], name=uid.split("|")[1], mode="lines",
+                                     line=dict(color=PALETTE[i % len(PALETTE)])))
+        t = totals[totals["level"] == "total"]
+        fig.add_trace(go.Scatter(x=t["ds"], y=t["yhat"], name="Total", mode="lines", line=dict(color="#243b53", width=3)))
+        figure_layout(fig, "Bottom-up forecast per region and total", xaxis_title="Week", yaxis_title="Units per week")
+        self.all_chart.show(fig)
+
+
+def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
+    """Build the demand forecasting and inventory app (the notebook's one line)."""
+    return DemandForecastingView(DemandForecastingModel(world))

@@ -197,3 +197,24 @@ def test_choosing_serving_dcs(app, sample_world):
     assert app.dc_select.value == ("DC-DAL",)
     app.dc_select.value = ("DC-CHI", "DC-ATL", "DC-ONT")
     assert m.serving_site_ids == []   # today's network
+
+
+def test_save_and_open_as_a_scenario(sample_world, tmp_path):
+    """The app's scenario bar saves its choices and result; opening restores both."""
+    from widgets.scenarios import ScenarioBar
+    from workbench.scenarios import ScenarioStore
+
+    app = channel_strategy_app(sample_world)
+    m = app.model
+    bar = ScenarioBar(m, ScenarioStore(folder=tmp_path))
+    m.exclusive_premium = 0.3
+    saved_profit = m.result.exclusive.profit
+    bar.name.value = "Premium 30%"
+    bar.save_button.click()
+    assert "Saved 'Premium 30%'" in bar.message.value
+    m.exclusive_premium = 0.05
+    assert app.cards["exclusive"].values["Profit"] < saved_profit
+    bar.open_scenario(mode="restore")
+    assert m.exclusive_premium == pytest.approx(0.3)
+    assert app.cards["exclusive"].values["Profit"] == pytest.approx(saved_profit)
+    assert m.kpis()["exclusive_profit"] == pytest.approx(saved_profit)

@@ -398,6 +398,9 @@ class FigureView(W.Output):
 
     def show(self, figure: go.Figure) -> None:
         self.figure = figure
+        # Under Voila the plotly renderer can resize a chart drawn before the page has laid out
+        # to zero height; giving the output the figure's own height keeps it visible.
+        self.layout.min_height = f"{int(figure.layout.height or 450)}px"
         self.clear_output(wait=True)
         with self:
             display({"application/vnd.plotly.v1+json": _plotly_bundle(figure),

@@ -728,7 +728,8 @@ SAMPLE_RECIPES: dict[str, tuple[str, list[tuple[str, str, dict]]]] = {
          {"time_limit_s": 3.0, "widen_windows_min": 60.0}),
     ]),
     "demand_forecasting": ("widgets.demand_forecasting", [
-        ("Sample: default forecast", "Sample company's history with the default settings", {}),
+        ("Sample: 95% service level", "First series of the sample history, default forecast, 95% cycle service", {}),
+        ("Sample: 99% service level", "The same forecast with 99% cycle service", {"service_level": 0.99}),
     ]),
 }
 

@@ -99,18 +99,27 @@ register_charts("channel_strategy", [
 register_headline("channel_strategy", ("intensive_profit", "selective_profit", "exclusive_profit",
                                        "intensive_coverage"))
 
-# -- demand forecasting and inventory ---------------------------------------------------------
+# -- demand forecasting and inventory (widgets.demand_forecasting.DemandForecastingModel.kpis) --
 register_kpis("demand_forecasting", {
+    "forecast_units": ("Forecast demand over the horizon", "units", None),
+    "history_units_same_weeks_last_year": ("Same weeks last year", "units", None),
+    "backtest_mase": ("Forecast error (MASE)", "", L),
+    "seasonal_naive_mase": ("Seasonal naive error (MASE)", "", L),
+    "coverage_80": ("80% interval coverage", "%", None),
+    "safety_stock_units": ("Safety stock", "units", L),
+    "safety_stock_value": ("Safety stock value", "USD", L),
     "mape": ("Forecast error (MAPE)", "%", L),
     "wape": ("Forecast error (WAPE)", "%", L),
-    "smape": ("Forecast error (sMAPE)", "%", L),
-    "mase": ("Forecast error (MASE)", "", L),
-    "rmse": ("Forecast error (RMSE)", "units", L),
-    "mae": ("Forecast error (MAE)", "units", L),
-    "bias": ("Forecast bias", "units", None),
-    "safety_stock": ("Safety stock", "units", L),
     "fill_rate": ("Fill rate", "share", H),
     "service_level": ("Service level", "share", H),
-    "inventory_value": ("Inventory value", "USD", L),
-    "holding_cost": ("Holding cost", "USD", L),
 })
+register_charts("demand_forecasting", [
+    ChartSpec("Forecast error (MASE: below 1 beats last year's same week)", ("backtest_mase", "seasonal_naive_mase"),
+              "bar", ""),
+    ChartSpec("Demand: forecast and the same weeks last year", ("forecast_units", "history_units_same_weeks_last_year"),
+              "bar", "units"),
+    ChartSpec("Safety stock value (USD)", ("safety_stock_value",), "bar", "USD"),
+    ChartSpec("Safety stock (units)", ("safety_stock_units",), "bar", "units"),
+    ChartSpec("80% interval coverage (%)", ("coverage_80",), "bar", "%"),
+])
+register_headline("demand_forecasting", ("forecast_units", "backtest_mase", "safety_stock_value"))

@@ -36,7 +36,7 @@ from scipy.stats import t as student_t
 
 from ..errors import DataError, Problem
 from . import data as D
-from .pipeline import INTERMITTENT, METHODS, forecast_series, is_intermittent
+from .pipeline import INTERMITTENT, METHODS, forecast_methods, forecast_series, is_intermittent
 
 __all__ = ["Forecaster", "ForecastResult", "AUTO_CANDIDATES", "INTERMITTENT_CANDIDATES", "interval_columns"]
 
@@ -107,14 +107,20 @@ def run_series(task: dict) -> dict:
     min_train = max(2 * m if m <= 13 else m + 4, 8)
     cuts = _cutoffs(n, h, n_windows, min_train)
 
-    def backtest_errors(method):
-        errs = []
+    def backtest_errors(methods) -> None:
+        """Backtest errors of every method not yet in the cache, all methods per window at once."""
+        todo = [mt for mt in dict.fromkeys(methods) if mt not in cache]
+        if not todo:
+            return
+        errs = {mt: [] for mt in todo}
         for c in cuts:
             Ec = E[:c] if E is not None else None
             Efc = E[c:c + h] if E is not None else None
-            f = _run_method(y[:c], h, method, m, Ec, Efc, names)
-            errs.append(y[c:c + h] - f.mean)
-        return np.array(errs) if errs else np.empty((0, h))
+            fits = forecast_methods(y[:c], h, todo, m=m, events=Ec, events_future=Efc, event_names=names)
+            for mt in todo:
+                errs[mt].append(y[c:c + h] - fits[mt].mean)
+        for mt in todo:
+            cache[mt] = np.array(errs[mt]) if errs[mt] else np.empty((0, h))
 
     wanted = list(task["methods"])
     out = {"unique_id": task["unique_id"], "intermittent": intermittent, "rows": [], "selection": []}
@@ -125,9 +131,8 @@ def run_series(task: dict) -> dict:
             cands = INTERMITTENT_CANDIDATES if intermittent else tuple(task.get("candidates") or AUTO_CANDIDATES)
             default = "sba" if intermittent else ("combination" if "combination" in cands else cands[0])
             if cuts:
+                backtest_errors(cands)
                 for c in cands:
-                    if c not in cache:
-                        cache[c] = backtest_errors(c)
                     e = cache[c]
                     scores[c] = float(np.mean(e ** 2)) if intermittent else float(np.mean(np.abs(e)))
                 best = min(scores, key=scores.get)
@@ -144,8 +149,8 @@ def run_series(task: dict) -> dict:
                 method = default
         else:
             method = label
-            if cuts and method not in cache:
-                cache[method] = backtest_errors(method)
+            if cuts:
+                backtest_errors([method])
             if cuts:
                 e = cache[method]
                 scores[method] = float(np.mean(np.abs(e)))

@@ -256,16 +256,19 @@ def ets_auto(y: np.ndarray, h: int) -> ModelFit:
 
     Seasonality is removed beforehand by the pipeline when the data support it.
     """
-    a = ses(y, h)
-    if len(y) < 8:
+    return ets_choice(ses(y, h), holt_damped(y, h) if len(y) >= 8 else None)
+
+
+def ets_choice(a: ModelFit, b: ModelFit | None) -> ModelFit:
+    """The AICc choice between a fitted ETS(A,N,N) ``a`` and ETS(A,Ad,N) ``b`` (None: too short)."""
+    if b is None:
         return ModelFit("ets", a.mean, a.fitted, {**a.params, "form": "ANN"}, a.aicc)
-    b = holt_damped(y, h)
     best = b if b.aicc < a.aicc else a
     form = "AAdN" if best is b else "ANN"
     return ModelFit("ets", best.mean, best.fitted, {**best.params, "form": form}, best.aicc)
 
 
-def theta(y: np.ndarray, h: int) -> ModelFit:
+def theta(y: np.ndarray, h: int, *, ses_fit: ModelFit | None = None) -> ModelFit:
     """The Theta method (Assimakopoulos & Nikolopoulos 2000) in Hyndman & Billah's SES-with-drift form.
 
     ``yhat[T+k] = SES + b/2 * (k - 1 + (1 - (1-alpha)^n) / alpha)`` with ``b`` the OLS slope of
@@ -273,7 +276,7 @@ def theta(y: np.ndarray, h: int) -> ModelFit:
     """
     y = np.asarray(y, float)
     n = len(y)
-    fit = ses(y, h)
+    fit = ses_fit if ses_fit is not None and len(ses_fit.mean) == h else ses(y, h)
     alpha = fit.params["alpha"]
     if n < 3:
         return ModelFit("theta", fit.mean, fit.fitted, fit.params, fit.aicc)

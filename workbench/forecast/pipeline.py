@@ -28,7 +28,7 @@ import numpy as np
 
 from . import models as M
 
-__all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "is_intermittent", "event_lifts",
+__all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forecast_methods", "is_intermittent", "event_lifts",
            "CAP_MULTIPLE"]
 
 METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "arima", "combination",
@@ -91,89 +91,123 @@ def _season_positions(n: int, h: int, m: int):
     return np.arange(n) % m, np.arange(n, n + h) % m
 
 
-def _model(method: str, x: np.ndarray, h: int, *, exog=None, exog_future=None) -> M.ModelFit:
+def _model(method: str, x: np.ndarray, h: int, *, exog=None, exog_future=None, memo: dict | None = None) -> M.ModelFit:
+    """Fit ``method`` to ``x``; ``memo`` shares member fits between methods on the same data."""
+    memo = {} if memo is None else memo
+    if method in memo:
+        return memo[method]
     if method == "ses":
-        return M.ses(x, h)
-    if method == "naive":
-        return M.naive(x, h)
-    if method == "ets":
-        return M.ets_auto(x, h)
-    if method == "holt_damped":
-        return M.holt_damped(x, h)
-    if method == "theta":
-        return M.theta(x, h)
-    if method == "optimized_theta":
-        return M.optimized_theta(x, h)
-    if method == "arima":
-        return M.arima(x, h, exog=exog, exog_future=exog_future)
-    if method == "combination":
-        fits = [_model(name, x, h) for name in COMBINATION]
+        fit = M.ses(x, h)
+    elif method == "naive":
+        fit = M.naive(x, h)
+    elif method == "holt_damped":
+        fit = M.holt_damped(x, h)
+    elif method == "ets":
+        fit = M.ets_choice(_model("ses", x, h, memo=memo),
+                           _model("holt_damped", x, h, memo=memo) if len(x) >= 8 else None)
+    elif method == "theta":
+        fit = M.theta(x, h, ses_fit=_model("ses", x, h, memo=memo))
+    elif method == "optimized_theta":
+        fit = M.optimized_theta(x, h)
+    elif method == "arima":
+        fit = M.arima(x, h, exog=exog, exog_future=exog_future)
+    elif method == "combination":
+        fits = [_model(name, x, h, memo=memo) for name in COMBINATION]
         mean = np.mean([f.mean for f in fits], axis=0)
         fitted = np.mean([f.fitted for f in fits], axis=0)
-        return M.ModelFit("combination", mean, fitted, {f.name: f.params for f in fits})
-    raise ValueError(f"unknown method {method!r}")
+        fit = M.ModelFit("combination", mean, fitted, {f.name: f.params for f in fits})
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    memo[method] = fit
+    return fit
 
 
 def forecast_series(y: np.ndarray, h: int, *, method: str = "combination", m: int = 1,
                     events: np.ndarray | None = None, events_future: np.ndarray | None = None,
                     event_names=(), seasonal: str | bool = "auto", nonnegative: bool = True) -> SeriesForecast:
     """Forecast one series ``h`` periods ahead with ``method`` (see the module notes)."""
-    y = np.asarray(y, float)
-    n = len(y)
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if method == "seasonal_naive":
-        fit = M.seasonal_naive(y, h, m)
-        return SeriesForecast(method, _clip0(fit.mean, nonnegative), fit.fitted, seasonal=m > 1)
-    if method in INTERMITTENT:
-        fit = {"croston": M.croston, "sba": M.sba, "tsb": M.tsb}[method](y, h)
-        return SeriesForecast(method, fit.mean, fit.fitted, params=fit.params)
+    return forecast_methods(y, h, (method,), m=m, events=events, events_future=events_future,
+                            event_names=event_names, seasonal=seasonal, nonnegative=nonnegative)[method]
 
-    # 1. events
-    lifts: dict = {}
-    x = y
-    has_events = events is not None and events.size and len(event_names)
-    if has_events and method != "arima":
-        lifts, x = event_lifts(y, events, event_names)
-    # 2. seasonality
-    is_seasonal = False
-    s_hist = np.ones(n)
-    s_fut = np.ones(h)
-    multiplicative = bool(np.all(x > 0))
-    if m > 1 and (seasonal is True or (seasonal == "auto" and M.seasonality_test(x, m))) and n >= 2 * m:
-        idx = M.seasonal_indices(x, m, multiplicative=multiplicative)
-        ph, pf = _season_positions(n, h, m)
-        is_seasonal = bool(np.all(np.isfinite(idx)))
-        if is_seasonal:
-            s_hist, s_fut = idx[ph], idx[pf]
-            if not multiplicative:
-                s_hist, s_fut = s_hist, s_fut
-    if is_seasonal and not multiplicative:
-        adj = y - s_hist if method == "arima" else x - s_hist
-    elif is_seasonal:
-        adj = y / s_hist if method == "arima" else x / s_hist
-    else:
-        adj = y if method == "arima" else x
-    # 3. model
-    exog = exog_f = None
-    if method == "arima" and has_events:
-        exog, exog_f = events, events_future
-    fit = _model(method, adj, h, exog=exog, exog_future=exog_f)
-    # 4. back
-    mean, fitted = _restore(fit.mean, fit.fitted, s_hist, s_fut, is_seasonal, multiplicative)
-    lift_f = np.ones(h)
-    lift_h = np.ones(n)
-    if lifts:
+
+def forecast_methods(y: np.ndarray, h: int, methods, *, m: int = 1, events: np.ndarray | None = None,
+                     events_future: np.ndarray | None = None, event_names=(), seasonal: str | bool = "auto",
+                     nonnegative: bool = True) -> dict[str, SeriesForecast]:
+    """Forecast one series with several methods, sharing the event and seasonal adjustment and
+    the member fits (the combination, ETS and Theta reuse the same SES and damped-trend fits)."""
+    y = np.asarray(y, float)
+    for method in methods:
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    out: dict[str, SeriesForecast] = {}
+    shared: dict = {}
+    memo: dict = {}
+    for method in methods:
+        if method == "seasonal_naive":
+            fit = M.seasonal_naive(y, h, m)
+            out[method] = SeriesForecast(method, _clip0(fit.mean, nonnegative), fit.fitted, seasonal=m > 1)
+        elif method in INTERMITTENT:
+            fit = {"croston": M.croston, "sba": M.sba, "tsb": M.tsb}[method](y, h)
+            out[method] = SeriesForecast(method, fit.mean, fit.fitted, params=fit.params)
+        elif method == "arima":
+            out[method] = _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative, {}, {})
+        else:
+            out[method] = _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative,
+                                  shared, memo)
+    return out
+
+
+def _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative, shared, memo):
+    n = len(y)
+    has_events = bool(events is not None and events.size and len(event_names))
+    if "adj" not in shared:
+        # 1. events
+        lifts: dict = {}
+        x = y
+        if has_events and method != "arima":
+            lifts, x = event_lifts(y, events, event_names)
+        # 2. seasonality
+        is_seasonal = False
+        s_hist = np.ones(n)
+        s_fut = np.ones(h)
+        multiplicative = bool(np.all(x > 0))
+        if m > 1 and (seasonal is True or (seasonal == "auto" and M.seasonality_test(x, m))) and n >= 2 * m:
+            idx = M.seasonal_indices(x, m, multiplicative=multiplicative)
+            ph, pf = _season_positions(n, h, m)
+            is_seasonal = bool(np.all(np.isfinite(idx)))
+            if is_seasonal:
+                s_hist, s_fut = idx[ph], idx[pf]
+        base = y if method == "arima" else x
+        if is_seasonal and not multiplicative:
+            adj = base - s_hist
+        elif is_seasonal:
+            adj = base / s_hist
+        else:
+            adj = base
+        lift_f = np.ones(h)
+        lift_h = np.ones(n)
         for j, name in enumerate(event_names):
             if name in lifts:
                 lift_f = np.where(events_future[:, j] > 0, lift_f * lifts[name], lift_f)
                 lift_h = np.where(events[:, j] > 0, lift_h * lifts[name], lift_h)
-        mean, fitted = mean * lift_f, fitted * lift_h
+        shared.update(adj=adj, lifts=lifts, is_seasonal=is_seasonal, s_hist=s_hist, s_fut=s_fut,
+                      multiplicative=multiplicative, lift_f=lift_f, lift_h=lift_h)
+    adj, lifts, is_seasonal = shared["adj"], shared["lifts"], shared["is_seasonal"]
+    s_hist, s_fut, multiplicative = shared["s_hist"], shared["s_fut"], shared["multiplicative"]
+    lift_f, lift_h = shared["lift_f"], shared["lift_h"]
+    # 3. model
+    exog = exog_f = None
+    if method == "arima" and has_events:
+        exog, exog_f = events, events_future
+    fit = _model(method, adj, h, exog=exog, exog_future=exog_f, memo=memo)
+    # 4. back
+    mean, fitted = _restore(fit.mean, fit.fitted, s_hist, s_fut, is_seasonal, multiplicative)
+    mean, fitted = mean * lift_f, fitted * lift_h
     # 5. guard
     fallback = None
     if not _ok(mean, y):
         for simple in ("ses", "naive"):
-            alt = _model(simple, adj, h)
+            alt = _model(simple, adj, h, memo=memo)
             mean2, fitted2 = _restore(alt.mean, alt.fitted, s_hist, s_fut, is_seasonal, multiplicative)
             mean2, fitted2 = mean2 * lift_f, fitted2 * lift_h
             if np.all(np.isfinite(mean2)):

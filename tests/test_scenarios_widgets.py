@@ -286,3 +286,26 @@ def test_report_maps_draw_routes_and_open_sites():
     assert len(layers[0].data["paths"]) == 2 and len(layers[1].data["lat"]) == 2
     page = report_html([sc])
     assert page.count('class="wb-map-path"') == 2 and page.count('class="wb-map-point"') == 2
+
+
+def test_sample_scenarios_seed_an_empty_store_through_the_apps_models(store, sample_world):
+    """An empty store gets sample scenarios made by the apps' own models; each reopens in its app; no duplicates."""
+    from widgets.demand_forecasting import DemandForecastingModel
+    from widgets.scenarios import seed_sample_scenarios
+
+    ids = seed_sample_scenarios(store, sample_world, apps=["channel_strategy", "demand_forecasting"])
+    listed = store.list()
+    assert len(ids) == 5 and sorted(listed["app"].unique()) == ["channel_strategy", "demand_forecasting"]
+    exclusive = listed.set_index("name").loc["Sample: exclusive premium 25%"]
+    default = listed.set_index("name").loc["Sample: default assumptions"]
+    assert exclusive["exclusive_consumer_price"] > default["exclusive_consumer_price"]
+    high = listed.set_index("name").loc["Sample: 99% service level"]
+    low = listed.set_index("name").loc["Sample: 95% service level"]
+    assert high["safety_stock_units"] > low["safety_stock_units"] and high["forecast_units"] == low["forecast_units"]
+    model = DemandForecastingModel(sample_world)
+    bar = ScenarioBar(model, store)
+    bar.open_scenario(int(high["id"]), mode="restore")
+    assert model.service_level == 0.99 and model.kpis()["safety_stock_units"] == pytest.approx(high["safety_stock_units"])
+    assert seed_sample_scenarios(store, sample_world, apps=["channel_strategy"]) == []
+    CompareModel(store, sample_world)  # a store with scenarios is not seeded again
+    assert store.count() == 5

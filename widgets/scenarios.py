@@ -756,7 +756,9 @@ def seed_sample_scenarios(store: ScenarioStore, world: workbench.World | None = 
     for app, (module_name, recipes) in SAMPLE_RECIPES.items():
         if apps is not None and app not in apps:
             continue
-        cls = _model_class(module_name, app)
+        taken = set(store.list(app)["name"])
+        recipes = [r for r in recipes if r[0] not in taken]
+        cls = _model_class(module_name, app) if recipes else None
         if cls is None:
             continue
         model = cls(world)

@@ -25,7 +25,7 @@ import plotly.io as pio
 
 from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_info
 from workbench.scenarios.export import flatten_inputs
-from workbench.scenarios.kpis import readable
+from workbench.scenarios.kpis import headline_kpis, readable
 
 from .core import PALETTE, format_value
 
@@ -37,6 +37,7 @@ TABLE_COLORS = {"sites": "#d62728", "customers": "#1f77b4", "flows": "#9fb3c8", 
                 "zones": "#17becf", "routes": "#ff7f0e", "plants": "#8c564b", "inbound": "#8c564b",
                 "orders": "#e377c2", "stops": "#ff7f0e"}
 MAX_SEGMENTS = 2500
+MAX_DELTA_KPIS = 24
 MAX_POINTS = 5000
 
 
@@ -107,6 +108,10 @@ def delta_figure(cmp: Comparison, *, height: int | None = None) -> go.Figure:
     """% change of every KPI against the baseline, one bar per scenario; green when better, red when worse."""
     fig = go.Figure()
     kpis = list(cmp.kpis)
+    if len(kpis) > MAX_DELTA_KPIS:  # many KPIs (channel strategy has 60): the ones the app charts, headline first
+        charted = [k for c in charts_for(cmp.app, kpis) for k in c.kpis]
+        keep = list(dict.fromkeys(headline_kpis(cmp.app, kpis, 4) + charted))[:MAX_DELTA_KPIS]
+        kpis = [k for k in kpis if k in keep]
     names = [kpi_info(k, cmp.app).label for k in kpis]
     t = cmp.table
     for j, lab in enumerate(cmp.labels[1:]):

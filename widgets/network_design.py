@@ -8,9 +8,7 @@ number of DCs) is computed on demand, in the background in the app.
 from __future__ import annotations
 
 import dataclasses
-import html
 import threading
-from typing import Any
 
 import ipywidgets as W
 import numpy as np

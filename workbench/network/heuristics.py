@@ -563,6 +563,35 @@ def local_search(core: Core, sol: Solution, v: np.ndarray, deadline: float, U: n
     return best
 
 
+def _iterated_local_search(core: Core, sol: Solution, v: np.ndarray, U: np.ndarray, deadline: float,
+                           lb: float, mip_gap: float, seed: int = 0) -> Solution:
+    """Close a few open sites and open a few promising closed ones at random, repair, improve; keep the best."""
+    rng = np.random.default_rng(seed)
+    best = sol
+    order = np.argsort(v, kind="stable")
+    D = float(core.demand.sum())
+    while time.perf_counter() < deadline and best.objective - lb > mip_gap * abs(best.objective):
+        trial = best.open.copy()
+        opened = np.nonzero(trial & ~core.force_open)[0]
+        closed = [i for i in order if not trial[i] and not core.force_closed[i]][:max(5, core.m // 4)]
+        k = int(rng.integers(1, 3))
+        if len(opened):
+            trial[rng.choice(opened, size=min(k, len(opened)), replace=False)] = False
+        if closed:
+            trial[rng.choice(closed, size=min(k, len(closed)), replace=False)] = True
+        trial = _repair_open(core, trial, v)
+        if not _counts_ok(core, trial) or np.where(trial, core.capacity, 0).sum() < D:
+            continue
+        cost, x = assign(core, trial, U)
+        if x is None:
+            continue
+        cand = local_search(core, Solution(trial, x, None, cost, best.bound, "feasible", 0.0, "perturbation"), v,
+                            deadline, U)
+        if cand.objective < best.objective - 1e-9 * abs(best.objective):
+            best = cand
+    return best
+
+
 # ------------------------------------------------------------------------------------------
 # the driver
 # ------------------------------------------------------------------------------------------
@@ -633,9 +662,15 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
         remaining = int(keep.sum())
         say(f"fixed by reduced cost: {int(fix_open.sum())} open, {int(fix_closed.sum())} closed; "
             f"{remaining:,} pairs left")
+    if not done and simple and local and sol is not None and remaining > MIP_PAIRS:
+        # too big for SCIP: spend the time left on perturbation + local search (iterated local search)
+        sol = _iterated_local_search(core, sol, v, U, deadline - 0.3, lb, mip_gap)
+        say(f"iterated local search {sol.objective:,.3f} after {time.perf_counter() - start:.1f} s")
+        left = 0.0
     if not done and left > 0.3 and (remaining <= MIP_PAIRS or sol is None):
         mip_ran = True
-        mip = solve_mip(core, time_limit_s=left - 0.3, mip_gap=mip_gap, hint=sol, deadline=deadline - 0.2,
+        margin = 0.2 if remaining <= 5_000 else max(0.3, 0.03 * time_limit_s)  # SCIP stops between LPs
+        mip = solve_mip(core, time_limit_s=left - 0.3, mip_gap=mip_gap, hint=sol, deadline=deadline - margin,
                         fix_open=fix_open, fix_closed=fix_closed, pairs=keep)
         if fix_open is not None and math.isfinite(mip.bound):
             # solutions outside the fixing cost more than the incumbent: the full model's bound

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import DataError, Problem, SolverError, SpecificationError
 from ..geo import DEFAULT_CIRCUITY, distance_matrix_km
 from .core import INF, Core, Solution, evaluate, solve_mip
-from .heuristics import greedy_solution, lagrangian, solve_large
+from .heuristics import greedy_solution, solve_large
 
 __all__ = ["NetworkSpec", "FacilityProblem", "NetworkResult", "SOURCING", "METHODS"]
 
@@ -246,6 +246,9 @@ class FacilityProblem:
     spec: NetworkSpec = field(default_factory=NetworkSpec)
     assignment_cost: np.ndarray | None = None  # (sites, customers) cost of all of j's demand from i
     name: str = "network"
+    #: True when ``distance_km`` are road distances already (a DistanceSource, a cost matrix);
+    #: False when they are great-circle km to be multiplied by ``spec.circuity``
+    road_distances: bool = False
 
     # -- constructors -------------------------------------------------------------------
     @classmethod
@@ -318,16 +321,11 @@ class FacilityProblem:
         if distance_source is not None:
             dist, _ = distance_source.matrices(st[["lat", "lon"]], cust[["lat", "lon"]])
             pdist = distance_source.matrices(pl[["lat", "lon"]], st[["lat", "lon"]])[0] if len(pl) else None
-            circ = 1.0
         else:
             dist = distance_matrix_km(st[["lat", "lon"]], cust[["lat", "lon"]], circuity=1.0)
             pdist = distance_matrix_km(pl[["lat", "lon"]], st[["lat", "lon"]], circuity=1.0) if len(pl) else None
-            circ = None
-        prob = cls(cust, st, pl, np.asarray(dist, float), None if pdist is None else np.asarray(pdist, float),
-                   spec, None, name)
-        # distances are stored as great circle (circuity 1) unless a source gave road distances
-        object.__setattr__(prob, "_road_source", circ is not None)
-        return prob
+        return cls(cust, st, pl, np.asarray(dist, float), None if pdist is None else np.asarray(pdist, float),
+                   spec, None, name, road_distances=distance_source is not None)
 
     @classmethod
     def from_cost_matrix(cls, cost, *, demand, fixed_cost=None, capacity=None, distance_km=None,
@@ -368,16 +366,12 @@ class FacilityProblem:
                            "lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float),
                            "capacity": pd.Series(dtype=float)})
         dist = None if distance_km is None else np.asarray(distance_km, float)
-        prob = cls(cust, st, pl, dist, None, spec or NetworkSpec(circuity=1.0), cost, name)
-        object.__setattr__(prob, "_road_source", True)
-        return prob
+        return cls(cust, st, pl, dist, None, spec or NetworkSpec(circuity=1.0), cost, name, road_distances=True)
 
     def with_spec(self, spec: NetworkSpec | None = None, **changes) -> "FacilityProblem":
         """The same data (and distance matrices) under another spec, or the spec with ``changes``."""
         spec = spec if spec is not None else dataclasses.replace(self.spec, **changes)
-        prob = dataclasses.replace(self, spec=spec)
-        object.__setattr__(prob, "_road_source", getattr(self, "_road_source", False))
-        return prob
+        return dataclasses.replace(self, spec=spec)
 
     # -- derived numbers ----------------------------------------------------------------
     @property
@@ -385,13 +379,13 @@ class FacilityProblem:
         """(sites x customers) road km under the spec's circuity."""
         if self.distance_km is None:
             return None
-        return self.distance_km if getattr(self, "_road_source", False) else self.distance_km * self.spec.circuity
+        return self.distance_km if self.road_distances else self.distance_km * self.spec.circuity
 
     @property
     def plant_road_km(self) -> np.ndarray | None:
         if self.plant_distance_km is None:
             return None
-        return self.plant_distance_km if getattr(self, "_road_source", False) else self.plant_distance_km * self.spec.circuity
+        return self.plant_distance_km if self.road_distances else self.plant_distance_km * self.spec.circuity
 
     def unit_costs(self) -> tuple[np.ndarray, np.ndarray]:
         """(handling, outbound) cost per unit, each (sites x customers)."""
@@ -449,10 +443,10 @@ class FacilityProblem:
         d = self.customers["demand"].to_numpy(float)
         D = float(d.sum())
         cap = self.sites["capacity"].to_numpy(float)
-        # the hi largest capacities among the sites that may open (forced ones included)
+        # the most capacity hi sites can have: the forced ones plus the largest of the others
         cand = np.where(closed, -1.0, cap)
-        free = np.sort(np.where(opened, -1.0, cand))[::-1]
-        best_cap = float(cap[opened].sum() + free[:max(0, hi - int(opened.sum()))][free[:max(0, hi - int(opened.sum()))] > 0].sum())
+        others = np.sort(cand[~opened & ~closed])[::-1][:max(0, hi - int(opened.sum()))]
+        best_cap = float(cap[opened].sum() + others.sum())
         if best_cap < D * (1 - 1e-12):
             limit = f"the {hi} largest open-able sites" if hi < available else "all open-able sites"
             raise SpecificationError(
@@ -683,7 +677,7 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
     fixed_by_site = np.where(open_, core.fixed, 0.0)
     hand_by_site = np.zeros(core.m)
     out_by_site = np.zeros(core.m)
-    np.add.at(hand_by_site, ii, flows.sort_index()["handling_cost"].to_numpy() if False else units * handling_u[ii, jj])
+    np.add.at(hand_by_site, ii, units * handling_u[ii, jj])
     np.add.at(out_by_site, ii, units * outbound_u[ii, jj])
     n_cust = np.bincount(ii, minlength=core.m)
     wdist = np.zeros(core.m)

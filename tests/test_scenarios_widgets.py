@@ -309,3 +309,27 @@ def test_sample_scenarios_seed_an_empty_store_through_the_apps_models(store, sam
     assert seed_sample_scenarios(store, sample_world, apps=["channel_strategy"]) == []
     CompareModel(store, sample_world)  # a store with scenarios is not seeded again
     assert store.count() == 5
+
+
+def test_bar_without_a_usable_store_keeps_the_app_working(model, tmp_path, monkeypatch):
+    """When the scenario folder cannot be created the app still opens; the bar says why and stays disabled."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("WORKBENCH_SCENARIOS", str(blocker / "scenarios"))
+    bar = ScenarioBar(model)
+    assert bar.store is None and "Scenarios are unavailable" in bar.message.value
+    assert "set WORKBENCH_SCENARIOS to a writable folder" in bar.message.value
+    model.dc_count = 3
+    assert bar.save_button.disabled and bar.open_button.disabled
+    assert bar.save("x") is None and bar.open_scenario(1) is None
+
+
+def test_compare_and_viewer_open_with_a_message_when_the_store_is_unusable(tmp_path, monkeypatch, sample_world):
+    """An unusable scenario location is a readable problem on both screens, not a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("WORKBENCH_SCENARIOS", str(blocker / "scenarios"))
+    for view in (CompareView(CompareModel(world=sample_world)), ViewerView(ViewerModel(world=sample_world))):
+        assert view.model.store is None and view.model.result is None
+        assert "Scenarios are unavailable" in view.model.problems[0]
+        view.refresh_button.click()

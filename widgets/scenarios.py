@@ -86,7 +86,12 @@ class ScenarioBar(W.VBox):
 
     def __init__(self, model: AppModel, store: ScenarioStore | None = None, **kwargs):
         self.model = model
-        self.store = _store(store)
+        self.store: ScenarioStore | None = None
+        error = ""
+        try:
+            self.store = _store(store)
+        except ScenarioError as exc:  # the app still opens; the bar says why it cannot save
+            error = f"Scenarios are unavailable: {exc}"
         self.name = W.Text(placeholder="Scenario name, e.g. 'Base case, 4 DCs'", layout=W.Layout(width="100%"))
         self.note = W.Textarea(placeholder="Note for whoever opens it (optional)", rows=2, layout=W.Layout(width="100%"))
         self.overwrite = W.Checkbox(value=False, description="replace a scenario with this name", indent=False)
@@ -107,11 +112,16 @@ class ScenarioBar(W.VBox):
         super().__init__([section("Scenarios"), self.name, self.note, self.overwrite, self.save_button,
                           self.choice, self.mode, self.open_button, self.message], **kwargs)
         self.add_class("wb-scenario-bar")
+        if self.store is None:
+            self.message.value = _message("error", error)
         self.refresh()
         self._render_buttons()
 
     def _render_buttons(self, *_):
         m = self.model
+        if self.store is None:
+            self.save_button.disabled = self.open_button.disabled = True
+            return
         self.save_button.disabled = bool(m.busy) or m.result is None
         self.save_button.tooltip = ("Run the app first: there is no result to save yet" if m.result is None
                                     else "Save the inputs, results and KPIs under this name")
@@ -119,6 +129,8 @@ class ScenarioBar(W.VBox):
 
     def refresh(self) -> None:
         """Reload the app's saved scenarios into the dropdown (newest first)."""
+        if self.store is None:
+            return
         try:
             listing = self.store.list(self.model.app_name)
         except ScenarioError as exc:
@@ -134,6 +146,8 @@ class ScenarioBar(W.VBox):
     def save(self, name: str | None = None, note: str | None = None, *, overwrite: bool | None = None) -> int | None:
         """Save the model's current inputs and result; returns the id, or None with a message."""
         m = self.model
+        if self.store is None:
+            return None
         name = self.name.value if name is None else name
         note = self.note.value if note is None else note
         if m.result is None:
@@ -159,8 +173,9 @@ class ScenarioBar(W.VBox):
         """Restore a saved scenario's inputs; show its saved result (``restore``) or run again (``rerun``)."""
         sid = self.choice.value if scenario_id is None else scenario_id
         mode = mode or self.mode.value
-        if sid is None:
-            self.message.value = _message("error", "There is no saved scenario to open yet.")
+        if sid is None or self.store is None:
+            if self.store is not None:
+                self.message.value = _message("error", "There is no saved scenario to open yet.")
             return None
         m = self.model
         try:
@@ -241,9 +256,11 @@ class CompareModel(AppModel):
     def __init__(self, store: ScenarioStore | None = None, world: workbench.World | None = None, *,
                  seed: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
-        self.store = _store(store)
         self._cache: dict[int, Scenario] = {}
         self.listing = pd.DataFrame()
+        self.store = _open_store(self, store)
+        if self.store is None:
+            return
         if seed:
             _seed_if_empty(self)
         self.refresh()
@@ -251,6 +268,8 @@ class CompareModel(AppModel):
     def refresh(self) -> None:
         """Re-read the store (new scenarios saved by other apps appear)."""
         self._cache.clear()
+        if self.store is None:
+            return
         try:
             apps = self.store.apps()
         except ScenarioError as exc:
@@ -269,7 +288,7 @@ class CompareModel(AppModel):
         self._load_options(reset=True)
 
     def _load_options(self, reset: bool = False) -> None:
-        if not self.app:
+        if not self.app or self.store is None:
             self.options, self.listing = [], pd.DataFrame()
             return
         self.listing = self.store.list(self.app)
@@ -492,13 +511,17 @@ class ViewerModel(AppModel):
     def __init__(self, store: ScenarioStore | None = None, world: workbench.World | None = None, *,
                  seed: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
-        self.store = _store(store)
         self.listing = pd.DataFrame()
+        self.store = _open_store(self, store)
+        if self.store is None:
+            return
         if seed:
             _seed_if_empty(self)
         self.refresh()
 
     def refresh(self) -> None:
+        if self.store is None:
+            return
         try:
             self.apps = [a for a in self.store.apps() if a not in ("scenario_compare", self.app_name)]
             self.listing = self.store.list(self.app_filter or None)
@@ -776,6 +799,15 @@ def seed_sample_scenarios(store: ScenarioStore, world: workbench.World | None = 
             except ScenarioError:
                 continue
     return ids
+
+
+def _open_store(model: AppModel, store: ScenarioStore | None) -> ScenarioStore | None:
+    """The store, or None with the reason in ``model.problems`` (the screen still opens)."""
+    try:
+        return _store(store)
+    except ScenarioError as exc:
+        model.problems = [f"Scenarios are unavailable: {exc}"]
+        return None
 
 
 def _seed_if_empty(model: AppModel) -> None:

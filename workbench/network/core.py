@@ -109,11 +109,42 @@ class Solution:
 
 
 def evaluate(core: Core, x: np.ndarray, open_: np.ndarray, z: np.ndarray | None = None) -> float:
-    """Objective of a solution (no feasibility check)."""
+    """Objective of a solution (no feasibility check); plant flows are the cheapest ones if not given."""
     val = float(core.fixed[open_].sum() + (core.cost * x).sum())
-    if z is not None and core.inbound is not None:
+    if core.two_echelon:
+        if z is None:
+            z = plant_transport(core, (x * core.demand[None, :]).sum(axis=1))
+        if z is None:
+            return INF
         val += float((core.inbound * z).sum())
     return val
+
+
+def plant_transport(core: Core, load: np.ndarray) -> np.ndarray | None:
+    """Cheapest plant -> site flows (units) for given site loads (a small LP), None if plants are short."""
+    from ortools.linear_solver import pywraplp
+
+    p, m = core.inbound.shape
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    inf = solver.infinity()
+    scale = max(float(load.sum()), 1.0)
+    z = [[solver.NumVar(0, inf, "") for _ in range(m)] for _ in range(p)]
+    for i in range(m):
+        ct = solver.Constraint(float(load[i]) / scale, float(load[i]) / scale)
+        for q in range(p):
+            ct.SetCoefficient(z[q][i], 1.0)
+    for q in range(p):
+        ct = solver.Constraint(-inf, float(core.plant_capacity[q]) / scale)
+        for i in range(m):
+            ct.SetCoefficient(z[q][i], 1.0)
+    obj = solver.Objective()
+    for q in range(p):
+        for i in range(m):
+            obj.SetCoefficient(z[q][i], float(core.inbound[q, i]))
+    obj.SetMinimization()
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return np.array([[max(0.0, z[q][i].solution_value()) * scale for i in range(m)] for q in range(p)])
 
 
 # ------------------------------------------------------------------------------------------

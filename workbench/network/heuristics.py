@@ -610,7 +610,9 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
     say = log or (lambda *_: None)
     U = _unit_cost(core)
     pairs = int(core.allowed.sum())
-    simple = not core.has_share and not core.two_echelon
+    # plants never make a design infeasible (their total capacity covers demand, checked before
+    # solving): only the service share needs the MIP to be met
+    simple = not core.has_share
     best: list[Solution | None] = [hint]
     seen: set[bytes] = set()
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem, SolverError, SpecificationError
 from ..geo import DEFAULT_CIRCUITY, distance_matrix_km
-from .core import INF, Core, Solution, evaluate, solve_mip
+from .core import INF, Core, Solution, evaluate, plant_transport, solve_mip
 from .heuristics import greedy_solution, solve_large
 
 __all__ = ["NetworkSpec", "FacilityProblem", "NetworkResult", "SOURCING", "METHODS"]
@@ -614,7 +614,7 @@ def solve_core(core: Core, *, method: str = "auto", time_limit_s: float = 30.0, 
                hint: Solution | None = None) -> Solution:
     """Solve a :class:`Core` with the chosen method (``auto`` picks by size)."""
     pairs = int(core.allowed.sum())
-    if hint is not None and not _hint_ok(core, hint):
+    if hint is not None and not _hint_ok(core, hint, partial=True):
         hint = None
     uncapacitated = not core.capacitated and not core.has_share and not core.two_echelon
     if method == "lagrangian" or (method == "auto" and (pairs > LARGE_PAIRS or uncapacitated)):
@@ -665,7 +665,9 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
                                  "cost": pd.Series(dtype=float)})
     inbound_by_site = np.zeros(core.m)
     if core.two_echelon:
-        z = sol.z if sol.z is not None else _plant_transport(core, load)
+        z = sol.z if sol.z is not None else plant_transport(core, load)
+        if z is None:
+            raise SolverError("plant capacity cannot cover the DCs' volumes: raise plant capacities")
         pi, si = np.nonzero(z > 1e-6)
         pkm = problem.plant_road_km
         unit = core.inbound
@@ -718,20 +720,3 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
         max_distance_km=maxd, service_radius_km=radius,
         status=sol.status, objective=float(sol.objective), best_bound=float(bound), gap=float(gap),
         seconds=float(sol.seconds), method=sol.method, time_limit_s=float(s.time_limit_s), notes=notes)
-
-
-def _plant_transport(core: Core, load: np.ndarray) -> np.ndarray:
-    """Cheapest plant -> site flows for given site loads (a small LP)."""
-    from ortools.linear_solver import pywraplp
-
-    p, m = core.inbound.shape
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    z = [[solver.NumVar(0, solver.infinity(), "") for _ in range(m)] for _ in range(p)]
-    for i in range(m):
-        solver.Add(sum(z[q][i] for q in range(p)) == float(load[i]))
-    for q in range(p):
-        solver.Add(sum(z[q]) <= float(core.plant_capacity[q]))
-    solver.Minimize(sum(float(core.inbound[q, i]) * z[q][i] for q in range(p) for i in range(m)))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        raise SolverError("plant capacity cannot cover the DCs' volumes: raise plant capacities")
-    return np.array([[z[q][i].solution_value() for i in range(m)] for q in range(p)])

@@ -130,3 +130,18 @@ def test_excel_export_from_a_store(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert all(len(n) <= 31 for n in wb.sheetnames) and len(set(wb.sheetnames)) == len(wb.sheetnames)
     assert wb["Comparison"]["C3"].value == "A very long scenario name that Excel would cut (baseline)"
+
+
+def test_excel_export_writes_every_column_dtype():
+    """Tables with any dtype (nullable, categorical, time zones, periods, objects) export; missing values are blank."""
+    import io
+
+    from .test_scenarios_codec import every_dtype_frame
+
+    data = export_excel([Scenario(name="All types", app="demo", kpis={"k": 1.0}, tables={"t": every_dtype_frame()})])
+    ws = openpyxl.load_workbook(io.BytesIO(data))["S1 t"]
+    rows = list(ws.iter_rows(min_row=3, max_row=6, values_only=True))
+    assert rows[0][:4] == ("Int", "Int32", "Uint8", "Float") and rows[0][10] == "Tz (UTC)"
+    assert rows[1][:4] == (1, 1, 1, 1.5) and rows[1][10].isoformat() == "2024-01-01T13:00:00"
+    assert rows[2][3] is None and rows[2][13] is None and rows[2][15] is None  # NaN, <NA> (Int64), <NA> (boolean)
+    assert rows[3][12] == "x" and rows[3][16] == "2024-03" and rows[3][17] == 30

@@ -115,7 +115,7 @@ class _Writer:
 
     def table(self, ws, caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
               formats: Sequence[str | None] | None = None, widths: Sequence[float] | None = None,
-              start_row: int = 1) -> int:
+              start_row: int = 1, converted: bool = False) -> int:
         """Caption on ``start_row``, header on the next-but-one row, data below. Returns the last row."""
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
@@ -129,15 +129,21 @@ class _Writer:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         r = hr
         lengths = [len(str(h)) for h in headers]
+        fmts = list(formats or []) + [None] * (len(headers) - len(formats or []))
+        cell = ws.cell
         for r_i, row in enumerate(rows, start=hr + 1):
             r = r_i
             for j, v in enumerate(row, start=1):
-                c = ws.cell(row=r, column=j, value=_cell(v))
-                if formats and j - 1 < len(formats) and formats[j - 1] and isinstance(c.value, (int, float)) \
-                        and not isinstance(c.value, bool):
-                    c.number_format = formats[j - 1]
-                if r_i < hr + 200 and c.value is not None:
-                    lengths[j - 1] = max(lengths[j - 1], min(len(str(c.value)), 60))
+                if not converted:
+                    v = _cell(v)
+                if v is None:
+                    continue
+                c = cell(row=r, column=j, value=v)
+                f = fmts[j - 1]
+                if f and v.__class__ in (int, float):
+                    c.number_format = f
+                if r_i < hr + 200:
+                    lengths[j - 1] = max(lengths[j - 1], min(len(str(v)), 60))
         for j in range(1, len(headers) + 1):
             w = widths[j - 1] if widths and j - 1 < len(widths) else min(max(10, lengths[j - 1] + 2), 45)
             ws.column_dimensions[get_column_letter(j)].width = w
@@ -172,9 +178,19 @@ def _frame_rows(df: pd.DataFrame, table: str) -> tuple[list[str], list[list[Any]
         if pd.api.types.is_datetime64_any_dtype(s):
             if getattr(s.dt, "tz", None) is not None:
                 s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            s = s.dt.floor("us")  # Excel keeps at most microseconds
             cols.append([None if pd.isna(x) else x.to_pydatetime() for x in s])
+        elif not isinstance(s.dtype, np.dtype):  # nullable and extension dtypes: value by value
+            cols.append([_cell(x) for x in s.tolist()])
+        elif s.dtype.kind == "f":  # plain floats: NaN and inf become empty cells
+            a = s.to_numpy(dtype=float)
+            cols.append([x if ok else None for x, ok in zip(a.tolist(), np.isfinite(a).tolist())])
+        elif s.dtype.kind in "iu":
+            cols.append(s.to_numpy().tolist())
+        elif s.dtype.kind == "b":
+            cols.append([bool(x) for x in s.to_numpy()])
         else:
-            cols.append(s.tolist())
+            cols.append([_cell(x) for x in s.tolist()])
     rows = [list(r) for r in zip(*cols)] if cols else []
     return heads, rows, fmts, truncated
 
@@ -258,7 +274,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             cap = f"{p} {lab}: {readable(tname.split('.')[-1])}"
             if truncated:
                 cap += f" (first {MAX_ROWS:,} of {len(df):,} rows)"
-            w.table(ws, cap, heads, trows, tf)
+            w.table(ws, cap, heads, trows, tf, converted=True)
 
     buf = io.BytesIO()
     w.wb.save(buf)

@@ -110,3 +110,18 @@ def test_no_demand_history_is_a_readable_problem(sample_world):
     assert "no demand history" in view.model.problems[0]
     assert view.model.result is None
     assert view.chart.figure.layout.title.text == "No forecast"
+
+
+def test_weeks_on_hand_move_the_reorder_week(app):
+    """More stock on hand pushes the week each DC reaches its reorder point later (not earlier)."""
+    def weeks():
+        t = app.model.result.inventory.table.set_index("unique_id")
+        return t["reorder_ds"], t["on_hand"]
+
+    app.cover.value = 2.0
+    early, oh2 = weeks()
+    app.cover.value = 8.0
+    late, oh8 = weeks()
+    assert (oh8 / oh2).to_numpy() == pytest.approx(np.full(5, 4.0))
+    assert (late.fillna(pd.Timestamp.max) >= early).all() and (late > early).any()
+    app.cover.value = 4.0

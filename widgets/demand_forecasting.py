@@ -122,7 +122,7 @@ class DemandForecastingModel(AppModel):
     app_name = "demand_forecasting"
     title = "Demand forecasting & inventory"
     input_traits = ("level", "series", "horizon", "method", "events", "service_level", "lead_time",
-                    "lead_time_sd", "order_cost", "holding_rate", "backtest_windows")
+                    "lead_time_sd", "order_cost", "holding_rate", "on_hand_weeks", "backtest_windows")
 
     level = T.Unicode("product x region")
     series = T.Unicode("")
@@ -134,6 +134,7 @@ class DemandForecastingModel(AppModel):
     lead_time_sd = T.Float(0.5)
     order_cost = T.Float(250.0)
     holding_rate = T.Float(0.25)
+    on_hand_weeks = T.Float(4.0)
     backtest_windows = T.Int(3)
 
     series_options = T.List(T.Unicode())
@@ -142,7 +143,7 @@ class DemandForecastingModel(AppModel):
     all_total = T.Int(0)
 
     _FORECAST_TRAITS = ("level", "series", "horizon", "method", "events", "backtest_windows")
-    _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate")
+    _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate", "on_hand_weeks")
 
     def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
@@ -287,7 +288,10 @@ class DemandForecastingModel(AppModel):
     def _plan(self, fc: ForecastResult) -> InventoryPlan:
         frame = fc.forecasts
         costs = {u: self._unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
-        plan = plan_inventory(frame, policy=self.policy(), unit_cost=costs)
+        # stock on hand today: the chosen weeks of cover at the forecast rate of the first weeks
+        first = frame.sort_values("ds").groupby("unique_id")["yhat"].apply(lambda v: float(v.iloc[:4].mean()))
+        on_hand = (first * self.on_hand_weeks).to_dict()
+        plan = plan_inventory(frame, policy=self.policy(), unit_cost=costs, on_hand=on_hand)
         table = plan.table.copy()
         table.insert(1, "dc", table["region"].map(self.dc_of) if "region" in table else "–")
         return dataclasses.replace(plan, table=table)
@@ -458,9 +462,11 @@ class DemandForecastingView(W.VBox):
                                   style=style, layout=lay, continuous_update=False)
         self.lead_sd = W.FloatSlider(value=m.lead_time_sd, min=0.0, max=4, step=0.25, description="Lead time sd",
                                      style=style, layout=lay, continuous_update=False)
+        self.cover = W.FloatSlider(value=m.on_hand_weeks, min=0.0, max=26, step=0.5, description="On hand (wk)",
+                                   style=style, layout=lay, continuous_update=False)
         for w, name in ((self.level, "level"), (self.horizon, "horizon"), (self.method, "method"),
                         (self.events, "events"), (self.service, "service_level"), (self.lead, "lead_time"),
-                        (self.lead_sd, "lead_time_sd")):
+                        (self.lead_sd, "lead_time_sd"), (self.cover, "on_hand_weeks")):
             W.link((m, name), (w, "value"))
             w.add_class(f"wb-input-{name}")
         self.series.add_class("wb-input-series")
@@ -474,7 +480,7 @@ class DemandForecastingView(W.VBox):
         m.observe(self._on_all_progress, names=["all_done", "all_total"])
         m.observe(lambda ch: setattr(self.all_button, "disabled", ch["new"]), names="busy")
         controls = [section("Series"), self.level, self.series, self.horizon, self.method, self.events,
-                    section("Inventory policy"), self.service, self.lead, self.lead_sd,
+                    section("Inventory policy"), self.service, self.lead, self.lead_sd, self.cover,
                     section("Whole company"), self.all_button, self.all_progress]
         # results
         self.cards = KPICards()

@@ -10,11 +10,14 @@ See ``docs/demand_forecasting.md``.
 from .auto import AUTO_CANDIDATES, INTERMITTENT_CANDIDATES, Forecaster, ForecastResult
 from .data import (CALENDAR_EVENTS, FrequencyInfo, black_friday, calendar_events, infer_frequency,
                    series_from_history, validate_history)
-from .pipeline import COMBINATION, METHODS, forecast_series, is_intermittent
+from .backtest import BacktestResult, backtest
+from .hierarchy import HierarchyForecast, aggregate, bottom_up, historical_shares, top_down
+from .pipeline import COMBINATION, METHODS, forecast_methods, forecast_series, is_intermittent
 
 __all__ = [
     "AUTO_CANDIDATES", "INTERMITTENT_CANDIDATES", "Forecaster", "ForecastResult",
     "CALENDAR_EVENTS", "FrequencyInfo", "black_friday", "calendar_events", "infer_frequency",
     "series_from_history", "validate_history",
-    "COMBINATION", "METHODS", "forecast_series", "is_intermittent",
+    "BacktestResult", "backtest", "HierarchyForecast", "aggregate", "bottom_up", "historical_shares", "top_down",
+    "COMBINATION", "METHODS", "forecast_methods", "forecast_series", "is_intermittent",
 ]

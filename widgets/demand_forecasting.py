@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import traitlets as T
 
 import workbench
-from workbench.forecast import METHODS, Forecaster, ForecastResult, series_from_history
+from workbench.forecast import METHODS, Forecaster, ForecastResult
 from workbench.forecast.backtest import BacktestResult, backtest
 from workbench.forecast.hierarchy import ALL, LEVELS, aggregate, bottom_up
 from workbench.inventory import InventoryPlan, InventoryPolicy, plan_inventory

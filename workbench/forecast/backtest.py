@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from . import metrics as mt
-from .auto import Forecaster, interval_columns, run_many
+from .auto import Forecaster, run_many
 
 __all__ = ["backtest", "BacktestResult", "METRICS"]
 
@@ -28,7 +28,8 @@ METRICS = ("mape", "smape", "mase", "wape", "bias")
 class BacktestResult:
     """Backtest forecasts and their accuracy.
 
-    ``forecasts``: unique_id, cutoff, ds, model, y, yhat, interval bounds.
+    ``forecasts``: unique_id, cutoff, ds, model (the method used), model_requested (as asked,
+    e.g. "auto"), y, yhat, interval bounds.
     ``metrics``: one row per series and model: mape, smape, mase, wape, bias (percent; MASE a
     ratio), coverage_<level> (percent of actuals inside the interval), windows.
     ``summary``: one row per model: the metrics averaged over series (coverage pooled).
@@ -105,21 +106,13 @@ def backtest(df: pd.DataFrame, h: int, *, n_windows: int = 3, models: Sequence[s
                 rec[f"_in{lv}"] = float(np.sum((actual >= row[f"lo-{lv}"]) & (actual <= row[f"hi-{lv}"])))
             rec["_n"] = len(actual)
             rows.append(rec)
-    forecasts = pd.concat(frames, ignore_index=True).drop(columns="requested")
-    forecasts = forecasts.assign(model_requested=pd.concat(frames, ignore_index=True)["requested"])
+    forecasts = pd.concat(frames, ignore_index=True).rename(columns={"requested": "model_requested"})
     per = pd.DataFrame(rows)
     metrics = _aggregate(per, ["unique_id", "requested"], level)
     summary = _aggregate(per, ["requested"], level, mean_of_series=metrics)
     metrics = metrics.rename(columns={"requested": "model"})
     summary = summary.rename(columns={"requested": "model"})
     return BacktestResult(forecasts, metrics, summary, h, n_windows, level, time.perf_counter() - start)
-
-
-def _requested(row, res) -> str:
-    for s in res["selection"]:
-        if s["model"] == row["model"]:
-            return s["requested"]
-    return row["model"]
 
 
 def _aggregate(per: pd.DataFrame, keys, level, mean_of_series: pd.DataFrame | None = None) -> pd.DataFrame:

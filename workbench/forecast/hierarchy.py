@@ -109,10 +109,7 @@ def bottom_up(forecasts: pd.DataFrame, levels=tuple(LEVELS)) -> HierarchyForecas
     parts = []
     for name in levels:
         keep = LEVELS[name]
-        if name == "product x region":
-            g = fc.groupby([*keep, "ds"], sort=True)[["yhat", *wcols]].sum().reset_index()
-        else:
-            g = fc.groupby([*keep, "ds"], sort=True)[["yhat", *wcols]].sum().reset_index()
+        g = fc.groupby([*keep, "ds"], sort=True)[["yhat", *wcols]].sum().reset_index()
         for k in KEYS:
             if k not in keep:
                 g[k] = ALL

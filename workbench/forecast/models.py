@@ -454,7 +454,6 @@ def seasonal_strength(y: np.ndarray, m: int) -> float:
     dof = len(D) - P
     if dof < 10 or np.var(D) <= 0:
         return 0.0
-    Rc = R - (1.0 if mult else 0.0)
     s2r = float(np.sum((R - np.mean(R)) ** 2)) / dof
     s2d = float(np.var(D, ddof=1))
     return float(max(0.0, 1.0 - s2r / s2d))

@@ -21,7 +21,6 @@ The steps for every method except the seasonal naive and the intermittent ones:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -254,6 +253,3 @@ def _cap(mean: np.ndarray, y: np.ndarray, nonnegative: bool) -> np.ndarray:
 def _clip0(mean, nonnegative):
     return np.maximum(mean, 0.0) if nonnegative else mean
 
-
-def finite_or(value: float, default: float) -> float:
-    return value if math.isfinite(value) else default

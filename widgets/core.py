@@ -82,8 +82,28 @@ def _workspace() -> Path:
     return Path(os.environ.get("WORKBENCH_HOME", Path.home() / ".workbench")) / "current_world"
 
 
+_PAGE_REQUESTED = False
+
+
+def _wait_for_page() -> None:
+    """Under Voila with preheated kernels, block until the page is actually requested (once).
+
+    A preheated kernel runs the notebook before anyone asks for the page; waiting here means the
+    World is read when the page opens, so data loaded on Home in the meantime is used.
+    Elsewhere (JupyterLab, tests, Voila without preheating) it returns at once.
+    """
+    global _PAGE_REQUESTED
+    if _PAGE_REQUESTED or os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+    _PAGE_REQUESTED = True
+
+
 def current_world() -> workbench.World:
     """The World every app opens with: the user's data loaded on Home, else the sample."""
+    _wait_for_page()
     folder = _workspace()
     if folder.is_dir() and any(folder.glob("*.csv")):
         try:
@@ -94,16 +114,8 @@ def current_world() -> workbench.World:
 
 
 def open_world() -> workbench.World:
-    """The World for an app that is being opened.
-
-    Under Voila with preheated kernels the notebook runs before anyone asks for the page; this
-    waits for the actual page request first, so data loaded on Home in the meantime is used.
-    Elsewhere (JupyterLab, tests) it returns at once.
-    """
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
-        from voila.utils import wait_for_request
-
-        wait_for_request()
+    """The World for an app that is being opened (``current_world``, which waits for the page
+    request under preheated Voila kernels)."""
     return current_world()
 
 

@@ -36,6 +36,8 @@ from workbench.channels import (
 
 from .core import (
     KPI,
+    hull_polygons,
+    polygons_layer,
     LAYER_COLORS,
     PALETTE,
     AppModel,
@@ -292,23 +294,9 @@ def frontier_figure(front: ChannelFrontier) -> go.Figure:
 
 
 def _hulls(points: pd.DataFrame, group: str, colors: Mapping[Any, str]) -> dict:
-    from scipy.spatial import ConvexHull, QhullError
-
-    feats = []
-    for name, g in points.groupby(group, sort=True):
-        pts = g[["lon", "lat"]].to_numpy(float)
-        if len(pts) < 3:
-            continue
-        try:
-            hull = ConvexHull(pts)
-        except QhullError:
-            continue
-        ring = pts[hull.vertices].tolist()
-        ring.append(ring[0])
-        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                      "properties": {"name": f"Territory {name}", "style": {
-                          "color": colors[name], "weight": 1.5, "fillColor": colors[name], "fillOpacity": 0.12}}})
-    return {"type": "FeatureCollection", "features": feats}
+    return polygons_layer(hull_polygons(points, group), lambda _, name: {
+        "color": colors[name], "weight": 1.5, "fillColor": colors[name], "fillOpacity": 0.12},
+        label=lambda name: f"Territory {name}")
 
 
 def strategy_layers(result: StrategyResult) -> dict[str, dict]:

@@ -58,6 +58,8 @@ __all__ = [
     "figure_layout",
     "points_layer",
     "lines_layer",
+    "hull_polygons",
+    "polygons_layer",
     "LAYER_COLORS",
     "STYLE",
 ]
@@ -500,12 +502,15 @@ def _lines_geojson(segments: Iterable[tuple[float, float, float, float]], colors
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _outline_geojson(points: pd.DataFrame, group: str) -> dict:
-    """Convex hulls of the points per group: an outline of the territory drawn from data."""
+def hull_polygons(points: pd.DataFrame, group: str) -> list[tuple[Any, list[list[float]]]]:
+    """``(group value, closed ring of [lon, lat])`` for the convex hull of each group's points.
+
+    Groups of fewer than three points, or on one line, have no hull and are left out.
+    """
     from scipy.spatial import ConvexHull, QhullError
 
-    feats = []
-    for i, (name, g) in enumerate(points.groupby(group, sort=True)):
+    out = []
+    for name, g in points.groupby(group, sort=True):
         pts = g[["lon", "lat"]].to_numpy(float)
         if len(pts) < 3:
             continue
@@ -515,10 +520,23 @@ def _outline_geojson(points: pd.DataFrame, group: str) -> dict:
             continue
         ring = pts[hull.vertices].tolist()
         ring.append(ring[0])
-        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                      "properties": {"name": str(name), "style": {"color": "#9fb3c8", "weight": 1,
-                                     "fillColor": PALETTE[i % len(PALETTE)], "fillOpacity": 0.06, "dashArray": "4 4"}}})
-    return {"type": "FeatureCollection", "features": feats}
+        out.append((name, ring))
+    return out
+
+
+def polygons_layer(rings: Iterable[tuple[Any, list[list[float]]]], styles: Callable[[int, Any], dict],
+                   label: Callable[[Any], str] = str) -> dict:
+    """GeoJSON of polygons; ``styles(i, name)`` gives each one's Leaflet path style."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"name": label(name), "style": styles(i, name)}} for i, (name, ring) in enumerate(rings)]}
+
+
+def _outline_geojson(points: pd.DataFrame, group: str) -> dict:
+    """Convex hulls of the points per group: an outline of the territory drawn from data."""
+    return polygons_layer(hull_polygons(points, group), lambda i, _: {
+        "color": "#9fb3c8", "weight": 1, "fillColor": PALETTE[i % len(PALETTE)], "fillOpacity": 0.06,
+        "dashArray": "4 4"})
 
 
 def _graticule(bounds, step: float = 5.0) -> dict:

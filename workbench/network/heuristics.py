@@ -682,8 +682,12 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
             sol = Solution(mip.open, mip.x, mip.z, mip.objective, -INF, "feasible", 0.0, "mip")
         if math.isfinite(mip.bound) and mip.status in ("optimal", "feasible"):
             bound = max(bound, mip.bound)
-        if mip.status == "infeasible" and sol is None:
-            return mip
+        if mip.status == "infeasible":
+            if sol is None:
+                return mip
+            if fix_open is not None:
+                # nothing better than the incumbent survives the fixing: the incumbent is optimal
+                bound = max(bound, sol.objective)
     if sol is None:
         return Solution(np.zeros(core.m, bool), np.zeros((core.m, core.n)), None, INF, lb, "no_solution",
                         time.perf_counter() - start, "lagrangian")

@@ -628,7 +628,7 @@ def solve_core(core: Core, *, method: str = "auto", time_limit_s: float = 30.0, 
         return solve_mip(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
     # a short Lagrangian phase first: a bound that holds even if SCIP stops early, often the proof
     return solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint, lr_share=0.25,
-                       lr_cap_s=0.5, local=False, lr_iterations=200)
+                       lr_cap_s=0.3, local=False, lr_iterations=200)
 
 
 def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: tuple[str, ...] = ()) -> NetworkResult:

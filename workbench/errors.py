@@ -106,3 +106,29 @@ class SpecificationError(WorkbenchError, ValueError):
 
 class SolverError(WorkbenchError, RuntimeError):
     """A solver ended without a usable solution; the message explains the status."""
+
+
+class CheckedReport:
+    """What an independent checker found: a ``violations`` table with ``check`` and ``message``.
+
+    Mixed into the checkers' frozen reports (network designs, routing plans); ``_subject`` names
+    what was checked in the error message.
+    """
+
+    violations: Any
+    _subject = "the result"
+
+    @property
+    def ok(self) -> bool:
+        return len(self.violations) == 0
+
+    def checks_failed(self) -> set[str]:
+        return set(self.violations["check"])
+
+    def raise_if_failed(self) -> None:
+        if not self.ok:
+            lines = "; ".join(self.violations["message"].head(10))
+            raise SolverError(f"{self._subject} fails {len(self.violations)} checks: {lines}")
+
+    def _state(self) -> str:
+        return "ok" if self.ok else f"{len(self.violations)} violations ({', '.join(sorted(self.checks_failed()))})"

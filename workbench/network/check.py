@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import SolverError
+from ..errors import CheckedReport
 from .model import FacilityProblem, NetworkResult
 
 __all__ = ["check_network", "NetworkCheck"]
@@ -24,7 +24,7 @@ REL = 1e-6
 
 
 @dataclass(frozen=True)
-class NetworkCheck:
+class NetworkCheck(CheckedReport):
     """What the checker found: ``violations`` (check, message) and the recomputed totals."""
 
     violations: pd.DataFrame
@@ -37,20 +37,10 @@ class NetworkCheck:
     share_within_radius: float
     max_distance_km: float
 
-    @property
-    def ok(self) -> bool:
-        return len(self.violations) == 0
-
-    def checks_failed(self) -> set[str]:
-        return set(self.violations["check"])
-
-    def raise_if_failed(self) -> None:
-        if not self.ok:
-            lines = "; ".join(self.violations["message"].head(10))
-            raise SolverError(f"the network fails {len(self.violations)} checks: {lines}")
+    _subject = "the network"
 
     def __repr__(self) -> str:
-        state = "ok" if self.ok else f"{len(self.violations)} violations ({', '.join(sorted(self.checks_failed()))})"
+        state = self._state()
         return f"NetworkCheck({state}, total cost {self.total_cost:,.2f})"
 
 

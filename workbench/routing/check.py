@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import SolverError
+from ..errors import CheckedReport
 from .model import RoutingProblem, fmt_clock
 from .result import RoutingResult
 
@@ -27,7 +27,7 @@ TOL_LOAD = 1e-6
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(CheckedReport):
     """What the checker found: ``violations`` (check, route, vehicle, order_id, message) and recomputed totals."""
 
     violations: pd.DataFrame
@@ -37,20 +37,10 @@ class CheckReport:
     routes_checked: int
     orders_served: int
 
-    @property
-    def ok(self) -> bool:
-        return len(self.violations) == 0
-
-    def checks_failed(self) -> set[str]:
-        return set(self.violations["check"])
-
-    def raise_if_failed(self) -> None:
-        if not self.ok:
-            lines = "; ".join(self.violations["message"].head(10))
-            raise SolverError(f"the plan fails {len(self.violations)} checks: {lines}")
+    _subject = "the plan"
 
     def __repr__(self) -> str:
-        state = "ok" if self.ok else f"{len(self.violations)} violations ({', '.join(sorted(self.checks_failed()))})"
+        state = self._state()
         return f"CheckReport({state}, {self.total_km:,.3f} km, cost {self.total_cost:,.2f})"
 
 

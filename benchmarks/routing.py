@@ -118,7 +118,7 @@ def run(instances: Path, time_limit: float, out: Path | None, pattern: str = "*"
         feasible = bool(report.ok and len(result.unserved) == 0
                         and (b.convention != "vrptw-dimacs" or result.vehicles_used <= 25))
         gap = 100.0 * (cost - b.bks) / b.bks
-        rows.append({"instance": b.instance, "set": b.set, "bks": b.bks, "cost": cost, "gap_pct": round(gap, 3),
+        rows.append({"instance": b.instance, "set": b.set, "bks": b.bks, "cost": cost, "gap_pct": round(gap, 4),
                      "feasible": feasible, "routes": result.vehicles_used, "seconds": round(seconds, 2),
                      "cpu_s": round(cpu, 2)})
         msg = (f"{b.instance:12s} bks {b.bks:>9} cost {cost:>9} gap {gap:6.2f}% routes {result.vehicles_used:3d} "

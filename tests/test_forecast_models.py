@@ -22,7 +22,8 @@ def test_seasonal_naive_repeats_the_last_season():
     assert np.isnan(fit.fitted[:4]).all() and fit.fitted[4:].tolist() == [1.0, 2, 3, 4]
 
 
-@pytest.mark.parametrize("method", ["ets", "theta", "combination", "seasonal_naive", "ses", "optimized_theta"])
+@pytest.mark.parametrize("method", ["ets", "theta", "combination", "seasonal_naive", "ses", "optimized_theta",
+                                    "dynamic_optimized_theta"])
 def test_a_perfect_seasonal_series_is_forecast_exactly(method):
     """A constant level times a fixed quarterly shape is continued exactly by every method."""
     y = 100.0 * np.tile(SHAPE, 6)
@@ -92,6 +93,78 @@ def test_theta_is_ses_with_half_the_trend_slope():
     assert fit.mean == pytest.approx(expected)
 
 
+def _theta_recursions(y, h, l0, alpha, theta, dynamic):
+    """Fiorucci et al. (2016) written out step by step: one-step errors and the h-step forecasts."""
+    n = len(y)
+    t = np.arange(1, n + 1)
+    if dynamic:
+        a, b, mean = y[0], 0.0, y[0]
+    else:
+        b = np.polyfit(t, y, 1)[0]
+        a, mean = y.mean() - b * (n + 1) / 2, y[0]
+    c = 1 - 1 / theta
+    level = alpha * y[0] + (1 - alpha) * l0
+    errors, forecasts = [], []
+    for i in range(1, n + h):
+        mu = level + c * (a * (1 - alpha) ** i + b * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        if i < n:
+            errors.append(y[i] - mu)
+            value = y[i]
+        else:
+            forecasts.append(mu)
+            value = mu
+        level = alpha * value + (1 - alpha) * level
+        new_mean = (i * mean + value) / (i + 1)
+        if dynamic:
+            b = ((i - 1) * b + 6 * (value - mean) / (i + 1)) / (i + 2)
+            a = new_mean - b * (i + 2) / 2
+        mean = new_mean
+    return np.array(errors), np.array(forecasts)
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_optimised_theta_state_space_reaches_the_nelder_mead_optimum(dynamic):
+    """OTM / DOTM: our forecasts are the model's recursions at the fitted parameters, and the SSE
+    (errors from the fourth on) is as low as a Nelder-Mead search over (l0, alpha, theta) finds."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(11)
+    y = 50 + 0.8 * np.arange(48) + np.cumsum(rng.normal(0, 1.5, 48)) + rng.normal(0, 2, 48)
+    fit = (M.dynamic_optimized_theta if dynamic else M.optimized_theta)(y, 6)
+    p = fit.params
+    assert 0.1 <= p["alpha"] <= 0.99 and p["theta"] >= 1 and p["dynamic"] == dynamic
+    errors, forecasts = _theta_recursions(y, 6, p["l0"], p["alpha"], p["theta"], dynamic)
+    assert fit.mean == pytest.approx(forecasts, rel=1e-9)
+    assert fit.fitted[1:] == pytest.approx(y[1:] - errors, rel=1e-9)
+
+    def sse(x):
+        l0, alpha, theta = x
+        if not 0.1 <= alpha <= 0.99 or theta < 1:
+            return 1e300
+        return float(np.sum(_theta_recursions(y, 0, l0, alpha, theta, dynamic)[0][2:] ** 2))
+
+    best = min(minimize(sse, x0, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-10}).fun
+               for x0 in ([y[0] / 2, 0.5, 2.0], [y[0], 0.3, 3.0], [y[0], 0.8, 1.5]))
+    assert sse([p["l0"], p["alpha"], p["theta"]]) <= best * (1 + 1e-3)
+
+
+def test_theta_state_space_known_answers():
+    """A straight line is continued exactly (theta -> infinity); theta = 1 is SES (a flat forecast
+    at the SES level); a constant series stays constant."""
+    y = 10.0 + 2.0 * np.arange(40)
+    for fn in (M.optimized_theta, M.dynamic_optimized_theta):
+        assert fn(y, 6).mean == pytest.approx(10.0 + 2.0 * np.arange(40, 46), rel=1e-9)
+    rng = np.random.default_rng(2)
+    x = 30 + rng.normal(0, 1, 30)
+    fit = M.theta_state_space(x, 4, theta=1.0)
+    alpha = fit.params["alpha"]
+    level = fit.params["l0"]
+    for v in x:
+        level = alpha * v + (1 - alpha) * level
+    assert fit.mean == pytest.approx(np.full(4, level), rel=1e-9)
+    assert M.dynamic_optimized_theta(np.full(20, 5.0), 3).mean == pytest.approx([5.0] * 3)
+
+
 def test_croston_sba_tsb_by_hand():
     """Croston with alpha 0.1 on sizes 4, 6 and intervals 2, 3: z = 4.2, p = 2.1 -> 2.0; SBA x 0.95."""
     y = np.array([0.0, 4, 0, 0, 6, 0])
@@ -134,7 +207,7 @@ def test_arima_with_an_event_regressor_lifts_the_event_periods():
 def test_exploding_forecasts_are_capped_and_finite():
     """A series whose trend would explode is capped within the history's range widened by its range."""
     y = np.r_[np.ones(20), 1e6 * np.arange(1, 6)]
-    for method in ("ets", "theta", "combination", "optimized_theta", "arima"):
+    for method in ("ets", "theta", "combination", "optimized_theta", "dynamic_optimized_theta", "arima"):
         f = forecast_series(y, 60, method=method, m=1)
         assert np.all(np.isfinite(f.mean))
         assert f.mean.max() <= y.max() + (y.max() - y.min()) + 1e-6

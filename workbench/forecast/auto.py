@@ -237,7 +237,8 @@ class Forecaster:
     """Forecast many demand series from a long frame (statsforecast-style API).
 
     ``models``: ``"auto"`` or a list of method names (``seasonal_naive, naive, ses, ets, theta,
-    optimized_theta, arima, combination, croston, sba, tsb``; ``"auto"`` may be one of them).
+    optimized_theta, dynamic_optimized_theta, arima, combination, croston, sba, tsb``; ``"auto"``
+    may be one of them).
     ``freq``: pandas alias (``"W"``, ``"MS"``, ``"QS"``, ...) or ``None`` to infer it from the
     dates. ``season_length``: overrides the season implied by the frequency (needed for undated
     series). ``events``: ``True`` uses the calendar events (Black Friday, Cyber Monday,

@@ -35,6 +35,8 @@ __all__ = [
     "holt_damped",
     "theta",
     "optimized_theta",
+    "dynamic_optimized_theta",
+    "theta_state_space",
     "ets_auto",
     "arima",
     "croston",
@@ -488,34 +490,151 @@ def seasonal_indices(y: np.ndarray, m: int, *, multiplicative: bool = True) -> n
     return s
 
 
-def optimized_theta(y: np.ndarray, h: int, *, thetas=(1.0, 1.5, 2.0, 2.5, 3.0)) -> ModelFit:
-    """Optimised Theta (Fiorucci et al. 2016, OTM): the theta line chosen by in-sample fit.
+# ----------------------------------------------------------------------------------------
+# the Theta family in state space form (Fiorucci et al. 2016)
+# ----------------------------------------------------------------------------------------
 
-    ``Z = theta*y + (1-theta)*(a + b t)`` is smoothed by SES and combined with the linear trend
-    with weights ``1/theta`` and ``1 - 1/theta``; ``theta = 2`` is the classical Theta method.
+_THETA_ALPHA = (0.1, 0.99)
+_THETA_GRID = np.linspace(_THETA_ALPHA[0], _THETA_ALPHA[1], 30)
+_THETA_SKIP = 3     # the first one-step errors are left out of the fit (as in forecTheta)
+
+
+def _theta_trend_states(y: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np.ndarray, tuple[float, float, float]]:
+    """Intercept ``A`` and slope ``B`` of the trend line used at each step, and the final states.
+
+    Time runs 1..n. Static models use the OLS line of the whole history at every step; dynamic
+    ones the OLS line of ``y[0..t-1]`` at step ``t``, updated recursively (``A = y0``, ``B = 0``
+    at the start). Returns (A per step, B per step, (A, B, mean) after the last observation).
+    """
+    n = len(y)
+    if not dynamic:
+        t = np.arange(1, n + 1, dtype=float)
+        mean = float(y.mean())
+        b = 6.0 * (2.0 * float(y @ t) / n - (n + 1) * mean) / (n * n - 1)
+        a = mean - (n + 1) * b / 2.0
+        return np.full(n, a), np.full(n, b), (a, b, mean)
+    A, B = np.empty(n), np.empty(n)
+    a, b, mean = float(y[0]), 0.0, float(y[0])
+    A[0], B[0] = a, b
+    for i in range(1, n):
+        A[i], B[i] = a, b
+        a, b, mean = _theta_trend_update(a, b, mean, float(y[i]), i)
+    return A, B, (a, b, mean)
+
+
+def _theta_trend_update(a: float, b: float, mean: float, value: float, i: int) -> tuple[float, float, float]:
+    """Recursive OLS line after observation ``i`` (0-based) with value ``value``."""
+    new_mean = (i * mean + value) / (i + 1)
+    b = ((i - 1) * b + 6.0 * (value - mean) / (i + 1)) / (i + 2)
+    return new_mean - b * (i + 2) / 2.0, b, new_mean
+
+
+def _theta_terms(y: np.ndarray, alphas: np.ndarray, A: np.ndarray, B: np.ndarray):
+    """Per alpha (rows) and step ``t`` (columns): the SES level after ``y[t-1]`` without its
+    initial-level part, that part's coefficient ``(1-a)^t`` and the trend term ``g_t``."""
+    a = np.asarray(alphas, float)[:, None]
+    q = 1.0 - a
+    t = np.arange(len(y))
+    qt = q ** t[None, :]
+    level = np.vstack([lfilter([ak], [1.0, ak - 1.0], y) for ak in a[:, 0]])
+    prev = np.hstack([np.zeros((len(a), 1)), level[:, :-1]])
+    g = A[None, :] * qt + B[None, :] * (1.0 - qt * q) / a
+    return prev, qt, g, level[:, -1]
+
+
+def _theta_grid(y: np.ndarray, alphas: np.ndarray, A: np.ndarray, B: np.ndarray,
+                theta: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SSE, initial level and trend weight ``c = 1 - 1/theta`` of the Theta model for each alpha.
+
+    The one-step forecast is ``mu_t = l_{t-1} + c (A (1-a)^t + B (1 - (1-a)^(t+1)) / a)`` with
+    ``l_t = a y_t + (1-a) l_{t-1}`` (SES of the data). For fixed alpha it is linear in the
+    initial level ``l0`` and in ``c``, so both are solved exactly by least squares, ``c`` within
+    ``[0, 1]`` (``theta >= 1``) or fixed at ``1 - 1/theta`` when ``theta`` is given.
+    """
+    prev, u, g, _ = _theta_terms(y, alphas, A, B)
+    s = slice(_THETA_SKIP, len(y))
+    r, u, g = y[None, s] - prev[:, s], u[:, s], g[:, s]
+    ru, rg, rr = (r * u).sum(1), (r * g).sum(1), (r * r).sum(1)
+    uu, ug, gg = np.maximum((u * u).sum(1), 1e-300), (u * g).sum(1), (g * g).sum(1)
+    if theta is None:
+        det = uu * gg - ug * ug
+        ok = det > 1e-12 * np.maximum(uu * gg, 1e-300)
+        c = np.where(ok, (uu * rg - ug * ru) / np.where(ok, det, 1.0), 0.0)
+        c = np.clip(c, 0.0, 1.0)
+    else:
+        c = np.full(len(ru), 1.0 - 1.0 / float(theta))
+    l0 = (ru - c * ug) / uu
+    sse = rr - 2 * l0 * ru - 2 * c * rg + l0 * l0 * uu + 2 * l0 * c * ug + c * c * gg
+    return np.where(np.isfinite(sse), np.maximum(sse, 0.0), np.inf), l0, c
+
+
+def theta_state_space(y: np.ndarray, h: int, *, dynamic: bool = False, theta: float | None = None,
+                      name: str = "theta_ss") -> ModelFit:
+    """Theta models in Fiorucci et al.'s (2016) state space form, fitted by least squares.
+
+    ``theta=None`` optimises the theta line (OTM; ``theta >= 1``), a number fixes it (2 is the
+    standard Theta method, STM). ``dynamic=True`` updates the trend line with each observation
+    (DSTM/DOTM) instead of using the OLS line of the whole history. Alpha is searched in
+    ``[0.1, 0.99]`` on a grid (30 values, then 11 between the best one's neighbours); for each
+    alpha the initial level and ``c = 1 - 1/theta`` are solved exactly (the one-step forecasts
+    are linear in both), which is what forecTheta and statsforecast search with Nelder-Mead. The
+    first three one-step errors are left out of the fit, as there. Forecasts iterate the model
+    with the future values replaced by their forecasts (the dynamic trend line moves with them).
     """
     y = np.asarray(y, float)
     n = len(y)
-    if n < 4:
+    if n < _THETA_SKIP + 3:
         fit = ses(y, h)
-        return ModelFit("optimized_theta", fit.mean, fit.fitted, fit.params, fit.aicc)
-    t = np.arange(n, dtype=float)
-    b, a = np.polyfit(t, y, 1)
-    line = a + b * t
-    future = a + b * np.arange(n, n + h)
-    ths = np.asarray(thetas, float)
-    Z = ths[:, None] * y[None, :] + (1.0 - ths[:, None]) * line[None, :]
-    alphas = _ses_best_alpha(Z)
-    best = None
-    for th, al, z in zip(ths, alphas, Z):
-        zhat, _, _ = _ses_path(z, float(al))
-        level = al * z[-1] + (1 - al) * zhat[-1]
-        w = 1.0 / th
-        fitted = (1.0 - w) * line + w * zhat
-        mse = float(np.mean((y[1:] - fitted[1:]) ** 2))
-        if best is None or mse < best[0] - 1e-12:
-            best = (mse, float(th), (1.0 - w) * future + w * level, fitted, float(al))
-    mse, th, mean, fitted, alpha = best
-    return ModelFit("optimized_theta", mean, fitted, {"theta": th, "alpha": alpha, "slope": float(b)},
-                    aicc(mse * (n - 1), n - 1, 4))
+        return ModelFit(name, fit.mean, fit.fitted, fit.params, fit.aicc)
+    mu = float(y.mean())
+    scale = float(np.std(y)) or 1.0
+    z = (y - mu) / scale
+    A, B, last = _theta_trend_states(z, dynamic)
+    sse, l0s, cs = _theta_grid(z, _THETA_GRID, A, B, theta)
+    k = int(np.argmin(sse))
+    grid = np.linspace(_THETA_GRID[max(k - 1, 0)], _THETA_GRID[min(k + 1, len(_THETA_GRID) - 1)], 11)
+    sse2, l0s2, cs2 = _theta_grid(z, grid, A, B, theta)
+    j = int(np.argmin(sse2))
+    if sse2[j] <= sse[k]:
+        alpha, l0, c, best = float(grid[j]), float(l0s2[j]), float(cs2[j]), float(sse2[j])
+    else:
+        alpha, l0, c, best = float(_THETA_GRID[k]), float(l0s[k]), float(cs[k]), float(sse[k])
+    if not math.isfinite(best):
+        fit = ses(y, h)
+        return ModelFit(name, fit.mean, fit.fitted, fit.params, fit.aicc)
+    q = 1.0 - alpha
+    prev, u, g, final = _theta_terms(z, np.array([alpha]), A, B)
+    fitted = prev[0] + u[0] * l0 + c * g[0]                  # in-sample one-step forecasts
+    fitted[0] = z[0] if dynamic else l0 + c * (A[0] + B[0])
+    level = float(final[0]) + q ** n * l0
+    a, b, mean = last
+    out = np.empty(h)
+    for j in range(h):
+        i = n + j
+        f = level + c * (a * q ** i + b * (1.0 - q ** (i + 1)) / alpha)
+        out[j] = f
+        level = alpha * f + q * level
+        if dynamic:
+            a, b, mean = _theta_trend_update(a, b, mean, f, i)
+    th = 1.0 / (1.0 - c) if c < 1.0 else float("inf")
+    fitted_y = fitted * scale + mu
+    sse_y = float(np.sum((y[_THETA_SKIP:] - fitted_y[_THETA_SKIP:]) ** 2))
+    k_par = 3 if theta is None else 2
+    return ModelFit(name, out * scale + mu, fitted_y,
+                    {"alpha": alpha, "theta": th, "l0": l0 * scale + mu - c * mu, "dynamic": dynamic},
+                    aicc(sse_y, n - _THETA_SKIP, k_par + 1))
 
+
+def optimized_theta(y: np.ndarray, h: int) -> ModelFit:
+    """Optimised Theta method (OTM, Fiorucci et al. 2016): alpha, initial level and theta by MSE.
+
+    The theta line ``theta >= 1`` is optimised together with SES's alpha and initial level in
+    the state space form of :func:`theta_state_space`; ``theta = 2`` is the classical method.
+    """
+    return theta_state_space(y, h, name="optimized_theta")
+
+
+def dynamic_optimized_theta(y: np.ndarray, h: int) -> ModelFit:
+    """Dynamic optimised Theta (DOTM, Fiorucci et al. 2016): OTM whose trend line is re-estimated
+    from the data up to each period (and from the forecasts over the horizon)."""
+    return theta_state_space(y, h, dynamic=True, name="dynamic_optimized_theta")

@@ -30,8 +30,8 @@ from . import models as M
 __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forecast_methods", "is_intermittent", "event_lifts",
            "CAP_MULTIPLE"]
 
-METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "arima", "combination",
-           "croston", "sba", "tsb")
+METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "arima",
+           "combination", "croston", "sba", "tsb")
 INTERMITTENT = ("croston", "sba", "tsb")
 #: members of the combination (equal-weight mean), all on the seasonally adjusted series
 COMBINATION = ("holt_damped", "theta", "optimized_theta")
@@ -108,6 +108,8 @@ def _model(method: str, x: np.ndarray, h: int, *, exog=None, exog_future=None, m
         fit = M.theta(x, h, ses_fit=_model("ses", x, h, memo=memo))
     elif method == "optimized_theta":
         fit = M.optimized_theta(x, h)
+    elif method == "dynamic_optimized_theta":
+        fit = M.dynamic_optimized_theta(x, h)
     elif method == "arima":
         fit = M.arima(x, h, exog=exog, exog_future=exog_future)
     elif method == "combination":

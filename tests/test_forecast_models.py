@@ -192,6 +192,38 @@ def test_seasonality_test_and_indices():
     assert idx.mean() == pytest.approx(1.0)
 
 
+def test_james_stein_seasonal_shrinkage():
+    """Miller & Williams (2003): exact seasonality is kept whole; the factor is
+    1 - (m-3) s2 / r / sum(d^2) from the detrended ratios; noise is shrunk far more than a
+    clear seasonal shape; the pipeline drops indices shrunk to none."""
+    idx, k = M.shrunk_seasonal_indices(100 * np.tile(SHAPE, 5), 4)
+    assert k == 1.0 and idx == pytest.approx(SHAPE / SHAPE.mean())
+    rng = np.random.default_rng(4)
+    y = 100 * np.tile(SHAPE, 6) * (1 + rng.normal(0, 0.05, 24)) + np.arange(24)
+    # by hand: 2x4 centred moving average, ratios per quarter, pooled variance about their means
+    ratios = {q: [] for q in range(4)}
+    for t in range(2, 22):
+        cma = (0.5 * y[t - 2] + y[t - 1] + y[t] + y[t + 1] + 0.5 * y[t + 2]) / 4
+        ratios[t % 4].append(y[t] / cma)
+    means = np.array([np.mean(ratios[q]) for q in range(4)])
+    s2 = sum(np.sum((np.array(ratios[q]) - means[q]) ** 2) for q in range(4)) / (20 - 4)
+    s2 /= np.mean(np.concatenate([ratios[q] for q in range(4)])) ** 2
+    d = means / means.mean() - 1
+    expected = max(0.0, 1 - (4 - 3) * s2 * np.mean([1 / len(ratios[q]) for q in range(4)]) / np.sum(d ** 2))
+    idx, k = M.shrunk_seasonal_indices(y, 4)
+    assert k == pytest.approx(expected) and 0 < k < 1
+    assert idx == pytest.approx(1 + k * d) and idx.mean() == pytest.approx(1.0)
+    clear = [M.shrunk_seasonal_indices(100 * np.tile(SHAPE, 10) * (1 + rng.normal(0, 0.03, 40)), 4)[1]
+             for _ in range(50)]
+    noise = [M.shrunk_seasonal_indices(100 + rng.normal(0, 5, 48), 12)[1] for _ in range(50)]
+    assert min(clear) > 0.95 and np.mean(noise) < 0.4
+    assert M.shrunk_seasonal_indices(y[:10], 4)[1] == 1.0           # fewer than 3 seasons: unshrunk
+    from workbench.forecast.pipeline import seasonal_profile
+    dropped = [seasonal_profile(100 + rng.normal(0, 5, 48), 12) is None for _ in range(50)]
+    assert 0.1 < np.mean(dropped) < 1.0
+    assert seasonal_profile(100 * np.tile(SHAPE, 10), 4) == pytest.approx(SHAPE / SHAPE.mean())
+
+
 def test_arima_with_an_event_regressor_lifts_the_event_periods():
     """SARIMAX with a 0/1 regressor estimates the lift and applies it to the future event period."""
     rng = np.random.default_rng(5)

@@ -44,6 +44,7 @@ __all__ = [
     "tsb",
     "seasonality_test",
     "seasonal_indices",
+    "shrunk_seasonal_indices",
     "aicc",
 ]
 
@@ -461,26 +462,25 @@ def seasonal_strength(y: np.ndarray, m: int) -> float:
     return float(max(0.0, 1.0 - s2r / s2d))
 
 
+def _detrended(y: np.ndarray, m: int, multiplicative: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Ratios (or differences) of the data to a centred moving average of order ``m`` (2 x m
+    when ``m`` is even), with each one's season position ``t % m``."""
+    y = np.asarray(y, float)
+    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
+    trend = np.convolve(y, w, mode="valid")
+    off = (len(w) - 1) // 2
+    idx = np.arange(off, off + len(trend))
+    detr = y[idx] / trend if multiplicative else y[idx] - trend
+    return detr, idx % m
+
+
 def seasonal_indices(y: np.ndarray, m: int, *, multiplicative: bool = True) -> np.ndarray:
     """Classical decomposition seasonal indices, one per position ``t % m`` (t from 0).
 
     Ratios (or differences) of the data to a centred moving average of order ``m`` (2 x m when
     ``m`` is even), averaged per position and normalised to mean 1 (or 0).
     """
-    y = np.asarray(y, float)
-    n = len(y)
-    if m % 2 == 0:
-        w = np.r_[0.5, np.ones(m - 1), 0.5] / m
-    else:
-        w = np.ones(m) / m
-    trend = np.convolve(y, w, mode="valid")
-    off = (len(w) - 1) // 2
-    idx = np.arange(off, off + len(trend))
-    if multiplicative:
-        detr = y[idx] / trend
-    else:
-        detr = y[idx] - trend
-    pos = idx % m
+    detr, pos = _detrended(y, m, multiplicative)
     s = np.array([np.nanmean(detr[pos == k]) if np.any(pos == k) else (1.0 if multiplicative else 0.0)
                   for k in range(m)])
     if multiplicative:
@@ -488,6 +488,35 @@ def seasonal_indices(y: np.ndarray, m: int, *, multiplicative: bool = True) -> n
     else:
         s = s - s.mean()
     return s
+
+
+def shrunk_seasonal_indices(y: np.ndarray, m: int, *, multiplicative: bool = True) -> tuple[np.ndarray, float]:
+    """Classical seasonal indices shrunk towards none by the James-Stein rule, and the factor kept.
+
+    Miller & Williams (2003): each index is a mean of ``r`` detrended ratios, so it carries
+    sampling noise of variance ``s2 / r`` (``s2`` the pooled variance of the ratios about their
+    position means). The deviations ``d = S - 1`` (``S`` for additive indices) are multiplied
+    by ``k = max(0, 1 - (m - 3) * s2 / r / sum(d^2))``: strong, regular seasonality is kept
+    almost whole, indices indistinguishable from noise are shrunk to none (``k = 0``). Needs
+    ``m >= 4`` (the rule shrinks in ``m - 1 >= 3`` dimensions) and three seasons of history;
+    otherwise the indices are returned unshrunk (``k = 1``).
+    """
+    s = seasonal_indices(y, m, multiplicative=multiplicative)
+    if m < 4 or len(y) < 3 * m:
+        return s, 1.0
+    detr, pos = _detrended(y, m, multiplicative)
+    counts = np.bincount(pos, minlength=m).astype(float)
+    means = np.bincount(pos, weights=detr, minlength=m) / np.maximum(counts, 1.0)
+    dof = len(detr) - m
+    dev = s - (1.0 if multiplicative else 0.0)
+    spread = float(dev @ dev)
+    if dof <= 0 or spread <= 0:
+        return s, 1.0
+    s2 = float(np.sum((detr - means[pos]) ** 2)) / dof
+    if multiplicative:
+        s2 /= float(np.mean(detr)) ** 2        # on the scale of the normalised indices
+    k = max(0.0, 1.0 - (m - 3) * s2 * float(np.mean(1.0 / counts)) / spread)
+    return (1.0 if multiplicative else 0.0) + k * dev, k
 
 
 # ----------------------------------------------------------------------------------------

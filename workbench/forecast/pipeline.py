@@ -7,11 +7,13 @@ The steps for every method except the seasonal naive and the intermittent ones:
    the median of the nearest non-event periods (up to 4 either side). Lifts are estimated one
    event after another and divided out of the history. SARIMAX instead takes the event flags as
    regressors.
-2. **Seasonality**. If the history covers three seasons and the autocorrelation at the season
-   length is significant (90% test), classical decomposition seasonal indices are divided out
-   (subtracted when the history has zeros). Weekly data use 52 weekly indices: a 52-state
-   seasonal ETS is slow and unstable in statsmodels, so weekly series are deseasonalised and
-   then modelled.
+2. **Seasonality**. Classical decomposition seasonal indices are divided out (subtracted when
+   the history has zeros), given three seasons of history. For seasons of 4 to 12 (quarterly,
+   monthly) every series is decomposed and its indices are shrunk towards none by the
+   James-Stein rule (Miller & Williams 2003), so noisy indices fade instead of passing or
+   failing a test; for other seasons the 90% autocorrelation test (weekly data: the seasonal
+   strength) decides. Weekly data use 52 weekly indices: a 52-state seasonal ETS is slow and
+   unstable in statsmodels, so weekly series are deseasonalised and then modelled.
 3. **Model** the adjusted series (ETS, Theta, SARIMAX, combination, ...).
 4. **Back**: re-seasonalise and multiply the lifts back on future event periods.
 5. **Guard**: a forecast that is not finite or leaves the history's range widened by
@@ -28,7 +30,7 @@ import numpy as np
 from . import models as M
 
 __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forecast_methods", "is_intermittent", "event_lifts",
-           "CAP_MULTIPLE"]
+           "seasonal_profile", "CAP_MULTIPLE", "SHRINK_SEASONS"]
 
 METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "arima",
            "combination", "croston", "sba", "tsb")
@@ -36,6 +38,8 @@ INTERMITTENT = ("croston", "sba", "tsb")
 #: members of the combination (equal-weight mean), all on the seasonally adjusted series
 COMBINATION = ("holt_damped", "theta", "optimized_theta")
 CAP_MULTIPLE = 1.0
+#: season lengths whose classical indices are shrunk (James-Stein) rather than tested
+SHRINK_SEASONS = (4, 12)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,31 @@ def event_lifts(y: np.ndarray, E: np.ndarray, names, *, window: int = 4) -> tupl
         lifts[name] = lift
         y[occ] = y[occ] / lift
     return lifts, y
+
+
+def seasonal_profile(x: np.ndarray, m: int, *, seasonal: str | bool = "auto",
+                     multiplicative: bool = True) -> np.ndarray | None:
+    """The seasonal indices divided out of (subtracted from) ``x`` before modelling, or None.
+
+    ``seasonal="auto"``: for seasons of 4 to 12 with three seasons of history, the classical
+    indices shrunk by the James-Stein rule (:func:`models.shrunk_seasonal_indices`), which keeps
+    clear seasonality and shrinks noise to none (None when nothing is left), instead of an
+    all-or-nothing test; for seasons of 2-3 the 90% autocorrelation test and for longer seasons
+    (weekly data) the seasonal strength (:func:`models.seasonality_test`) decide, and the
+    indices are used unshrunk. ``True`` forces unshrunk indices, ``False`` none. Two seasons of
+    history are needed in every case.
+    """
+    n = len(x)
+    if m <= 1 or n < 2 * m or seasonal is False:
+        return None
+    if seasonal == "auto" and SHRINK_SEASONS[0] <= m <= SHRINK_SEASONS[1]:
+        if n < 3 * m:
+            return None
+        idx, kept = M.shrunk_seasonal_indices(x, m, multiplicative=multiplicative)
+        return idx if kept > 0 else None
+    if seasonal is True or M.seasonality_test(x, m):
+        return M.seasonal_indices(x, m, multiplicative=multiplicative)
+    return None
 
 
 def _season_positions(n: int, h: int, m: int):
@@ -172,8 +201,8 @@ def _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonne
         s_hist = np.ones(n)
         s_fut = np.ones(h)
         multiplicative = bool(np.all(x > 0))
-        if m > 1 and (seasonal is True or (seasonal == "auto" and M.seasonality_test(x, m))) and n >= 2 * m:
-            idx = M.seasonal_indices(x, m, multiplicative=multiplicative)
+        idx = seasonal_profile(x, m, seasonal=seasonal, multiplicative=multiplicative)
+        if idx is not None:
             ph, pf = _season_positions(n, h, m)
             is_seasonal = bool(np.all(np.isfinite(idx)))
             if is_seasonal:

@@ -10,11 +10,14 @@ states, so those are solved by least squares and only the smoothing parameters a
 (SES: a bounded scalar search over a linear filter; damped trend: a vectorised grid over
 hundreds of parameter sets at once). A fit takes 1-4 ms, against 50-200 ms for
 ``statsmodels``' ``ETSModel`` with the same Gaussian likelihood (the fits are compared in the
-tests), which is what makes the automatic mode fast enough for thousands of series. SARIMAX
+tests), which is what makes the automatic mode fast enough for thousands of series. The
+optimised Theta models (OTM, DOTM) are fitted the same way in Fiorucci et al.'s state space
+form: for a given alpha the initial level and the theta line are solved exactly. SARIMAX
 comes from statsmodels.
 
-Seasonality is handled outside these models by :func:`seasonal_adjust` (classical
-decomposition, see :mod:`workbench.forecast.pipeline`), which also covers weekly data with a
+Seasonality is handled outside these models by classical decomposition
+(:func:`seasonal_indices`, shrunk by :func:`shrunk_seasonal_indices`; see
+:func:`workbench.forecast.pipeline.seasonal_profile`), which also covers weekly data with a
 52-week season, where a seasonal ETS state of length 52 is slow and unstable.
 """
 

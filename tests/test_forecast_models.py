@@ -224,6 +224,31 @@ def test_james_stein_seasonal_shrinkage():
     assert seasonal_profile(100 * np.tile(SHAPE, 10), 4) == pytest.approx(SHAPE / SHAPE.mean())
 
 
+def test_harmonic_regression_seasonality_for_weekly_data():
+    """A smooth yearly shape on a trend is recovered exactly from 60 weeks (a little over one
+    season, too short for a classical decomposition); a trend alone with noise has no season;
+    the pipeline forecasts the seasonal swing of a series with only 70 weeks of history."""
+    t = np.arange(60)
+    shape = np.exp(0.2 * np.sin(2 * np.pi * t / 52) + 0.05 * np.cos(4 * np.pi * t / 52))
+    y = 1000 * np.exp(0.002 * t) * shape
+    idx = M.fourier_seasonal_indices(y, 52)
+    expected = shape[:52] / shape[:52].mean()
+    assert idx == pytest.approx(expected, rel=1e-6) and idx.mean() == pytest.approx(1.0)
+    additive = M.fourier_seasonal_indices(500 + 2 * t + 40 * np.sin(2 * np.pi * t / 52), 52, multiplicative=False)
+    assert additive == pytest.approx(40 * np.sin(2 * np.pi * np.arange(52) / 52), abs=1e-6)
+    rng = np.random.default_rng(1)
+    flat = [M.fourier_seasonal_indices(1000 + 3 * np.arange(80) + rng.normal(0, 20, 80), 52) is None
+            for _ in range(40)]
+    assert np.mean(flat) > 0.9
+    assert M.fourier_seasonal_indices(y[:50], 52) is None             # less than a season: none
+    assert M.fourier_seasonal_indices(y, 12) is None                  # short seasons: classical
+    hist = 1000 * (1 + 0.3 * np.sin(2 * np.pi * np.arange(70) / 52))
+    fc = forecast_series(hist, 26, method="theta", m=52)
+    truth = 1000 * (1 + 0.3 * np.sin(2 * np.pi * np.arange(70, 96) / 52))
+    assert fc.seasonal
+    assert np.max(np.abs(fc.mean - truth) / truth) < 0.02
+
+
 def test_arima_with_an_event_regressor_lifts_the_event_periods():
     """SARIMAX with a 0/1 regressor estimates the lift and applies it to the future event period."""
     rng = np.random.default_rng(5)

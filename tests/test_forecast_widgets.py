@@ -90,7 +90,8 @@ def test_forecast_all_reports_progress_and_coherent_totals(app):
 
 
 def test_events_toggle_changes_the_forecast(sample_world):
-    """Events on puts the Black Friday lift into the selection; off leaves none."""
+    """Events on puts the Black Friday lift into the selection and a jump on that very week;
+    off leaves only the smooth seasonal hump."""
     m = DemandForecastingModel(sample_world, autorun=False)
     m.set_inputs({"series": "SNK|West", "horizon": 52, "method": "ets", "events": True})
     assert "black_friday" in m.result.forecast.selection.loc[0, "lifts"]
@@ -98,7 +99,10 @@ def test_events_toggle_changes_the_forecast(sample_world):
     m.events = False
     off = m.result.forecast.forecasts.set_index("ds")["yhat"]
     bf = pd.Timestamp("2026-11-23")
-    assert on.loc[bf] > 1.3 * off.loc[bf]
+    week_before = bf - pd.Timedelta(weeks=1)
+    assert on.loc[bf] > 1.1 * off.loc[bf]
+    assert on.loc[bf] > 1.3 * on.loc[week_before]
+    assert off.loc[bf] < 1.2 * off.loc[week_before]
     saved = m.inputs()
     assert saved["series"] == "SNK|West" and saved["events"] is False and saved["horizon"] == 52
 

@@ -11,9 +11,12 @@ The steps for every method except the seasonal naive and the intermittent ones:
    the history has zeros), given three seasons of history. For seasons of 4 to 12 (quarterly,
    monthly) every series is decomposed and its indices are shrunk towards none by the
    James-Stein rule (Miller & Williams 2003), so noisy indices fade instead of passing or
-   failing a test; for other seasons the 90% autocorrelation test (weekly data: the seasonal
-   strength) decides. Weekly data use 52 weekly indices: a 52-state seasonal ETS is slow and
-   unstable in statsmodels, so weekly series are deseasonalised and then modelled.
+   failing a test; for seasons of 2-3 the 90% autocorrelation test decides. Weekly data (and
+   any season over 12) get a smooth yearly shape by harmonic regression, trend and Fourier
+   terms fitted together with the number of harmonics chosen by BIC, which needs only a
+   little over a year of history (Hyndman & Athanasopoulos, FPP3 12.1); a 52-state seasonal
+   ETS is slow and unstable in statsmodels, so weekly series are deseasonalised and then
+   modelled.
 3. **Model** the adjusted series (ETS, Theta, SARIMAX, combination, ...).
 4. **Back**: re-seasonalise and multiply the lifts back on future event periods.
 5. **Guard**: a forecast that is not finite or leaves the history's range widened by
@@ -97,13 +100,19 @@ def seasonal_profile(x: np.ndarray, m: int, *, seasonal: str | bool = "auto",
     ``seasonal="auto"``: for seasons of 4 to 12 with three seasons of history, the classical
     indices shrunk by the James-Stein rule (:func:`models.shrunk_seasonal_indices`), which keeps
     clear seasonality and shrinks noise to none (None when nothing is left), instead of an
-    all-or-nothing test; for seasons of 2-3 the 90% autocorrelation test and for longer seasons
-    (weekly data) the seasonal strength (:func:`models.seasonality_test`) decide, and the
-    indices are used unshrunk. ``True`` forces unshrunk indices, ``False`` none. Two seasons of
-    history are needed in every case.
+    all-or-nothing test; for seasons of 2-3 the 90% autocorrelation test decides (two seasons
+    of history needed); for long seasons (``m > 12``, weekly data) harmonic regression
+    (:func:`models.fourier_seasonal_indices`: trend and a smooth yearly shape fitted together,
+    the number of harmonics by BIC, none when the trend alone fits better), which needs only
+    a little over one season of history. ``True`` forces unshrunk classical indices (two
+    seasons of history), ``False`` none.
     """
     n = len(x)
-    if m <= 1 or n < 2 * m or seasonal is False:
+    if m <= 1 or seasonal is False:
+        return None
+    if seasonal == "auto" and m > 12:
+        return M.fourier_seasonal_indices(x, m, multiplicative=multiplicative)
+    if n < 2 * m:
         return None
     if seasonal == "auto" and SHRINK_SEASONS[0] <= m <= SHRINK_SEASONS[1]:
         if n < 3 * m:

@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = [
 pytestmark = pytest.mark.browser
 #: seconds without the app on the page before a reload, and how many reloads
 STALL_S = 45.0
-RELOADS = 2
+RELOADS = 3
 
 
 def chromium_path() -> str | None:

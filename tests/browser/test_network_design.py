@@ -35,6 +35,8 @@ def test_change_number_of_dcs_updates_map_and_kpis(page, voila_url):
     target = 9 if before_dcs != 9 else 10
     start = time.perf_counter()
     page.get_by_text("cheapest number of DCs", exact=True).click()   # untick: fixed number
+    # the slider is enabled by the kernel's answer: its readout turns editable then
+    page.wait_for_selector(".wb-dc-count .widget-readout[contenteditable='true']", timeout=30_000)
     readout = page.locator(".wb-dc-count .widget-readout")
     readout.click()
     readout.fill(str(target))

@@ -423,46 +423,18 @@ def _acf(y: np.ndarray, nlags: int) -> np.ndarray:
 def seasonality_test(y: np.ndarray, m: int, *, z: float = 1.645) -> bool:
     """90% test that the autocorrelation at lag ``m`` is non-zero (Bartlett's standard error).
 
-    Needs three seasons of history; ``m <= 1`` is never seasonal. For long seasons (``m > 12``,
-    weekly data) the lag-``m`` autocorrelation test has little power on smooth yearly shapes
-    (the earlier lags inflate its standard error), so the seasonal strength of a classical
-    decomposition is used instead (at least 0.5, from two seasons and two periods on).
+    Needs three seasons of history; ``m <= 1`` is never seasonal. For seasons up to 12: on long
+    seasons (weekly data) the test has little power on smooth yearly shapes (the earlier lags
+    inflate its standard error), so those are never declared seasonal here; the forecasting
+    pipeline fits them by harmonic regression instead (:func:`fourier_seasonal_indices`).
     """
     y = np.asarray(y, float)
     m = int(m)
-    if m <= 1 or len(y) < (3 * m if m <= 12 else 2 * m + 2):
+    if m <= 1 or m > 12 or len(y) < 3 * m:
         return False
-    if m > 12:
-        return seasonal_strength(y, m) >= 0.5
     r = _acf(y, m)
     limit = z * math.sqrt((1.0 + 2.0 * float(np.sum(r[1:m] ** 2))) / len(y))
     return bool(abs(r[m]) > limit)
-
-
-def seasonal_strength(y: np.ndarray, m: int) -> float:
-    """Share of the detrended variance explained by the seasonal indices (0..1).
-
-    Classical decomposition: ``D = y / trend`` (``y - trend`` when not all positive), ``S`` the
-    seasonal indices, ``R = D / S``; strength ``= 1 - s2(R) / s2(D)`` with unbiased variances
-    (``R`` has lost one degree of freedom per season position). 0 when fewer than 10 degrees
-    of freedom remain.
-    """
-    y = np.asarray(y, float)
-    mult = bool(np.all(y > 0))
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    trend = np.convolve(y, w, mode="valid")
-    off = (len(w) - 1) // 2
-    idx = np.arange(off, off + len(trend))
-    D = y[idx] / trend if mult else y[idx] - trend
-    S = seasonal_indices(y, m, multiplicative=mult)[idx % m]
-    R = D / S if mult else D - S
-    P = len(np.unique(idx % m))
-    dof = len(D) - P
-    if dof < 10 or np.var(D) <= 0:
-        return 0.0
-    s2r = float(np.sum((R - np.mean(R)) ** 2)) / dof
-    s2d = float(np.var(D, ddof=1))
-    return float(max(0.0, 1.0 - s2r / s2d))
 
 
 def _detrended(y: np.ndarray, m: int, multiplicative: bool) -> tuple[np.ndarray, np.ndarray]:

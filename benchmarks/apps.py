@@ -47,6 +47,8 @@ from urllib.parse import urlparse
 
 import psutil
 
+from widgets.serve import preheated_kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -294,8 +296,8 @@ class Bench:
     async def leave(self, ctx, page) -> None:
         """Leave the page as a user closing the tab does (runs the page's beforeunload)."""
         try:
-            await page.close(run_before_unload=True)
-            await asyncio.sleep(0.3)
+            async with page.expect_event("close"):
+                await page.close(run_before_unload=True)
         finally:
             await ctx.close()
 
@@ -467,18 +469,6 @@ class Bench:
         return res
 
 
-def pool_size() -> int:
-    import json
-
-    conf = json.loads((ROOT / "notebooks" / "voila.json").read_text())
-    pools = conf.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
-    default = pools.get("default", {}).get("pool_size", conf.get("VoilaConfiguration", {}).get("default_pool_size", 0))
-    notebooks = [p.name for p in (ROOT / "notebooks").glob("*.ipynb")]
-    if not conf.get("VoilaConfiguration", {}).get("preheat_kernel", False):
-        return 0
-    return sum(pools.get(nb, {}).get("pool_size", default) for nb in notebooks)
-
-
 async def run(args) -> int:
     from playwright.async_api import async_playwright
 
@@ -572,7 +562,7 @@ async def run(args) -> int:
                 await asyncio.sleep(args.settle_s)
                 print(f"{args.cycles} open/leave cycles")
                 c = await bench.cycles(browser)
-                pool = pool_size()
+                pool = preheated_kernels()
                 print(f"  kernel gone after leaving: p95 {c['kernel_gone_p95_s']:.2f} s, max "
                       f"{c['kernel_gone_max_s']:.2f} s; never freed within {args.kernel_wait_s:g} s: "
                       f"{c['kernels_never_freed']}; left at the end: {c['kernels_left']} kernels (pool {pool}), "

@@ -30,7 +30,7 @@ from .figures.style import figure_layout
 from .formatting import PALETTE
 from .layout import app_shell
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 from .figures.forecast import forecast_figure, projection_figure
 
 __all__ = [
@@ -523,4 +523,4 @@ class DemandForecastingView(W.VBox):
 
 def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
     """Build the demand forecasting and inventory app (the notebook's one line)."""
-    return DemandForecastingView(DemandForecastingModel(world))
+    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world)))

@@ -36,6 +36,7 @@ import logging
 import time
 from queue import Empty
 
+import voila.app
 import voila.notebook_renderer
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
@@ -92,6 +93,37 @@ class AppExecutor(VoilaExecutor):
         return kc
 
 
+#: the order in which the apps' preheated kernels are first started, ``STAGGER_S`` seconds apart, so
+#: that Home is ready first instead of seven kernels sharing the cores at once
+STARTUP_ORDER = ("home.ipynb", "network_design.ipynb", "channel_strategy.ipynb", "demand_forecasting.ipynb",
+                 "route_planning.ipynb", "scenario_compare.ipynb", "scenario_viewer.ipynb")
+STAGGER_S = 3.0
+
+
+def _staggered(kernel_manager_class):
+    """``kernel_manager_class`` whose first filling of the preheated pools follows ``STARTUP_ORDER``."""
+    if not hasattr(kernel_manager_class, "fill_if_needed"):  # preheating is off
+        return kernel_manager_class
+
+    class StaggeredKernelManager(kernel_manager_class):
+        _starting = False
+
+        def __init__(self, **kwargs):
+            self._starting = True
+            try:
+                super().__init__(**kwargs)
+            finally:
+                self._starting = False
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+            if self._starting and notebook_name is not None:
+                rank = STARTUP_ORDER.index(notebook_name) if notebook_name in STARTUP_ORDER else len(STARTUP_ORDER)
+                delay = rank * STAGGER_S
+            return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+
+    return StaggeredKernelManager
+
+
 def preheated_kernels(config: Path = NOTEBOOKS / "voila.json") -> int:
     """How many preheated kernels wait for pages when no page is open (the pools in ``config``)."""
     conf = json.loads(config.read_text())
@@ -122,6 +154,14 @@ class WorkbenchVoila(Voila):
         # the renderer builds its executor from this module-level name (pages and preheated kernels)
         voila.notebook_renderer.VoilaExecutor = AppExecutor
         super().initialize(argv)
+
+    def init_settings(self):
+        factory = voila.app.voila_kernel_manager_factory
+        voila.app.voila_kernel_manager_factory = lambda *a, **k: _staggered(factory(*a, **k))
+        try:
+            return super().init_settings()
+        finally:
+            voila.app.voila_kernel_manager_factory = factory
 
     def init_handlers(self):
         handlers = [(pattern, AppPageHandler if handler is TornadoVoilaHandler else handler, *rest)

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import workbench
 from workbench.errors import DataError
 
 log = logging.getLogger("workbench.apps")
 
-__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world"]
+__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world", "for_page"]
+
+T = TypeVar("T")
 
 
 def _workspace() -> Path:
@@ -24,15 +28,18 @@ def _workspace() -> Path:
 _PAGE_REQUESTED = False
 
 
+def _preheating() -> bool:
+    """True in a preheated Voila kernel whose page has not been asked for yet."""
+    return not _PAGE_REQUESTED and os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def _wait_for_page() -> None:
     """Under Voila with preheated kernels, block until the page is actually requested (once).
 
-    A preheated kernel runs the notebook before anyone asks for the page; waiting here means the
-    World is read when the page opens, so data loaded on Home in the meantime is used.
     Elsewhere (JupyterLab, tests, Voila without preheating) it returns at once.
     """
     global _PAGE_REQUESTED
-    if _PAGE_REQUESTED or os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if not _preheating():
         return
     from voila.utils import wait_for_request
 
@@ -40,9 +47,54 @@ def _wait_for_page() -> None:
     _PAGE_REQUESTED = True
 
 
+def _saved_state() -> tuple | None:
+    """A stamp of everything the apps read from disk (the current world, the scenario store):
+    names, sizes and modification times under ``$WORKBENCH_HOME`` (and ``$WORKBENCH_SCENARIOS``
+    when it is a folder). None when the scenarios live in a database server, which no stamp sees."""
+    scenarios = os.environ.get("WORKBENCH_SCENARIOS", "")
+    if "://" in scenarios:
+        return None
+    roots = [Path(os.environ.get("WORKBENCH_HOME", Path.home() / ".workbench"))] + ([Path(scenarios)] if scenarios else [])
+    stamp = []
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            try:
+                st = path.stat()
+            except OSError:  # removed while we looked: the stamp differs anyway
+                continue
+            stamp.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(stamp)
+
+
+def for_page(build: Callable[[], T]) -> T:
+    """``build()`` the app for a page, ahead of the page when the kernel is a preheated one.
+
+    In a preheated Voila kernel the app is built with the saved world and scenarios as they are
+    now, then the kernel waits for a page to ask for it; if anything saved changed meanwhile (data
+    loaded on Home, a scenario saved) the app is built again, so a page always shows what is saved
+    when it is opened. Elsewhere it is simply ``build()``.
+    """
+    if not _preheating():
+        return build()
+    before = _saved_state()
+    if before is None:  # changes cannot be seen: build when the page is asked for
+        _wait_for_page()
+        return build()
+    app = build()
+    for _ in range(3):  # building may itself save (the comparison seeds an empty store)
+        after = _saved_state()
+        if after == before:
+            break
+        before, app = after, build()
+    _wait_for_page()
+    if _saved_state() != before:
+        log.info("saved data changed while the app waited for its page; building it again")
+        app = build()
+    return app
+
+
 def current_world() -> workbench.World:
     """The World every app opens with: the user's data loaded on Home, else the sample."""
-    _wait_for_page()
     folder = _workspace()
     if folder.is_dir() and any(folder.glob("*.csv")):
         try:
@@ -53,8 +105,8 @@ def current_world() -> workbench.World:
 
 
 def open_world() -> workbench.World:
-    """The World for an app that is being opened (``current_world``, which waits for the page
-    request under preheated Voila kernels)."""
+    """The World for an app that is being opened (``current_world``; apps are built through
+    :func:`for_page`, which sees to it that the world is the one saved when the page opens)."""
     return current_world()
 
 

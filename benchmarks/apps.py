@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reactions", type=int, default=10, help="changes per measured control (default 10)")
     ap.add_argument("--viewers", type=int, default=10, help="concurrent viewers of Network design (default 10)")
     ap.add_argument("--cycles", type=int, default=50, help="open/leave cycles for the kernel count (default 50)")
-    ap.add_argument("--stall-s", type=float, default=60.0, help="seconds without the app before an open counts as a stall")
+    ap.add_argument("--stall-s", type=float, default=120.0, help="seconds without the app before an open counts as a stall")
     ap.add_argument("--kernel-wait-s", type=float, default=10.0, help="seconds to wait for a left page's kernel to go")
     ap.add_argument("--settle-s", type=float, default=8.0, help="pause letting the preheated pool refill between sections")
     ap.add_argument("--port", type=int, default=0, help="server port (default: a free one)")

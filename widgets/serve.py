@@ -74,9 +74,9 @@ def _rechecking(channel, name: str, kernel_id: str):
             ready = await channel.socket.poll(int(RECHECK_S * 1000))
             if ready:
                 if time.monotonic() - start >= RECHECK_S:
-                    # woken by the timer, not by the message: its wake-up was lost
-                    log.warning("kernel %s: a %s message was waiting unnoticed; picked up by the periodic "
-                                "check", kernel_id, name)
+                    # woken by the timer, not by the message: its wake-up was lost (or the server
+                    # was too busy to notice it for a second)
+                    log.info("kernel %s: %s message picked up by the periodic check", kernel_id, name)
                 return await get_msg(timeout=RECHECK_S)
 
     return get_msg_rechecking

@@ -47,23 +47,31 @@ def _wait_for_page() -> None:
     _PAGE_REQUESTED = True
 
 
-def _saved_state() -> tuple | None:
-    """A stamp of everything the apps read from disk (the current world, the scenario store):
-    names, sizes and modification times under ``$WORKBENCH_HOME`` (and ``$WORKBENCH_SCENARIOS``
-    when it is a folder). None when the scenarios live in a database server, which no stamp sees."""
-    scenarios = os.environ.get("WORKBENCH_SCENARIOS", "")
-    if "://" in scenarios:
-        return None
-    roots = [Path(os.environ.get("WORKBENCH_HOME", Path.home() / ".workbench"))] + ([Path(scenarios)] if scenarios else [])
-    stamp = []
-    for root in roots:
-        for path in sorted(root.rglob("*")) if root.is_dir() else ():
-            try:
-                st = path.stat()
-            except OSError:  # removed while we looked: the stamp differs anyway
-                continue
-            stamp.append((str(path), st.st_size, st.st_mtime_ns))
-    return tuple(stamp)
+def _saved_state() -> tuple:
+    """What the apps read from storage, as a comparable stamp: the current world's files (names,
+    sizes, modification times) and the saved scenarios (id, name, last update)."""
+    folder = _workspace()
+    world = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        try:
+            st = path.stat()
+        except OSError:  # replaced while we looked: the next stamp differs anyway
+            continue
+        world.append((path.name, st.st_size, st.st_mtime_ns))
+    from workbench.errors import WorkbenchError
+    from workbench.scenarios import ScenarioStore
+
+    try:
+        store = ScenarioStore()
+        try:
+            listing = store.list()
+        finally:
+            store.close()
+        scenarios: tuple | str = tuple(zip(listing["id"].tolist(), listing["name"].tolist(),
+                                           listing["updated"].astype(str).tolist()))
+    except WorkbenchError as exc:  # the apps say what is wrong with the store; nothing to compare
+        scenarios = f"unavailable: {exc}"
+    return tuple(world), scenarios
 
 
 def for_page(build: Callable[[], T]) -> T:
@@ -77,9 +85,6 @@ def for_page(build: Callable[[], T]) -> T:
     if not _preheating():
         return build()
     before = _saved_state()
-    if before is None:  # changes cannot be seen: build when the page is asked for
-        _wait_for_page()
-        return build()
     app = build()
     for _ in range(3):  # building may itself save (the comparison seeds an empty store)
         after = _saved_state()

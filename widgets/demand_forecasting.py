@@ -169,11 +169,8 @@ class DemandForecastingModel(AppModel):
         self._dcs = region_dcs(w)
         prices = w.products.set_index("product_id")["unit_cost"] if "unit_cost" in w.products else pd.Series(dtype=float)
         self._unit_cost = prices.to_dict()
-        self._quiet += 1
-        try:
+        with self.quiet():
             self._update_options()
-        finally:
-            self._quiet -= 1
 
     def _update_options(self) -> None:
         if self._all is None:
@@ -203,16 +200,13 @@ class DemandForecastingModel(AppModel):
     # -- observers ------------------------------------------------------------------------
     def _on_forecast_input(self, change) -> None:
         if change["name"] == "level":
-            self._quiet += 1
-            try:
+            with self.quiet():
                 self._update_options()
-            finally:
-                self._quiet -= 1
-        if not self._quiet:
+        if not self.is_quiet:
             self.recompute()
 
     def _on_inventory_input(self, change) -> None:
-        if not self._quiet:
+        if not self.is_quiet:
             self.replan()
 
     @T.observe("world")
@@ -223,15 +217,15 @@ class DemandForecastingModel(AppModel):
             self.recompute()
 
     def set_inputs(self, values: Mapping[str, Any]) -> None:
-        """Restore saved choices and re-run once."""
-        self._quiet += 1
-        try:
+        """Restore saved choices (the level first, so the saved series is one of its options)."""
+        with self.quiet():
             if "level" in values:
                 self.level = values["level"]
                 self._update_options()
-            super().set_inputs(values)
-        finally:
-            self._quiet -= 1
+        super().set_inputs(values)
+
+    def refresh(self) -> None:
+        """Forecast, backtest and plan the selected series again (the contract's one way to run again)."""
         self.recompute()
 
     # -- running --------------------------------------------------------------------------

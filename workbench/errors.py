@@ -73,6 +73,8 @@ class Problem:
 
 
 def _is_blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
     try:
         return value != value  # NaN
     except Exception:  # pragma: no cover - exotic values

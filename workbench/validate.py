@@ -96,7 +96,9 @@ def parse_time(value) -> float:
 
 
 def format_time(minutes: float) -> str:
-    """"HH:MM" for minutes after midnight."""
+    """"HH:MM" for minutes after midnight ("" for a missing time)."""
+    if minutes is None or not np.isfinite(float(minutes)):
+        return ""
     m = int(round(float(minutes)))
     return f"{m // 60:02d}:{m % 60:02d}"
 
@@ -227,9 +229,11 @@ def _parse_numbers(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector)
             eu = True
         elif any("." in s for s in spaced):
             us = True
-    if eu and us:
-        mixed = np.isin(kinds, ["comma", "dotk", "commak", "amb_comma", "amb_dot"])
-        c.rows(mixed, raw, col, "numbers mix two conventions (decimal comma and decimal point)",
+    dotted = np.array([k == "plain" and "." in texts.get(i, "") for i, k in enumerate(kinds)], dtype=bool)
+    if (eu and us) or (eu and dotted.any()):
+        mixed = np.isin(kinds, ["comma", "dotk", "commak", "amb_comma"])
+        c.rows(mixed, raw, col, "numbers mix a decimal comma (as in these rows) and a decimal point "
+               f"(as in {int(dotted.sum()) + int((kinds == 'commak').sum()):,} other rows)",
                "use one convention in the whole column: a decimal point with no thousands separator is safest "
                "(1234.5); a decimal comma (1234,5) is read when every row uses it")
         return pd.Series(np.nan, index=raw.index)
@@ -253,9 +257,6 @@ def _parse_numbers(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector)
         k = kinds[i]
         if k == "bad":
             bad[i] = True
-            continue
-        if convention == "eu" and k == "plain" and "." in t:
-            bad[i] = True  # a decimal point in a decimal-comma column
             continue
         if convention == "us" and k == "comma":
             bad[i] = True

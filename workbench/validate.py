@@ -43,6 +43,7 @@ MAX_INT = 2 ** 53  # the largest whole number stored exactly
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*$")
+MAX_TIME_MIN = 48 * 60  # times run past midnight up to the end of the next day
 _EMPTY_TEXT = {"", "nan", "NaN", "None", "NaT", "<NA>", "null", "NULL"}
 
 
@@ -86,7 +87,7 @@ def parse_time(value) -> float:
     m = _TIME_RE.match(text)
     if m:
         h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        if h <= 24 and mi < 60 and s < 60:
+        if mi < 60 and s < 60 and h * 3600 + mi * 60 + s <= MAX_TIME_MIN * 60:
             return float(h * 60 + mi + s / 60.0)
         return np.nan
     try:
@@ -96,11 +97,12 @@ def parse_time(value) -> float:
 
 
 def format_time(minutes: float) -> str:
-    """"HH:MM" for minutes after midnight ("" for a missing time)."""
+    """"HH:MM" for minutes after midnight ("HH:MM:SS" when there are seconds; "" when missing)."""
     if minutes is None or not np.isfinite(float(minutes)):
         return ""
-    m = int(round(float(minutes)))
-    return f"{m // 60:02d}:{m % 60:02d}"
+    secs = int(round(float(minutes) * 60))
+    m, s = divmod(secs, 60)
+    return f"{m // 60:02d}:{m % 60:02d}" + (f":{s:02d}" if s else "")
 
 
 def _is_empty(series: pd.Series) -> pd.Series:
@@ -388,14 +390,14 @@ def _parse_dates(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -
     c.rows(bad_text, raw, col, "not a date", "enter the date as YYYY-MM-DD")
     c.rows(bad_year, raw, col, f"the year is outside {YEAR_MIN}-{YEAR_MAX}",
            "check the date; enter it as YYYY-MM-DD")
-    return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]"),
-                     index=raw.index)
+    dates = pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").dt.normalize()  # a date, not a time
+    return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=raw.index)
 
 
 def _parse_times(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         mins = pd.Series(raw.to_numpy(dtype=float, na_value=np.nan), index=raw.index)  # typed: minutes
-        bad = (~empty) & (mins.isna() | ~np.isfinite(mins) | (mins < 0) | (mins > 48 * 60))
+        bad = (~empty) & (mins.isna() | ~np.isfinite(mins) | (mins < 0) | (mins > MAX_TIME_MIN))
         c.rows(bad.to_numpy(), raw, col, "not a time of day (minutes after midnight, 0-2880)",
                "enter the time as HH:MM, e.g. 08:30")
         return mins.where(~bad).astype(float)
@@ -425,8 +427,8 @@ def _parse_times(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -
                 bad[i] = True
                 continue
             x = float(t)
-        if 0 <= x < 1:  # an Excel time: a fraction of a day
-            out[i] = round(x * 24 * 60, 6)
+        if 0 <= x < 1:  # an Excel time: a fraction of a day, to the second
+            out[i] = round(x * 86400) / 60.0
         else:
             bare[i] = True
     c.rows(bad, raw, col, "not a time of day", "enter the time as HH:MM, e.g. 08:30")
@@ -446,6 +448,10 @@ def _convert_column(raw: pd.Series, col: Column, c: _Collector) -> pd.Series:
     if col.kind in ("id", "str"):
         cells = _objects(raw, empty)
         vals = [None if v is None else _id_text(v) for v in cells]
+        unreadable = np.array([v is not None and _bad_text(v) for v in vals], dtype=bool)
+        c.rows(unreadable, pd.Series([ascii(v) for v in vals]), col,
+               "text holds an invisible control character or an invalid character",
+               "retype the text, or remove the character (it cannot be saved in a file)")
         if col.kind == "str":
             vals = ["" if v is None else v for v in vals]
         return pd.Series(vals, index=raw.index, dtype=object)
@@ -497,6 +503,14 @@ def _convert_column(raw: pd.Series, col: Column, c: _Collector) -> pd.Series:
     if col.kind == "time":
         return _parse_times(raw, empty, col, c)
     raise AssertionError(col.kind)  # pragma: no cover
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _bad_text(text: str) -> bool:
+    """Control characters (other than tab and line breaks) and lone surrogates cannot be written."""
+    return bool(_CONTROL.search(text))
 
 
 def _id_text(v) -> str:

@@ -153,7 +153,7 @@ def test_backtest_scores_against_seasonal_naive():
     res = backtest(df, 8, n_windows=2, models=("auto", "seasonal_naive"))
     assert set(res.summary["model"]) == {"auto", "seasonal_naive"}
     assert len(res.metrics) == 4
-    for col in ("mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95"):
+    for col in ("mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "msis_80", "msis_95"):
         assert col in res.metrics and res.metrics[col].notna().all()
     assert len(res.forecasts) == 2 * 2 * 2 * 8
     auto = res.summary.set_index("model").loc["auto"]
@@ -164,6 +164,16 @@ def test_backtest_scores_against_seasonal_naive():
     w = f[f.cutoff == f.cutoff.min()]
     assert w["yhat"].to_numpy() == pytest.approx(
         df[df.unique_id == "BEV|West"].set_index("ds").loc[w.ds - pd.Timedelta(weeks=52), "y"].to_numpy())
+    # and the scaled interval score of that window
+    from workbench.forecast import metrics as mt
+
+    hist = df[df.unique_id == "BEV|West"]
+    train = hist[hist.ds <= w.cutoff.iloc[0]]["y"].to_numpy()
+    row = res.metrics[(res.metrics.model == "seasonal_naive") & (res.metrics.unique_id == "BEV|West")]
+    per_window = [mt.msis(g["y"], g["lo-95"], g["hi-95"], hist[hist.ds <= c]["y"].to_numpy(), 52, 95)
+                  for c, g in f.groupby("cutoff")]
+    assert row["msis_95"].iloc[0] == pytest.approx(np.mean(per_window))
+    assert len(train) > 52
 
 
 def test_backtest_needs_enough_history():

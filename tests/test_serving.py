@@ -97,11 +97,12 @@ def test_preheated_kernels_counts_one_per_app(tmp_path):
     assert serve.preheated_kernels(tmp_path / "voila.json") == 0
 
 
-def test_project_settings_refuse_foreign_hosts_and_time_out():
-    """voila.json keeps the Host check on and gives the executor a timeout."""
+def test_project_settings_refuse_foreign_hosts_and_never_time_out_a_waiting_kernel():
+    """voila.json keeps the Host check on, and sets no executor timeout: a preheated kernel's
+    notebook waits for its page for as long as it takes (a timeout interrupted it after 300 s)."""
     conf = json.loads((serve.NOTEBOOKS / "voila.json").read_text())
     assert conf["Voila"]["tornado_settings"]["allow_remote_access"] is False
-    assert conf["VoilaExecutor"]["timeout"] > 0
+    assert "timeout" not in conf.get("VoilaExecutor", {})
 
 
 class _LostWakeUpSocket:

@@ -6,7 +6,7 @@
 The settings (localhost only, kernel culling, preheated kernels, no tracebacks on the page) are
 read from ``notebooks/voila.json``; command-line options override them.
 
-Two things differ from a plain ``voila notebooks/``:
+What differs from a plain ``voila notebooks/``:
 
 - an app page sets the ``_xsrf`` cookie, so that the shutdown request the page sends when it is
   closed or left is accepted and the page's kernel is freed at once (plain Voila sets the cookie
@@ -16,25 +16,25 @@ Two things differ from a plain ``voila notebooks/``:
   (the ZeroMQ socket holds the kernel's ``execute_reply``, but the asyncio poll waiting for it is
   never woken): the page then hung at "Executing 2 of 3" with the kernel idle. The executor
   here waits for kernel messages in slices of ``RECHECK_S`` seconds, each ending with a real
-  poll of the socket, so a message whose wake-up was lost is picked up within that time (and
-  the server log names the kernel). A cell that really runs too long still ends: the executor's
+  poll of the socket, so a message whose wake-up was lost is picked up within that time (the
+  server log names the kernel at INFO level). A cell that really runs too long still ends: the executor's
   timeout (``VoilaExecutor.timeout`` in ``voila.json``) shows a message on the page;
 - an app page loads nothing from the internet: Voila's page links Font Awesome from a CDN, but
   its own bundled style (``voila-style.js``) already carries Font Awesome 5 and its v4 names, so
-  the two CDN links are left out of the page.
+  the two CDN links are left out of the page;
+- the preheated kernels (one per app, each building its app before a page asks for it) are first
+  started in ``STARTUP_ORDER``, ``STAGGER_S`` seconds apart, Home first.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
-from pathlib import Path
-
-import logging
 import time
-from queue import Empty
+from pathlib import Path
 
 import voila.app
 import voila.notebook_renderer

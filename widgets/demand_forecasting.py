@@ -283,7 +283,7 @@ class DemandForecastingModel(AppModel):
 
     def _plan(self, fc: ForecastResult) -> InventoryPlan:
         frame = fc.forecasts
-        costs = {u: self._unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
+        costs = {u: self._unit_cost[u.split("|", 1)[0]] for u in frame["unique_id"].unique()}
         # stock on hand today: the chosen weeks of cover at the forecast rate of the first weeks
         first = frame.sort_values("ds").groupby("unique_id")["yhat"].apply(lambda v: float(v.iloc[:4].mean()))
         on_hand = (first * self.on_hand_weeks).to_dict()

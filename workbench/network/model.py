@@ -35,6 +35,40 @@ METHODS = ("auto", "mip", "lagrangian")
 LARGE_PAIRS = 20_000
 
 
+_SPEC_WHOLE = ("dc_count", "min_dcs", "max_dcs")
+_SPEC_REAL = ("service_radius_km", "service_share", "outbound_rate", "inbound_rate", "transport_multiplier",
+              "fixed_cost_multiplier", "circuity", "time_limit_s", "mip_gap")
+_SPEC_OPTIONAL = ("dc_count", "max_dcs", "service_radius_km")
+
+
+def _number_problems(spec) -> list[str]:
+    """Type problems of a spec's numbers: whole numbers where counts go, finite reals elsewhere.
+
+    A whole float (``3.0``) is accepted as the integer it is; text, ``2.5``, NaN and infinity
+    are refused with the field's name.
+    """
+    msgs = []
+    for name in _SPEC_WHOLE + _SPEC_REAL:
+        v = getattr(spec, name)
+        if v is None and name in _SPEC_OPTIONAL:
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            kind = "a whole number" if name in _SPEC_WHOLE else "a number"
+            msgs.append(f"{name} must be {kind}, got {v!r} ({type(v).__name__})")
+            continue
+        if not math.isfinite(float(v)):
+            msgs.append(f"{name} must be a finite number, got {v!r}")
+            continue
+        if name in _SPEC_WHOLE:
+            if float(v) != int(v):
+                msgs.append(f"{name} must be a whole number, got {v!r}")
+                continue
+            object.__setattr__(spec, name, int(v))
+        else:
+            object.__setattr__(spec, name, float(v))
+    return msgs
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """What the network must satisfy and how costs are counted (a what-if is ``dataclasses.replace``).
@@ -72,7 +106,9 @@ class NetworkSpec:
     def __post_init__(self):
         object.__setattr__(self, "force_open", tuple(str(s) for s in self.force_open))
         object.__setattr__(self, "force_closed", tuple(str(s) for s in self.force_closed))
-        msgs = []
+        msgs = _number_problems(self)
+        if msgs:  # wrong types first: the range checks below need numbers
+            raise SpecificationError("; ".join(msgs), constraint="spec")
         if self.sourcing not in SOURCING:
             msgs.append(f"sourcing must be one of {SOURCING}, got {self.sourcing!r}")
         if self.method not in METHODS:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import codec
+from ..excel import text_not_formulas
 from .compare import Comparison, compare
 from .errors import ScenarioError
 from .kpis import column_unit, header, kpi_info, readable
@@ -277,6 +278,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             w.table(ws, cap, heads, trows, tf, converted=True)
 
     buf = io.BytesIO()
+    text_not_formulas(w.wb)  # names and notes like '=HYPERLINK(...)' stay text
     w.wb.save(buf)
     data = buf.getvalue()
     if path is None:

@@ -16,6 +16,7 @@ import workbench
 from workbench.errors import DataError, WorkbenchError
 
 from .formatting import jsonable as _jsonable
+from .formatting import set_display_currency
 
 log = logging.getLogger("workbench.apps")
 
@@ -47,6 +48,13 @@ class AppModel(T.HasTraits):
         self._quiet = 0
         if world is not None:
             self.world = world
+
+    @T.validate("world")
+    def _world_currency(self, proposal):
+        # before any observer draws: money on every card, table and chart is in this World's currency
+        if proposal["value"] is not None:
+            set_display_currency(proposal["value"].currency)
+        return proposal["value"]
 
     # -- running work -----------------------------------------------------------------
     def run(self, fn: Callable[..., Any], *args, label: str = "Working", **kwargs) -> Any:
@@ -92,6 +100,7 @@ class AppModel(T.HasTraits):
         if self.world is not None:
             out["world_version"] = self.world.version
             out["world_source"] = self.world.source
+            out["currency"] = self.world.currency
         return out
 
     def set_inputs(self, values: Mapping[str, Any]) -> None:

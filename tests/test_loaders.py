@@ -273,3 +273,39 @@ def test_optional_tables_absent_round_trip(tmp_path):
     br.to_csv(tmp_path / "csv")  # a fuller World into the same folder, then the smaller one again
     assert load_world(w.to_csv(tmp_path / "csv")).version == w.version
     assert br.to_excel(tmp_path / "b.xlsx") and load_world(tmp_path / "b.xlsx").version == br.version
+
+
+def test_planning_inputs_use_the_loader_rules(us):
+    """Network, gravity, channels and forecast inputs: spreadsheet rows (header = row 1), every bad row
+    counted in one problem per column (no cap at 10)."""
+    from workbench.channels import ChannelParams
+    from workbench.channels.market import prepare_market
+    from workbench.forecast.data import validate_history
+    from workbench.network import FacilityProblem
+    from workbench.network.gravity import centre_of_gravity
+
+    c = us.customers.copy()
+    c.loc[:29, "annual_demand"] = -1.0
+    with pytest.raises(DataError) as info:
+        FacilityProblem.from_tables(c, us.sites)
+    assert info.value.messages == ["table 'customers', rows 2, 3, 4, 5, 6 and 25 more, column 'annual_demand': "
+                                   "annual_demand is negative (30 rows; first value: -1.0). Fix: enter a value >= 0 "
+                                   "units/yr"]
+    with pytest.raises(DataError) as info:
+        centre_of_gravity(c, 2, weight="annual_demand")
+    assert "rows 2, 3, 4, 5, 6 and 25 more" in info.value.messages[0]
+    o = us.outlets.copy()
+    o.loc[:11, "attractiveness"] = 0.0
+    o.loc[:14, "channel"] = "kiosk"
+    with pytest.raises(DataError) as info:
+        prepare_market({"customers": us.customers, "outlets": o, "sites": us.sites, "products": us.products},
+                       ChannelParams())
+    msgs = info.value.messages
+    assert any("rows 2, 3, 4, 5, 6 and 7 more, column 'attractiveness'" in m and "(12 rows" in m for m in msgs)
+    assert any("rows 2, 3, 4, 5, 6 and 10 more, column 'channel': value is not one of the allowed choices" in m
+               for m in msgs)
+    h = pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2024-01-01", periods=20, freq="W-MON"), "y": 1.0})
+    h.loc[[0, 5], "y"] = np.nan
+    with pytest.raises(DataError) as info:
+        validate_history(h)
+    assert info.value.messages[0].startswith("table 'demand history', rows 2, 7, column 'y': demand of series 'A' is missing")

@@ -19,7 +19,7 @@ from .geojson import points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import open_world, reset_current_world, set_current_world
+from .world_store import current_world, open_world, reset_current_world, set_current_world
 
 __all__ = ["HomeModel", "HomeView", "home_app", "LAYERS"]
 
@@ -45,6 +45,10 @@ class HomeModel(AppModel):
 
     def kpis(self) -> dict[str, float]:
         return self.world.summary() if self.world is not None else {}
+
+    def refresh(self) -> None:
+        """Re-read the World every app opens with (data loaded on Home in another tab appears)."""
+        self.world = current_world()
 
     def load_files(self, files: Mapping[str, bytes]) -> bool:
         """Validate uploaded CSV/Excel files: one company's data, which becomes the World of every app."""

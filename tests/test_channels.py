@@ -398,7 +398,7 @@ def test_bad_tables_are_listed():
         evaluate_strategies(_tables(outlets, zones=zones, dcs=dcs), HAND_PARAMS)
     text = str(err.value)
     assert "table 'customers': missing column(s) population" in text
-    assert "table 'outlets', row 1, column 'attractiveness': attractiveness must be positive" in text
+    assert "table 'outlets', row 2, column 'attractiveness': attractiveness is zero or negative" in text
     assert "no DC is open today" in text
 
 

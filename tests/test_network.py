@@ -245,10 +245,11 @@ def test_bad_tables_report_every_problem():
     with pytest.raises(DataError) as exc:
         FacilityProblem.from_tables(customers, sites)
     text = "\n".join(exc.value.messages)
-    assert "table 'customers', row 1, column 'annual_demand'" in text
-    assert "table 'customers', row 2, column 'lat'" in text
-    assert "table 'sites', row 2, column 'site_id': site_id is not unique" in text
-    with pytest.raises(DataError, match="column 'capacity' is missing"):
+    # rows as a spreadsheet shows them (header = row 1), as in every other loader
+    assert "table 'customers', row 2, column 'annual_demand': annual_demand is negative" in text
+    assert "table 'customers', row 3, column 'lat'" in text
+    assert "table 'sites', rows 2, 3, column 'site_id': duplicate site_id (2 rows; first value: 'S')" in text
+    with pytest.raises(DataError, match="missing column 'capacity'"):
         FacilityProblem.from_tables(customers, sites.drop(columns="capacity"))
 
 

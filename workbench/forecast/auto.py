@@ -18,7 +18,8 @@ and SBA the same way (by backtest MSE, windows needing only 8 periods and two de
 the origin); without a window the rule is TSB, the one method whose forecast decays through a
 run of zeros. A series ending in a run of zeros of at least a quarter of a year (13 weeks,
 3 months) and more than three times its usual interval between demands is flagged
-``discontinued`` in the selection (possibly discontinued: the forecast still follows the data).
+``discontinued`` in the selection (possibly discontinued) and forecast by the intermittent
+family, whose forecasts follow the zeros (smooth models would re-apply its trend and season).
 
 **Intervals.** The same backtest errors give the interval widths: the errors of the chosen
 method at step ``k`` are divided by ``sqrt(k)``, their root mean square ``s`` gives the
@@ -145,14 +146,16 @@ def run_series(task: dict) -> dict:
     n_windows = int(task.get("n_windows", 2))
     margin = float(task.get("margin", 0.0))
     n = len(y)
-    intermittent = is_intermittent(y)
+    zero_run = trailing_zeros(y)
+    discontinued = is_discontinued(y, int(task.get("discontinued_after") or 13))
+    # a series that stopped selling is forecast by the intermittent family, whose forecasts
+    # follow a run of zeros (smooth models would re-apply its trend and season to the zeros)
+    intermittent = is_intermittent(y) or discontinued
     if intermittent:
         # the intermittent methods need no season: 8 periods and two demands before the origin
         cuts = [c for c in _cutoffs(n, h, n_windows, 8) if np.count_nonzero(y[:c] > 0) >= 2]
     else:
         cuts = _cutoffs(n, h, n_windows, max(2 * m if m <= 13 else m + 4, 8))
-    zero_run = trailing_zeros(y)
-    discontinued = is_discontinued(y, int(task.get("discontinued_after") or 13))
 
     def backtest_errors(methods) -> None:
         """Backtest errors of every method not yet in the cache, all methods per window at once."""

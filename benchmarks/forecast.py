@@ -265,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         print(format_table(table))
         wb = table.iloc[0]
         print(f"sMAPE {wb.sMAPE:.3f} MASE {wb.MASE:.3f} series {wb.series} seconds {wb.seconds:.1f}\n", flush=True)
-    load = os.getloadavg()
-    print(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min) on "
+    avg = os.getloadavg()
+    print(f"load average at the end: {avg[0]:.1f} / {avg[1]:.1f} / {avg[2]:.1f} (1 / 5 / 15 min) on "
           f"{os.cpu_count()} cores")
     if len(tables) > 1:
         print(format_table(pd.concat(tables, ignore_index=True)))

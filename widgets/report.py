@@ -24,8 +24,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_info
-from workbench.scenarios.export import flatten_inputs
-from workbench.scenarios.kpis import headline_kpis, readable
+from workbench.scenarios.export import _input_pairs
+from workbench.scenarios.kpis import format_input, format_number, headline_kpis, readable
 
 from .core import PALETTE, format_value
 
@@ -41,21 +41,18 @@ MAX_DELTA_KPIS = 24
 MAX_POINTS = 5000
 
 
-def format_kpi(value: float, unit: str) -> str:
-    """A KPI value for tables and cards ('share' shows as %, USD with $)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if unit == "count":
-        return format_value(value, "")
-    return format_value(value, unit)
+def format_kpi(value: float, unit: str, decimals: int | None = None) -> str:
+    """A KPI value for tables and cards, as the KPI registry formats it everywhere
+    (:func:`workbench.scenarios.kpis.format_number`: '$0.90', '$59.01M', '90.4%')."""
+    return format_number(value, unit, decimals)
 
 
-def _format_delta(value: float, unit: str) -> str:
+def _format_delta(value: float, unit: str, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "share":
-        return f"{100 * value:+.1f} pt"
-    text = format_kpi(abs(value), unit)
+        return f"{100 * value:+.{1 if decimals is None else decimals}f} pt"
+    text = format_kpi(abs(value), unit, decimals)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
@@ -107,7 +104,7 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
 def delta_figure(cmp: Comparison, *, height: int | None = None) -> go.Figure:
     """% change of every KPI against the baseline, one bar per scenario; green when better, red when worse."""
     fig = go.Figure()
-    kpis = list(cmp.kpis)
+    kpis = list(cmp.business_kpis)
     if len(kpis) > MAX_DELTA_KPIS:  # many KPIs (channel strategy has 60): the ones the app charts, headline first
         charted = [k for c in charts_for(cmp.app, kpis) for k in c.kpis]
         keep = list(dict.fromkeys(headline_kpis(cmp.app, kpis, 4) + charted))[:MAX_DELTA_KPIS]
@@ -359,7 +356,7 @@ footer { margin-top: 32px; color: #829ab1; font-size: 11px; }
 """
 
 
-def _kpi_table_html(cmp: Comparison) -> str:
+def _kpi_table_html(cmp: Comparison, kpis: Sequence[str] | None = None, css: str = "kpis") -> str:
     labels = list(cmp.labels)
     head = "<tr><th>KPI</th>" + f"<th>{html.escape(labels[0])}<br><small>baseline</small></th>"
     for lab in labels[1:]:
@@ -367,19 +364,24 @@ def _kpi_table_html(cmp: Comparison) -> str:
     head += "</tr>"
     t = cmp.table.set_index(["kpi", "scenario"])
     rows = []
-    for k in cmp.kpis:
+    for k in (cmp.business_kpis if kpis is None else kpis):
         info = kpi_info(k, cmp.app)
-        unit = {"share": "%", "count": ""}.get(info.unit, info.unit)
-        cells = [f'<td>{html.escape(info.label)}{f" <small>({html.escape(unit)})</small>" if unit else ""}</td>',
-                 f'<td>{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit))}</td>']
+        unit = {"share": "%", "count": "", "ratio": ""}.get(info.unit, info.unit)
+        tip = f' title="{html.escape(info.help)}"' if info.help else ""
+        cells = [f'<td{tip}>{html.escape(info.label)}{f" <small>({html.escape(unit)})</small>" if unit else ""}</td>',
+                 f'<td class="num">{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit, info.decimals))}</td>']
         for lab in labels[1:]:
             r = t.loc[(k, lab)]
             cls = r["verdict"] if r["verdict"] in ("better", "worse") else ""
-            cells.append(f'<td>{html.escape(format_kpi(r["value"], info.unit))}</td>')
-            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit))}</td>')
+            cells.append(f'<td class="num">{html.escape(format_kpi(r["value"], info.unit, info.decimals))}</td>')
+            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit, info.decimals))}</td>')
             cells.append(f'<td class="{cls}">{html.escape(_format_pct(r["delta_pct"]))}</td>')
         rows.append(f'<tr data-kpi="{html.escape(k)}">' + "".join(cells) + "</tr>")
-    return f'<table class="kpis">{head}{"".join(rows)}</table>'
+    return f'<table class="{css}">{head}{"".join(rows)}</table>'
+
+
+def _input_text(value: Any, unit: str) -> str:
+    return format_number(value, unit, compact=False) if isinstance(value, (int, float)) else str(value)
 
 
 def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, title: str | None = None,
@@ -406,6 +408,9 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
         parts.append(f'<div class="note">{html.escape(n)}</div>')
     parts.append("<h2>Key figures</h2>")
     parts.append(_kpi_table_html(cmp))
+    if cmp.solver_kpis:
+        parts.append('<details class="solver"><summary>Solver details (how the plans were computed; not business '
+                     'results)</summary>' + _kpi_table_html(cmp, cmp.solver_kpis, "kpis solver") + "</details>")
     if figs:
         parts.append("<h2>Charts</h2>")
         config = {"displaylogo": False, "responsive": True}
@@ -426,8 +431,9 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
             parts.append("</div>")
     parts.append("<h2>Inputs</h2>")
     for lab, s in zip(cmp.labels, cmp.scenarios):
-        rows = "".join(f"<tr><td>{html.escape(readable(k.split('.')[-1]))}</td><td>{html.escape(str(v))}</td>"
-                       f"<td><code>{html.escape(k)}</code></td></tr>" for k, v in flatten_inputs(dict(s.inputs or {})))
+        rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{html.escape(_input_text(v, f))}</td>"
+                       f"<td><code>{html.escape(k)}</code></td></tr>"
+                       for k, (label, v, f) in ((k, format_input(k, v, s.app)) for k, v in _input_pairs(dict(s.inputs or {}))))
         meta = []
         if s.note:
             meta.append(html.escape(s.note))

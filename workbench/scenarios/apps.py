@@ -6,24 +6,54 @@ Imported by ``workbench.scenarios``; KPIs not listed here are read from their na
 
 from __future__ import annotations
 
-from .kpis import ChartSpec, KPIInfo, register_charts, register_headline, register_kpis
+from .kpis import (ChartSpec, InputInfo, KPIInfo, register_charts, register_columns, register_headline,
+                   register_inputs, register_kpis)
 
 L, H = "lower", "higher"
 
 # -- network design (workbench.network.NetworkResult.kpis) ---------------------------------
-register_kpis("network_design", {
-    "total_cost": ("Total cost", "USD", L),
-    "fixed_cost": ("Fixed DC cost", "USD", L),
-    "handling_cost": ("Handling cost", "USD", L),
-    "inbound_cost": ("Inbound transport", "USD", L),
-    "outbound_cost": ("Outbound transport", "USD", L),
-    "cost_per_unit": ("Cost per unit", "USD", L),
-    "dc_count": ("DCs open", "count", None),
-    "mean_distance_km": ("Mean distance to customers", "km", L),
-    "share_within_radius": ("Demand within service radius", "share", H),
-    "max_distance_km": ("Farthest customer", "km", L),
-    "gap": ("Optimality gap", "share", L),
-    "seconds": ("Solve time", "s", L),
+register_kpis("network_design", [
+    KPIInfo("total_cost", "Total cost", "USD", L),
+    KPIInfo("fixed_cost", "Fixed DC cost", "USD", L),
+    KPIInfo("handling_cost", "Handling cost", "USD", L),
+    KPIInfo("inbound_cost", "Inbound transport", "USD", L),
+    KPIInfo("outbound_cost", "Outbound transport", "USD", L),
+    KPIInfo("cost_per_unit", "Cost per unit", "USD/unit", L),
+    KPIInfo("dc_count", "DCs open", "count", None),
+    KPIInfo("mean_distance_km", "Mean distance to customers", "km", L),
+    KPIInfo("share_within_radius", "Demand within service radius", "share", H),
+    KPIInfo("max_distance_km", "Farthest customer", "km", L),
+    KPIInfo("gap", "Optimality gap", "share", None, decimals=2, solver=True,
+            help="how far the plan's cost can be above the best possible plan (0% = proven best)"),
+    KPIInfo("seconds", "Solve time", "s", None, decimals=1, solver=True),
+])
+register_inputs("network_design", [
+    InputInfo("dc_count", "Number of DCs", "count", ((0, "cheapest number"),)),
+    InputInfo("sourcing", "Sourcing", "", (("single", "single: each customer from one DC"),
+                                           ("split", "split: a customer may be served by several DCs"))),
+    InputInfo("service_radius_km", "Service radius", "km", ((0, "none"), (0.0, "none"))),
+    InputInfo("service_share", "Demand to serve within the radius", "share"),
+    InputInfo("transport_multiplier", "Transport rate (x today's)", "ratio"),
+    InputInfo("fixed_cost_multiplier", "Fixed DC cost (x today's)", "ratio"),
+    InputInfo("force_open", "DCs kept open"),
+    InputInfo("two_echelon", "Plants to DCs included"),
+    InputInfo("time_limit_s", "Solver time limit", "s"),
+    InputInfo("world_version", "Data version"),
+    InputInfo("world_source", "Data source"),
+])
+register_columns("network_design", "sites", {
+    "capacity": ("Capacity", "units/yr"), "volume": ("Volume", "units/yr"), "utilisation": ("Utilisation", "share"),
+    "customers": ("Customers served", "count"), "fixed_cost": ("Fixed cost", "USD/yr"),
+    "handling_cost": ("Handling cost", "USD/yr"), "inbound_cost": ("Inbound transport", "USD/yr"),
+    "outbound_cost": ("Outbound transport", "USD/yr"), "total_cost": ("Total cost", "USD/yr"),
+})
+register_columns("network_design", "flows", {
+    "units": ("Units", "units/yr"), "share": ("Share of the customer's demand", "share"),
+    "handling_cost": ("Handling cost", "USD/yr"), "outbound_cost": ("Outbound transport", "USD/yr"),
+    "customer": ("Customer name", ""), "site_id": ("Serving DC", ""),
+})
+register_columns("network_design", "inbound", {
+    "units": ("Units", "units/yr"), "cost": ("Inbound transport", "USD/yr"),
 })
 register_charts("network_design", [
     ChartSpec("Cost breakdown (USD/yr)", ("fixed_cost", "handling_cost", "inbound_cost", "outbound_cost"), "stacked", "USD"),
@@ -45,8 +75,8 @@ register_kpis("route_planning", {
     "orders_served": ("Orders planned", "count", H),
     "orders_unserved": ("Orders not planned", "count", L),
     "demand_served": ("Units delivered", "units", H),
-    "solve_seconds": ("Solve time", "s", None),
 })
+register_kpis("route_planning", [KPIInfo("solve_seconds", "Solve time", "s", None, decimals=1, solver=True)])
 register_charts("route_planning", [
     ChartSpec("Route cost (USD)", ("total_cost",), "bar", "USD"),
     ChartSpec("Vehicles and orders not planned", ("vehicles_used", "orders_unserved"), "bar", "count"),
@@ -64,7 +94,7 @@ _CHANNEL_KPIS = {
     "coverage": ("coverage", "share", H),
     "units": ("units", "units", H),
     "market_share": ("market share", "share", H),
-    "consumer_price": ("consumer price", "USD", None),
+    "consumer_price": ("consumer price", "USD/unit", None),
     "consumer_sales": ("consumer sales", "USD", H),
     "channel_margin": ("channel margin", "USD", None),
     "channel_fees": ("channel fees", "USD", L),
@@ -103,8 +133,15 @@ register_headline("channel_strategy", ("intensive_profit", "selective_profit", "
 register_kpis("demand_forecasting", {
     "forecast_units": ("Forecast demand over the horizon", "units", None),
     "history_units_same_weeks_last_year": ("Same weeks last year", "units", None),
-    "backtest_mase": ("Forecast error (MASE)", "", L),
-    "seasonal_naive_mase": ("Seasonal naive error (MASE)", "", L),
+})
+register_kpis("demand_forecasting", [
+    KPIInfo("backtest_mase", "Forecast error vs. a simple benchmark", "", L, decimals=2,
+            help="MASE: the forecast's mean absolute error divided by that of repeating the same week last "
+                 "year; below 1 beats it"),
+    KPIInfo("seasonal_naive_mase", "Same week last year: error vs. benchmark", "", L, decimals=2,
+            help="MASE of the benchmark itself in the backtest (repeat the same week last year)"),
+])
+register_kpis("demand_forecasting", {
     "coverage_80": ("80% interval coverage", "%", None),
     "safety_stock_units": ("Safety stock", "units", L),
     "safety_stock_value": ("Safety stock value", "USD", L),
@@ -114,7 +151,7 @@ register_kpis("demand_forecasting", {
     "service_level": ("Service level", "share", H),
 })
 register_charts("demand_forecasting", [
-    ChartSpec("Forecast error (MASE: below 1 beats last year's same week)", ("backtest_mase", "seasonal_naive_mase"),
+    ChartSpec("Forecast error vs. a simple benchmark (below 1 beats 'same week last year')", ("backtest_mase", "seasonal_naive_mase"),
               "bar", ""),
     ChartSpec("Demand: forecast and the same weeks last year", ("forecast_units", "history_units_same_weeks_last_year"),
               "bar", "units"),

@@ -27,6 +27,7 @@ from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_i
 from workbench.scenarios.export import _input_pairs
 from workbench.scenarios.kpis import format_input, format_number, headline_kpis, readable
 
+from . import geography as geo
 from .core import PALETTE, format_value
 
 __all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
@@ -140,6 +141,7 @@ class MapLayer:
     data: Any
     color: str = "#1f77b4"
     label: str = ""
+    labelled: bool = False  # write each point's label on the map (open DCs)
 
 
 def _num(df: pd.DataFrame, col: str) -> bool:
@@ -199,7 +201,7 @@ def map_layers(scenario: Scenario, world: Any = None) -> list[MapLayer]:
                     layers.append(MapLayer(f"{short} (not used)", "points", _points(closed, "#bcccdc", 3.5, label_col),
                                            "#bcccdc", f"{readable(short)} not used"))
                 layers.append(MapLayer(short, "points", _points(opened, color, 7.0, label_col), color,
-                                       f"{readable(short)} open"))
+                                       f"{readable(short)} open", labelled=len(opened) <= 30))
             else:
                 layers.append(MapLayer(short, "points", _points(d.head(MAX_POINTS), color, 4.0, label_col), color,
                                        readable(short)))
@@ -267,8 +269,9 @@ def _bounds(layers: Sequence[MapLayer]) -> tuple[float, float, float, float] | N
 
 def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, title: str = "",
             bounds: tuple[float, float, float, float] | None = None) -> str:
-    """An inline SVG map of the layers (equirectangular, scaled at the mid latitude), with a graticule
-    and a legend. Needs no tiles and no network."""
+    """An inline SVG map of the layers (equirectangular, scaled at the mid latitude) over the shipped
+    geography (sea, land, country and U.S. state borders, the largest cities' names), with a legend.
+    Needs no tiles and no network."""
     b = bounds or _bounds(layers)
     if b is None:
         return ""
@@ -283,27 +286,35 @@ def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, 
     legend_h = 18 * ((len(layers) + 2) // 3)
     plot_w, plot_h = width - 12, height - top - legend_h - 8
     scale = min(plot_w / span_x, plot_h / span_y)
+    if plot_h - span_y * scale > 8:  # a wide area: the map is shorter than asked, so is the picture
+        height = int(math.ceil(height - (plot_h - span_y * scale)))
+        plot_h = span_y * scale
     ox = 6 + (plot_w - span_x * scale) / 2
     oy = top + (plot_h - span_y * scale) / 2
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return ox + (lon - w) * k * scale, oy + (n - lat) * scale
 
+    clip = f"wbclip{abs(hash((title, s, n, w, e, width, height))) % 10**8}"
+    x0, y0 = xy(n, w)
+    x1, y1 = xy(s, e)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="wb-svg-map" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title or "map")}">',
-             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f8fafc" stroke="#d9e2ec"/>']
+             f'<defs><clipPath id="{clip}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
+             f'height="{y1 - y0:.1f}"/></clipPath></defs>',
+             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff" stroke="#d9e2ec"/>',
+             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" fill="{geo.SEA}"/>']
     if title:
         parts.append(f'<text x="8" y="16" font-size="13" font-weight="600" fill="#1f2933">{html.escape(title)}</text>')
-    step = 5.0 if max(n - s, e - w) > 12 else 1.0
-    for lat in np.arange(math.ceil(s / step) * step, n, step):
-        x1, y1 = xy(lat, w)
-        x2, _ = xy(lat, e)
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y1:.1f}" stroke="#e4e7eb" stroke-width="1"/>')
-        parts.append(f'<text x="{x1 + 2:.1f}" y="{y1 - 2:.1f}" font-size="9" fill="#9aa5b1">{lat:g}°</text>')
-    for lon in np.arange(math.ceil(w / step) * step, e, step):
-        x1, y1 = xy(n, lon)
-        _, y2 = xy(s, lon)
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x1:.1f}" y2="{y2:.1f}" stroke="#e4e7eb" stroke-width="1"/>')
+    view = geo.Bounds(s, w, n, e)
+    countries, regions = geo.geography_features(view)
+    parts.append(f'<g class="wb-geography" clip-path="url(#{clip})">')
+    for f, d in zip(countries, geo.svg_paths(countries, xy)):
+        parts.append(f'<path class="wb-country" d="{d}" fill="{geo.LAND}" stroke="{geo.BORDER}" stroke-width="0.7">'
+                     f'<title>{html.escape(f["properties"]["name"])}</title></path>')
+    for d in geo.svg_paths(regions, xy):
+        parts.append(f'<path class="wb-region" d="{d}" fill="none" stroke="{geo.REGION_BORDER}" stroke-width="0.5"/>')
+    parts.append("</g>")
     for l in layers:
         if l.kind == "segments":
             d = " ".join("M{:.1f},{:.1f}L{:.1f},{:.1f}".format(*xy(a1, b1), *xy(a2, b2)) for a1, b1, a2, b2 in l.data)
@@ -323,6 +334,23 @@ def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, 
                 parts.append(f'<circle class="wb-map-point" data-layer="{html.escape(l.name)}" cx="{x:.1f}" cy="{y:.1f}" '
                              f'r="{d["radius"] * 0.75:.1f}" fill="{d["color"]}" stroke="#ffffff" stroke-width="0.6">'
                              f'<title>{html.escape(lab)}</title></circle>')
+    placed: list[tuple[float, float]] = []
+
+    def label(x: float, y: float, text: str, css: str, size: int, color: str, weight: str = "normal") -> None:
+        if any(abs(x - px) < 40 and abs(y - py) < 10 for px, py in placed):
+            return  # would overprint a label already written
+        placed.append((x, y))
+        right = x > width - 90
+        parts.append(f'<text class="{css}" x="{x - 5 if right else x + 5:.1f}" y="{y - 3:.1f}" font-size="{size}" '
+                     f'font-weight="{weight}" fill="{color}" text-anchor="{"end" if right else "start"}" '
+                     f'stroke="#ffffff" stroke-width="2.5" paint-order="stroke">{html.escape(text)}</text>')
+
+    for l in layers:
+        if l.kind == "points" and l.labelled:
+            for lat, lon, lab in zip(l.data["lat"], l.data["lon"], l.data["label"]):
+                label(*xy(lat, lon), lab.replace(" DC", ""), "wb-dc-label", 10, "#1f2933", "600")
+    for name, lat, lon, _ in geo.largest_cities(view, 6 if width < 500 else 8):
+        label(*xy(lat, lon), name, "wb-city", 9, "#616e7c")
     ly = height - legend_h - 2
     for i, l in enumerate(layers):
         x = 10 + (i % 3) * (width - 20) / 3

@@ -28,7 +28,7 @@ from workbench.scenarios.export import _input_pairs
 from workbench.scenarios.kpis import format_input, format_number, headline_kpis, readable
 
 from . import geography as geo
-from .core import PALETTE, format_value
+from .formatting import PALETTE, format_value
 
 __all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup"]

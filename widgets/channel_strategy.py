@@ -304,19 +304,8 @@ def _checks(model, name, options, labels):
     return W.HBox(boxes, layout=W.Layout(flex_flow="row wrap"))
 
 
-# The lab's plotly renderer calls Plotly.Plots.resize on show/resize; with no layout width that
-# drops the layout height and autosizes to the container, whose height is 0 (its children are
-# absolutely positioned), so a chart drawn at start-up could collapse to nothing. Giving each
-# chart's container its height keeps the width responsive and the height right.
-FIGURE_HEIGHTS = (360, 400, 420)
-FIGURE_STYLE = "<style>" + "".join(
-    f".wb-fig-h{h} .jp-RenderedPlotly {{ height: {h}px; min-height: {h}px; }}" for h in FIGURE_HEIGHTS) + "</style>"
-
-
 def _figure_view(height: int) -> FigureView:
-    view = FigureView()
-    view.add_class(f"wb-fig-h{height}")
-    return view
+    return FigureView(height=height)
 
 
 class ChannelStrategyView(W.VBox):
@@ -403,7 +392,7 @@ class ChannelStrategyView(W.VBox):
         self.outlet_strategy.observe(lambda _: self._render_outlets(), names="value")
         self.outlets = TableView(height="300px")
         controls = [self.controls, self.reset_button, section("Export"), self.download]
-        body = [W.HTML(FIGURE_STYLE), W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
+        body = [W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
                 W.HBox(map_cols, layout=W.Layout(width="100%")),
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),

@@ -98,19 +98,33 @@ class BusyIndicator(W.HBox):
 
 
 class FigureView(W.Output):
-    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests."""
+    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests.
 
-    def __init__(self, figure: go.Figure | None = None, **kwargs):
+    Every chart has a known height: the figure's own (``height`` here when the figure has none,
+    else 400 px), set on the figure AND on its container. The lab's plotly renderer sizes a chart
+    to its container, and a container laid out before the page is (an app's first draw) has no
+    height, so without this the chart is drawn 0 px high until a resize (seen on first open of
+    Network design and Demand & inventory). The house CSS (``.wb-figure``) makes the renderer's
+    boxes fill the container.
+    """
+
+    DEFAULT_HEIGHT = 400
+
+    def __init__(self, figure: go.Figure | None = None, *, height: int | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.height = height
         self.figure: go.Figure | None = None
+        self.add_class("wb-figure")
         if figure is not None:
             self.show(figure)
 
     def show(self, figure: go.Figure) -> None:
+        height = int(figure.layout.height or self.height or self.DEFAULT_HEIGHT)
+        if figure.layout.height is None:
+            figure.update_layout(height=height)
         self.figure = figure
-        # Under Voila the plotly renderer can resize a chart drawn before the page has laid out
-        # to zero height; giving the output the figure's own height keeps it visible.
-        self.layout.min_height = f"{int(figure.layout.height or 450)}px"
+        self.layout.height = f"{height}px"
+        self.layout.min_height = f"{height}px"
         self.clear_output(wait=True)
         with self:
             display({"application/vnd.plotly.v1+json": _plotly_bundle(figure),

@@ -91,7 +91,10 @@ STYLE = """
 .wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 10px; vertical-align: middle; }
 .wb-links a, .wb-links b { margin-right: 14px; }
-.wb-map .leaflet-container { background: #f5f7fa; }
+.wb-map .leaflet-container { background: #dce8f2; }
+.wb-figure { overflow: hidden; }
+.wb-figure > .jp-OutputArea, .wb-figure .jp-OutputArea-child, .wb-figure .jp-OutputArea-output,
+.wb-figure .jp-RenderedPlotly { height: 100%; min-height: 0; }
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>
 """

@@ -140,23 +140,38 @@ def _plotly_bundle(fig: go.Figure) -> dict:
 
 
 class TableView(W.HTML):
-    """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``)."""
+    """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``).
+
+    ``headers`` maps column names to what the table shows ("Volume (units/yr)"); a column name
+    left raw (``cost_to_serve``) is shown readable with its unit ("Cost to serve (USD)"), so no
+    code name reaches the screen. ``data`` keeps the frame as given (for tests and downloads).
+    """
 
     def __init__(self, data: pd.DataFrame | None = None, *, max_rows: int = 200, height: str = "320px",
-                 formats: Mapping[str, str] | None = None, **kwargs):
+                 formats: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.max_rows = max_rows
         self.height = height
         self.formats = dict(formats or {})
+        self.headers = dict(headers or {})
         self.data = pd.DataFrame()
         if data is not None:
             self.update(data)
 
-    def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None) -> None:
+    def shown_headers(self, columns) -> list[str]:
+        """The header shown for each column."""
+        from workbench.scenarios.kpis import header
+
+        return [self.headers.get(c) or (header(str(c)) if "_" in str(c) else str(c)) for c in columns]
+
+    def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None,
+               headers: Mapping[str, str] | None = None) -> None:
         self.data = data
+        if headers is not None:
+            self.headers = {**self.headers, **headers}
         fmts = {**self.formats, **(formats or {})}
         shown = data.head(self.max_rows)
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.shown_headers(shown.columns))
         rows = []
         for _, r in shown.iterrows():
             cells = []

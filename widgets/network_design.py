@@ -34,6 +34,11 @@ __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cos
 CLOSED_COLOR = "#bcccdc"
 
 
+def _dc_name(name: str) -> str:
+    """'Chicago, IL DC' -> 'Chicago, IL' (the map's label for a DC)."""
+    return name[:-3] if name.endswith(" DC") else name
+
+
 def site_table(result: NetworkResult) -> pd.DataFrame:
     """The open DCs: volume, utilisation, customers, distance and cost (for the table view)."""
     s = result.open_sites
@@ -363,6 +368,8 @@ class NetworkDesignView(W.VBox):
         forced = set(self.model.force_open)
         if r is None:
             m.remove_layer("lines")
+            m.set_labels("dc_names", [])
+            m.set_legend(None)
             m.set_layer("customers", points_layer(w.customers, color="#1f77b4", radius=4, props=("name",)),
                         label="Customers")
             sites["state_text"] = ["kept open" if s in forced else "candidate" for s in sites.site_id]
@@ -398,6 +405,12 @@ class NetworkDesignView(W.VBox):
                         label="Plants")
         else:
             m.remove_layer("plants")
+        opened = sites[sites.site_id.isin(open_ids)]
+        m.set_labels("dc_names", [(la, lo, _dc_name(n)) for la, lo, n in zip(opened.lat, opened.lon, opened.name)])
+        m.set_legend([(_dc_name(n), colors[sid]) for sid, n in zip(opened.site_id, opened.name)]
+                     + [("candidate site not used", CLOSED_COLOR)]
+                     + ([("plant", "#8c564b")] if r.spec.two_echelon and len(w.plants) else []),
+                     title="Open DCs, each with its customers in its colour (dot size: demand):")
 
     def _render_tradeoff(self, *_):
         m = self.model

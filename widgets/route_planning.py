@@ -375,6 +375,8 @@ class RoutePlanningView(W.VBox):
         m.set_layer("orders", points_layer(o, color=LAYER_COLORS["orders"], radius=5,
                                            props=("order_id", "name", "demand", "window")), label="Orders")
         m.set_layer("depot", points_layer(site, color="#111111", radius=9, props=("name",)), label="Depot")
+        m.set_labels("depot_name", [(la, lo, f"Depot: {n.removesuffix(' DC')}")
+                                    for la, lo, n in zip(site.lat, site.lon, site.name)])
         self._render_day()
 
     def _render_stale(self, *_):

@@ -228,8 +228,13 @@ class ViewerView(W.VBox):
             self.map.remove_layer(name)
         if layers:
             lats, lons = [], []
+            for name in [n for n in self.map.labels if not n.startswith("_")]:
+                self.map.set_labels(name, [])
             for layer in layers:
                 self.map.set_layer(layer.name, layers_geojson(layer), label=layer.label)
+                if layer.kind == "points" and layer.labelled:
+                    self.map.set_labels(f"{layer.name} names", [(a, b, t.removesuffix(" DC")) for a, b, t in
+                                                               zip(layer.data["lat"], layer.data["lon"], layer.data["label"])])
                 if layer.kind == "points":
                     lats += layer.data["lat"]
                     lons += layer.data["lon"]

@@ -18,7 +18,8 @@ def test_horizon_change_redraws_the_forecast(page, voila_url):
     assert page.locator(".wb-card").count() >= 4
     assert page.locator('.wb-card[data-kpi="Forecast, next 13 weeks"]').count() == 1
     assert page.locator(".wb-table").count() >= 2       # accuracy and inventory tables
-    assert page.get_by_text("seasonal_naive").count() >= 1
+    assert page.get_by_text("Same week last year").count() >= 1   # the benchmark, in words
+    assert page.get_by_text("BEV|Midwest").count() == 0           # series in words, not codes
     box = page.locator(".wb-input-horizon input")
     box.click()
     box.fill("26")

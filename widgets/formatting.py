@@ -70,6 +70,8 @@ STYLE = """
 .wb-map-label { white-space: nowrap; display: inline-block; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .wb-map-label-dc { font: 600 12px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1f2933; }
 .wb-map-label-city { font: 11px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #616e7c; font-style: italic; }
+.wb-details { font-size: 12px; color: #52606d; margin: 4px 0 6px 0; }
+.wb-details summary { cursor: pointer; color: #486581; }
 .wb-map-legend .wb-legend { font-size: 12px; color: #3e4c59; margin: 4px 0; }
 .wb-figure > .jp-OutputArea, .wb-figure .jp-OutputArea-child, .wb-figure .jp-OutputArea-output,
 .wb-figure .jp-RenderedPlotly { height: 100%; min-height: 0; }

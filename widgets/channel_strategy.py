@@ -118,15 +118,13 @@ class ChannelStrategyModel(AppModel):
                  autorun: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self.serving_dcs = serving_dcs
-        self._quiet += 1
-        try:
-            price, cost = reference_prices(self.world, DEFAULTS)
-            self.consumer_price = round(price, 2)
-            self.unit_cost = cost
-        except workbench.WorkbenchError as exc:
-            self.problems = [str(exc)]
-        finally:
-            self._quiet -= 1
+        with self.quiet():
+            try:
+                price, cost = reference_prices(self.world, DEFAULTS)
+                self.consumer_price = round(price, 2)
+                self.unit_cost = cost
+            except workbench.WorkbenchError as exc:
+                self.problems = [str(exc)]
         self.observe(self._on_input, names=list(self.input_traits))
         self._ready = True
         if autorun:
@@ -145,18 +143,13 @@ class ChannelStrategyModel(AppModel):
         kw["consumer_price"] = self.consumer_price if self.consumer_price > 0 else None
         return ChannelParams(**kw)
 
-    def set_inputs(self, values: Mapping[str, Any]) -> None:
-        """Restore saved choices and re-evaluate once."""
-        self._quiet += 1
-        try:
-            super().set_inputs(values)
-        finally:
-            self._quiet -= 1
-        self.recompute()
-
     def _on_input(self, change) -> None:
-        if not self._quiet:
+        if not self.is_quiet:
             self.recompute()
+
+    def refresh(self) -> None:
+        """Evaluate the strategies under the current choices (the contract's one way to run again)."""
+        self.recompute()
 
     @T.observe("world")
     def _on_world(self, change) -> None:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import codec
+from .apps import app_title
 from .compare import Comparison, compare
 from .errors import ScenarioError
 from .kpis import UNIT_LABELS, column_unit, excel_format, format_input, header, kpi_info, readable, result_column
@@ -213,7 +214,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     heads = ["KPI", "Unit", f"{labels[0]} (baseline)"]
     for lab in labels[1:]:
         heads += [lab, f"{lab}: change", f"{lab}: change %"]
-    caption = title or f"{readable(app)} scenarios compared with '{labels[0]}'"
+    caption = title or f"{app_title(app)} scenarios compared with '{labels[0]}'"
     last = _comparison_table(w, ws, cmp, cmp.business_kpis, caption, heads, 1)
     if cmp.solver_kpis:
         last = _comparison_table(w, ws, cmp, cmp.solver_kpis,
@@ -227,7 +228,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     ws = w.sheet("Scenarios")
     rows = []
     for p, lab, s in zip(prefixes, labels, cmp.scenarios):
-        rows.append([p, lab, readable(s.app), s.note, s.world_version, _cell(s.created), _cell(s.updated),
+        rows.append([p, lab, app_title(s.app), s.note, s.world_version, _cell(s.created), _cell(s.updated),
                      "baseline" if s is cmp.baseline else ""])
     w.table(ws, "Scenarios in this workbook", ["Sheet prefix", "Scenario", "App", "Note", "Data version",
                                                "Created (UTC)", "Updated (UTC)", "Role"], rows)

@@ -119,16 +119,17 @@ class FigureView(W.Output):
             self.show(figure)
 
     def show(self, figure: go.Figure) -> None:
+        """Draw ``figure`` (replacing the last one). Sets the outputs directly, so it is safe from a
+        background thread too."""
         height = int(figure.layout.height or self.height or self.DEFAULT_HEIGHT)
         if figure.layout.height is None:
             figure.update_layout(height=height)
         self.figure = figure
         self.layout.height = f"{height}px"
         self.layout.min_height = f"{height}px"
-        self.clear_output(wait=True)
-        with self:
-            display({"application/vnd.plotly.v1+json": _plotly_bundle(figure),
-                     "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}, raw=True)
+        self.outputs = ({"output_type": "display_data", "metadata": {},
+                         "data": {"application/vnd.plotly.v1+json": _plotly_bundle(figure),
+                                  "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}},)
 
 
 def _plotly_bundle(fig: go.Figure) -> dict:

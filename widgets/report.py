@@ -31,7 +31,7 @@ from workbench.scenarios.kpis import format_input, format_number, headline_kpis,
 from . import geography as geo
 from .formatting import PALETTE, format_value
 
-__all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
+__all__ = ["kpi_figures", "overview_figure", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup"]
 
 VERDICT_COLORS = {"better": "#1a7f37", "worse": "#cf222e", "same": "#57606a", "": "#57606a"}
@@ -101,6 +101,32 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
         fig.update_yaxes(title_text=_axis_title(unit), tickformat=",.4~s" if unit == "USD" else None)
         figs.append(fig)
     return figs
+
+
+def overview_figure(cmp: Comparison, *, height: int = 380) -> go.Figure:
+    """One scenario's KPI charts side by side in one figure (one panel per chart of the app, each
+    with its own unit), for the viewer: one grouped chart instead of a chart per KPI."""
+    from plotly.subplots import make_subplots
+
+    lab = cmp.labels[0]
+    charts = charts_for(cmp.app, cmp.business_kpis)
+    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[c.title for c in charts],
+                        horizontal_spacing=0.08)
+    for i, chart in enumerate(charts, start=1):
+        unit = chart.unit or kpi_info(chart.kpis[0], cmp.app).unit
+        scale = 100.0 if unit == "share" else 1.0
+        infos = [kpi_info(k, cmp.app) for k in chart.kpis]
+        vals = [cmp.value(lab, k) * scale for k in chart.kpis]
+        fig.add_trace(go.Bar(x=[info.label for info in infos], y=vals, name=chart.title, showlegend=False,
+                             marker_color=[PALETTE[j % len(PALETTE)] for j in range(len(vals))],
+                             text=[format_kpi(cmp.value(lab, k), info.unit, info.decimals) for k, info in
+                                   zip(chart.kpis, infos)], textposition="auto",
+                             hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=i)
+        fig.update_yaxes(title_text=_axis_title(unit), tickformat=",.4~s" if unit == "USD" else None, row=1, col=i)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(title=dict(text=f"{lab}: key figures", x=0.01, font=dict(size=14)), height=height,
+                      template="plotly_white", margin=dict(l=50, r=20, t=70, b=60))
+    return fig
 
 
 def delta_figure(cmp: Comparison, *, height: int | None = None) -> go.Figure:

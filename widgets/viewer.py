@@ -22,7 +22,7 @@ from .components import KPI, FigureView, KPICards, TableView, download_link, sec
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .report import format_kpi, kpi_figures, layers_geojson, map_layers, report_html
+from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, _when, scenario_label
 from .world_store import current_world, open_world
@@ -222,7 +222,7 @@ class ViewerView(W.VBox):
             cards.append(KPI(info.label, v, unit))
         self.cards.update(cards)
         cmp = compare([sc])
-        self.figures = kpi_figures(cmp)
+        self.figures = [overview_figure(cmp)] if cmp.business_kpis else []
         self.charts_box.children = tuple(FigureView(f) for f in self.figures)
         layers = map_layers(sc, self.model.world)
         for name in [n for n in list(self.map.layers) if not n.startswith("_")]:

@@ -225,6 +225,18 @@ def strategy_layers(result: StrategyResult) -> dict[str, dict]:
     return layers
 
 
+def strategy_legend(result: StrategyResult) -> list[tuple[str, str]]:
+    """The colour legend of one strategy's map: channels (or territories) of the outlets, and the
+    shading of the zones by the brand's share."""
+    o = result.outlets
+    if result.strategy == "exclusive" and "territory" in result.zones:
+        items = [("outlets and zones coloured by territory", PALETTE[0])]
+    else:
+        items = [(f"{CHANNEL_LABELS.get(c, c)} outlet", LAYER_COLORS.get(c, "#333333"))
+                 for c in sorted(o["channel"].unique())]
+    return items + [("zone: brand's share low", _shade(0.0)), ("high", _shade(1.0))]
+
+
 def _points(df: pd.DataFrame, colors, radius, props, fill_opacity: float) -> dict:
     """GeoJSON points with per-feature style (same shape as ``core.points_layer``, built from
     columns at once so a few hundred features take milliseconds)."""
@@ -255,6 +267,21 @@ CARD_KPIS = (("Outlets", "outlet_count", ""), ("Coverage", "coverage", "share"),
              ("Revenue", "revenue", "USD"), ("Net margin", "net_margin", "USD"), ("Cost to serve", "cost_to_serve", "USD"),
              ("Profit", "profit", "USD"), ("Brand control", "brand_control", "share"),
              ("Cannibalisation", "cannibalisation", "share"))
+
+
+#: table headers in words, with units (the frames keep their column names)
+CHANNEL_HEADERS = {
+    "strategy": "Strategy", "outlets": "Outlets", "coverage": "Population covered (%)", "units": "Units per year",
+    "market_share": "Market share (%)", "consumer_price": "Consumer price (USD/unit)", "revenue": "Revenue (USD/yr)",
+    "net_margin": "Net margin (USD/yr)", "cost_to_serve": "Cost to serve (USD/yr)", "profit": "Profit (USD/yr)",
+    "brand_control": "Brand control (%)", "cannibalisation": "Sales taken from own outlets (%)",
+    "overlap": "Outlets competing with each other", "territory": "Territory", "partner": "Partner outlet",
+    "partner_channel": "Partner channel", "partner_tier": "Partner tier", "zones": "Zones",
+    "potential": "Potential (people)", "share_of_mean": "Potential vs. average territory (%)",
+    "mean_distance_km": "Mean distance (km)", "outlet_id": "Outlet", "name": "Name", "channel": "Channel",
+    "tier": "Tier", "attractiveness": "Attractiveness (0-100)", "serving_dc": "Serving DC",
+    "dc_distance_km": "Distance from DC (km)",
+}
 
 
 def _slider(model, name, lo, hi, step, desc, fmt=".2f", percent=False):
@@ -355,7 +382,7 @@ class ChannelStrategyView(W.VBox):
                     if cls.startswith("wb-input-"):
                         self.inputs[cls[len("wb-input-"):]] = wdg
         self.controls = W.Accordion(children=[W.VBox(prices), W.VBox(market), W.VBox(strategies), W.VBox(costs)],
-                                    titles=("Prices and margins", "Market (Huff)", "Strategies", "Cost to serve"),
+                                    titles=("Prices and margins", "Market (store choice model)", "Strategies", "Cost to serve"),
                                     selected_index=0)
         self.reset_button = W.Button(description="Back to defaults", icon="undo", layout=W.Layout(width="100%"))
         self.reset_button.on_click(lambda _: self.reset())
@@ -368,7 +395,7 @@ class ChannelStrategyView(W.VBox):
             self.cards[s].add_class(f"wb-strategy-{s}")
             cols.append(W.VBox([head, self.cards[s]], layout=W.Layout(width="33%", padding="0 6px 0 0")))
         self.bars = _figure_view(360)
-        self.maps = {s: MapView(height="320px") for s in STRATEGIES}
+        self.maps = {s: MapView(height="320px", width_px=330, cities=4) for s in STRATEGIES}
         map_cols = [W.VBox([W.HTML(f"<b>{STRATEGY_LABELS[s]}</b>"), self.maps[s]],
                            layout=W.Layout(width="33%", padding="0 4px 0 0")) for s in STRATEGIES]
         self.waterfall_strategy = W.ToggleButtons(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES],
@@ -458,6 +485,7 @@ class ChannelStrategyView(W.VBox):
                 mv.remove_layer("territories")
             mv.set_layer("zones", layers["zones"], label="Zones")
             mv.set_layer("outlets", layers["outlets"], label="Outlets")
+            mv.set_legend(strategy_legend(r))
         self._render_waterfall()
         if self.model.frontier is not None:
             front = self.model.frontier
@@ -475,13 +503,16 @@ class ChannelStrategyView(W.VBox):
                      "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
         self.summary.update(show, formats={"coverage": "share", "market_share": "share", "brand_control": "share",
                                            "cannibalisation": "share", "revenue": "USD", "net_margin": "USD",
-                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD"})
+                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD/unit",
+                                           "units": "units"},
+                            headers=CHANNEL_HEADERS)
         t = cmp.exclusive.territories
         if t is not None:
             shown = t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
                        "share_of_mean", "mean_distance_km", "units", "profit"]].copy()
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
-            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD"})
+            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD", "units": "units"},
+                                    headers=CHANNEL_HEADERS)
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")
@@ -499,7 +530,8 @@ class ChannelStrategyView(W.VBox):
         cols = [c for c in ("outlet_id", "name", "channel", "tier", "territory", "attractiveness", "serving_dc",
                             "dc_distance_km", "units", "revenue", "cost_to_serve", "profit") if c in o.columns]
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
-                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD"})
+                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD", "units": "units"},
+                            headers=CHANNEL_HEADERS)
 
     @staticmethod
     def _csv(cmp: ChannelComparison) -> bytes:

@@ -70,6 +70,10 @@ STYLE = """
 .wb-map-label { white-space: nowrap; display: inline-block; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .wb-map-label-dc { font: 600 12px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1f2933; }
 .wb-map-label-city { font: 11px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #616e7c; font-style: italic; }
+.wb-controls .widget-label { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.15;
+  height: auto; align-self: center; }
+.wb-controls .widget-inline-hbox { max-width: 100%; box-sizing: border-box; }
+.wb-controls .widget-text input { min-width: 0; box-sizing: border-box; }
 .wb-details { font-size: 12px; color: #52606d; margin: 4px 0 6px 0; }
 .wb-details summary { cursor: pointer; color: #486581; }
 .wb-map-legend .wb-legend { font-size: 12px; color: #3e4c59; margin: 4px 0; }

@@ -148,3 +148,11 @@ def test_html_report_states_each_kpi_as_the_app_does(scenarios):
     assert "share_within_radius" not in p.rows and "Service: demand within the radius" not in page
     body = page.split("Solver details", 1)
     assert len(body) == 2 and 'data-kpi="seconds"' in body[1] and 'data-kpi="seconds"' not in body[0]
+
+
+def test_neighbouring_volumes_share_one_scale():
+    """Volumes from a million up read in millions, so '7.15M units' sits next to '34.8M units'
+    (never '7,146k units' next to '34.8M units')."""
+    assert format_number(7_146_000, "units") == "7.15M units"
+    assert format_number(34_800_000, "units") == "34.8M units"
+    assert format_number(250_000, "units") == "250k units"

@@ -132,8 +132,10 @@ def format_number(value: Any, unit: str = "", decimals: int | None = None, *, co
         d = decimals if decimals is not None else 0 if av >= 100 or float(av).is_integer() else 2
         return f"{sign}${av:,.{d}f}"
     av = abs(v)
-    if compact and decimals is None and unit != "count" and av >= 1e7:
-        text = f"{v / 1e6:,.1f}M"
+    if compact and decimals is None and unit != "count" and av >= 1e6:
+        # millions from one million up, so neighbouring figures share one scale ("7.15M" next to "34.8M",
+        # never "7,146k" next to "34.8M")
+        text = f"{v / 1e6:,.{2 if av < 1e7 else 1}f}M"
     elif compact and decimals is None and unit != "count" and av >= 1e5:
         text = f"{v / 1e3:,.0f}k"
     elif decimals is None and float(v).is_integer():

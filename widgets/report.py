@@ -376,7 +376,9 @@ def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, 
         if l.kind == "points" and l.labelled:
             for lat, lon, lab in zip(l.data["lat"], l.data["lon"], l.data["label"]):
                 label(*xy(lat, lon), lab.replace(" DC", ""), "wb-dc-label", 10, "#1f2933", "600")
-    for name, lat, lon, _ in geo.largest_cities(view, 6 if width < 500 else 8):
+    pts = [(a, b) for l in layers if l.kind == "points" for a, b in zip(l.data["lat"], l.data["lon"])]
+    countries = geo.countries_of([a for a, _ in pts], [b for _, b in pts]) if pts else None
+    for name, lat, lon, _ in geo.largest_cities(view, 6 if width < 500 else 8, countries=countries):
         label(*xy(lat, lon), name, "wb-city", 9, "#616e7c")
     ly = height - legend_h - 2
     for i, l in enumerate(layers):

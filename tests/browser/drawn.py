@@ -14,7 +14,8 @@ from widgets.geography import LAND
 CHARTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
   const r = p.getBoundingClientRect();
   const svg = p.querySelector('.main-svg');
-  const traces = p.querySelectorAll('.plot g.trace, .barlayer g.trace, .scatterlayer g.trace, .pielayer g.trace').length;
+  // every drawn trace of any type (bar, scatter, waterfall, pie ...) is a group with class 'trace'
+  const traces = p.querySelectorAll('.main-svg g.trace, .main-svg g.point, .main-svg path.js-line').length;
   const title = (p.querySelector('.gtitle') || {}).textContent || '';
   return {height: Math.round(r.height), svg: svg ? Math.round(svg.getBoundingClientRect().height) : 0,
           traces: traces, title: title};

@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 
-__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE"]
+from workbench.currency import currency_symbol
+
+__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency",
+           "MONEY_UNITS"]
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -21,13 +24,28 @@ LAYER_COLORS = {
 
 
 
-def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None) -> str:
+MONEY_UNITS = ("USD", "$", "money")  # units that are money, shown in the display currency
+_DISPLAY = {"currency": "USD"}
+
+
+def set_display_currency(code: str | None) -> None:
+    """The currency money is shown in (the open World's, set by every app model)."""
+    _DISPLAY["currency"] = (code or "USD").upper()
+
+
+def display_currency() -> str:
+    return _DISPLAY["currency"]
+
+
+def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None, *,
+                 currency: str | None = None) -> str:
     """Readable number: the one formatter of the workbench
-    (:func:`workbench.scenarios.kpis.format_number`: $ for USD, $0.90 per unit, % for shares,
-    k/M for big values), so the apps, the Excel export and the HTML report agree."""
+    (:func:`workbench.scenarios.kpis.format_number`: the currency's symbol for money, '$0.90' per
+    unit, % for shares, k/M for big values), so the apps, the Excel export and the HTML report
+    agree. Money is in ``currency`` or the display currency (the open World's)."""
     from workbench.scenarios.kpis import format_number
 
-    return format_number(value, unit, digits)
+    return format_number(value, unit, digits, currency=currency or display_currency())
 
 
 def jsonable(value):

@@ -17,11 +17,12 @@ import pandas as pd
 import traitlets as T
 
 import workbench
+from workbench.currency import currency_symbol
 from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
                                sweep_dc_count)
 
 from .components import KPI, FigureView, KPICards, section, TableView
-from .formatting import format_value
+from .formatting import display_currency, format_value
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView

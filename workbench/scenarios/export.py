@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from . import codec
+from ..currency import excel_money_format
+from ..excel import text_not_formulas
 from .apps import app_title
 from .compare import Comparison, compare
 from .errors import ScenarioError
@@ -43,9 +45,10 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD_FILL = "DCE6F0"
 
 
-def number_format(unit: str, decimals: int | None = None) -> str | None:
-    """The Excel number format for a unit (see :func:`workbench.scenarios.kpis.excel_format`)."""
-    return excel_format(unit, decimals)
+def number_format(unit: str, decimals: int | None = None, currency: str = "USD") -> str | None:
+    """The Excel number format for a unit, money in ``currency`` (the scenarios' World's); see
+    :func:`workbench.scenarios.kpis.excel_format`."""
+    return excel_format(unit, decimals, currency)
 
 
 def flatten_inputs(inputs: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -149,7 +152,7 @@ class _Writer:
         return r
 
 
-def _frame_rows(df: pd.DataFrame, table: str, app: str | None = None
+def _frame_rows(df: pd.DataFrame, table: str, app: str | None = None, currency: str = "USD"
                 ) -> tuple[list[str], list[list[Any]], list[str | None], bool]:
     if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
         df = df.reset_index()
@@ -170,7 +173,8 @@ def _frame_rows(df: pd.DataFrame, table: str, app: str | None = None
             heads.append(head + " (UTC)")
         else:
             heads.append(head)
-        fmts.append(number_format(unit) if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) else None)
+        fmts.append(number_format(unit, None, currency) if pd.api.types.is_numeric_dtype(s)
+                    and not pd.api.types.is_bool_dtype(s) else None)
     cols = []
     for c in df.columns:
         s = df[c]
@@ -208,6 +212,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     prefixes = [f"S{i + 1}" for i in range(len(cmp.scenarios))]
     app = cmp.app
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    money = [_currency(s) for s in cmp.scenarios]  # each scenario's World's currency
 
     # -- Comparison ------------------------------------------------------------------------
     ws = w.sheet("Comparison")
@@ -215,13 +220,18 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     for lab in labels[1:]:
         heads += [lab, f"{lab}: change", f"{lab}: change %"]
     caption = title or f"{app_title(app)} scenarios compared with '{labels[0]}'"
-    last = _comparison_table(w, ws, cmp, cmp.business_kpis, caption, heads, 1)
+    last = _comparison_table(w, ws, cmp, cmp.business_kpis, caption, heads, 1, money[0])
     if cmp.solver_kpis:
         last = _comparison_table(w, ws, cmp, cmp.solver_kpis,
-                                 "Solver details (how the plans were computed; not business results)", heads, last + 2)
+                                 "Solver details (how the plans were computed; not business results)", heads, last + 2,
+                                 money[0])
     note_row = last + 2
     ws.cell(row=note_row, column=1, value=f"Exported {when}. Change = scenario - baseline; change % = change / |baseline|.")
-    for i, n in enumerate(cmp.notes, start=1):
+    notes = list(cmp.notes)
+    if len(set(money)) > 1:
+        notes.append("The scenarios' data are in different currencies (" + ", ".join(dict.fromkeys(money))
+                     + "): money is compared as given, without conversion.")
+    for i, n in enumerate(notes, start=1):
         ws.cell(row=note_row + i, column=1, value=n)
 
     # -- Scenarios ---------------------------------------------------------------------------
@@ -237,13 +247,13 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             ws.cell(row=r, column=col).number_format = "yyyy-mm-dd hh:mm"
 
     # -- per scenario ------------------------------------------------------------------------
-    for p, lab, s in zip(prefixes, labels, cmp.scenarios):
+    for p, lab, s, cur in zip(prefixes, labels, cmp.scenarios, money):
         ws = w.sheet(f"{p} Inputs")
         shown = [(k, *format_input(k, v, s.app)) for k, v in _input_pairs(dict(s.inputs or {}))]
         w.table(ws, f"{p} {lab}: inputs", ["Input", "Value", "Name in the workbench"],
                 [[label, v, k] for k, label, v, _ in shown], widths=[34, 30, 30])
         for r_i, (_, _, v, unit) in enumerate(shown, start=4):
-            f = excel_format(unit) if unit else None
+            f = excel_format(unit, None, cur) if unit else None
             if f and isinstance(v, (int, float)):
                 ws.cell(row=r_i, column=2).number_format = f
         ws = w.sheet(f"{p} KPIs")
@@ -254,8 +264,8 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
                 info = kpi_info(k, s.app)
                 if info.solver != want_solver or not _is_number(v):
                     continue
-                krows.append([info.label, v, _unit_text(info.unit), k])
-                kf.append(number_format(info.unit, info.decimals))
+                krows.append([info.label, v, _unit_text(info.unit, cur), k])
+                kf.append(number_format(info.unit, info.decimals, cur))
             if not krows:
                 continue
             start = 1 if not want_solver else last + 2
@@ -268,13 +278,14 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             if df is None or len(df) == 0:
                 continue  # an empty table (no plants: no inbound flows) would be a sheet of headers only
             ws = w.sheet(f"{p} {tname}")
-            heads, trows, tf, truncated = _frame_rows(df, tname, s.app)
+            heads, trows, tf, truncated = _frame_rows(df, tname, s.app, cur)
             cap = f"{p} {lab}: {readable(tname.split('.')[-1])}"
             if truncated:
                 cap += f" (first {MAX_ROWS:,} of {len(df):,} rows)"
             w.table(ws, cap, heads, trows, tf, converted=True)
 
     buf = io.BytesIO()
+    text_not_formulas(w.wb)  # names and notes like '=HYPERLINK(...)' stay text
     w.wb.save(buf)
     data = buf.getvalue()
     if path is None:
@@ -293,17 +304,17 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
 
 
 def _comparison_table(w: "_Writer", ws, cmp: Comparison, kpis: Sequence[str], caption: str, heads: list[str],
-                      start_row: int) -> int:
+                      start_row: int, currency: str = "USD") -> int:
     """KPI rows with each row's own number format; % change columns as percentages."""
     labels = list(cmp.labels)
     body, row_formats = [], []
     for k in kpis:
         info = kpi_info(k, cmp.app)
-        row = [info.label, _unit_text(info.unit), cmp.value(0, k)]
+        row = [info.label, _unit_text(info.unit, currency), cmp.value(0, k)]
         for i in range(1, len(labels)):
             row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
         body.append(row)
-        row_formats.append(number_format(info.unit, info.decimals))
+        row_formats.append(number_format(info.unit, info.decimals, currency))
     last = w.table(ws, caption, heads, body, [None] * len(heads), start_row=start_row)
     for r_i, f in enumerate(row_formats, start=start_row + 3):
         for j in range(3, len(heads) + 1):
@@ -339,5 +350,12 @@ def _pct(v: float) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v / 100.0
 
 
-def _unit_text(unit: str) -> str:
+def _unit_text(unit: str, currency: str = "USD") -> str:
+    if unit.startswith("USD"):
+        return currency + unit[3:]
     return {"share": "%", "count": "", "": "", "ratio": ""}.get(unit, unit)
+
+
+def _currency(s: Scenario) -> str:
+    """The currency of the World a scenario ran on (saved with its inputs; USD before it was saved)."""
+    return str((s.inputs or {}).get("currency") or "USD").upper()

@@ -91,14 +91,19 @@ def _default_decimals(unit: str, value: float) -> int:
     return 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
 
 
-def format_number(value: Any, unit: str = "", decimals: int | None = None, *, compact: bool = True) -> str:
+def format_number(value: Any, unit: str = "", decimals: int | None = None, *, compact: bool = True,
+                  currency: str = "USD") -> str:
     """A number as the apps, the HTML report and the Excel comments show it.
 
     ``USD``: ``$59.01M``, ``$412k``, ``$950`` (``compact=False``: ``$59,010,713``); ``USD/unit``
     (and other per-something money): ``$0.90``; ``share`` (0..1): ``90.4%``; ``%`` (already in
     percent): ``12.5%``; ``count``: ``1,234``; other units: thousands separators, ``k``/``M`` for
-    big values when ``compact``, then the unit (``413 km``). None and NaN show as ``–``.
+    big values when ``compact``, then the unit (``413 km``). None and NaN show as ``–``. Money
+    carries the symbol of ``currency`` (the World's: ``R$0.90`` for BRL).
     """
+    from ..currency import currency_symbol
+
+    sym = currency_symbol(currency)
     if value is None or isinstance(value, str):
         return "–" if value is None else value
     try:
@@ -117,20 +122,20 @@ def format_number(value: Any, unit: str = "", decimals: int | None = None, *, co
     if unit in _CENTS:
         sign = "-" if v < 0 else ""
         per = unit.split("/", 1)[1]
-        return f"{sign}${abs(v):,.{d}f}" + ("" if per == "unit" else f"/{per}")
+        return f"{sign}{sym}{abs(v):,.{d}f}" + ("" if per == "unit" else f"/{per}")
     if unit == "ratio":
         return f"{v:,.{2 if decimals is None else decimals}f}×"
-    if unit in ("USD", "$", "USD/yr", "USD/week"):
+    if unit in ("USD", "$", "money", "USD/yr", "USD/week"):
         sign = "-" if v < 0 else ""
         av = abs(v)
         if compact and av >= 1e9:
-            return f"{sign}${av / 1e9:,.2f}B"
+            return f"{sign}{sym}{av / 1e9:,.2f}B"
         if compact and av >= 1e6:
-            return f"{sign}${av / 1e6:,.2f}M"
+            return f"{sign}{sym}{av / 1e6:,.2f}M"
         if compact and av >= 1e4:
-            return f"{sign}${av / 1e3:,.0f}k"
+            return f"{sign}{sym}{av / 1e3:,.0f}k"
         d = decimals if decimals is not None else 0 if av >= 100 or float(av).is_integer() else 2
-        return f"{sign}${av:,.{d}f}"
+        return f"{sign}{sym}{av:,.{d}f}"
     av = abs(v)
     if compact and decimals is None and unit != "count" and av >= 1e6:
         # millions from one million up, so neighbouring figures share one scale ("7.15M" next to "34.8M",
@@ -146,18 +151,23 @@ def format_number(value: Any, unit: str = "", decimals: int | None = None, *, co
     return f"{text} {shown}".strip()
 
 
-def excel_format(unit: str, decimals: int | None = None) -> str | None:
-    """The Excel number format that shows a value as :func:`format_number` does (uncompacted)."""
+def excel_format(unit: str, decimals: int | None = None, currency: str = "USD") -> str | None:
+    """The Excel number format that shows a value as :func:`format_number` does (uncompacted;
+    money with the symbol of ``currency``)."""
+    from ..currency import currency_symbol
+
+    sym = currency_symbol(currency).replace('"', "")
+
     def digits(d: int) -> str:
         return "0" + ("." + "0" * d if d > 0 else "")
 
     if unit in _CENTS:
-        f = '"$"#,##' + digits(2 if decimals is None else decimals)
+        f = f'"{sym}"#,##' + digits(2 if decimals is None else decimals)
         return f"{f};-{f}"
     if unit == "ratio":
         return digits(2 if decimals is None else decimals) + '"×"'
-    if unit in ("USD", "$", "USD/yr", "USD/week"):
-        f = '"$"#,##' + digits(0 if decimals is None else decimals)
+    if unit in ("USD", "$", "money", "USD/yr", "USD/week"):
+        f = f'"{sym}"#,##' + digits(0 if decimals is None else decimals)
         return f"{f};-{f}"
     if unit == "share":
         return digits(1 if decimals is None else decimals) + "%"
@@ -172,10 +182,10 @@ def excel_format(unit: str, decimals: int | None = None) -> str | None:
     return None
 
 
-def format_kpi(name: str, value: Any, app: str | None = None, *, compact: bool = True) -> str:
+def format_kpi(name: str, value: Any, app: str | None = None, *, compact: bool = True, currency: str = "USD") -> str:
     """A KPI's value as its registration says (unit and decimals)."""
     info = kpi_info(name, app)
-    return format_number(value, info.unit, info.decimals, compact=compact)
+    return format_number(value, info.unit, info.decimals, compact=compact, currency=currency)
 
 
 def is_business(name: str, app: str | None = None) -> bool:

@@ -40,7 +40,7 @@ from .geojson import hull_polygons, polygons_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 
 __all__ = [
     "ChannelStrategyModel",
@@ -541,4 +541,4 @@ class ChannelStrategyView(W.VBox):
 
 def channel_strategy_app(world: workbench.World | None = None, **kwargs) -> ChannelStrategyView:
     """Build the channel strategy app (the notebook's one line)."""
-    return ChannelStrategyView(ChannelStrategyModel(world, **kwargs))
+    return for_page(lambda: ChannelStrategyView(ChannelStrategyModel(world, **kwargs)))

@@ -40,7 +40,7 @@ from .geojson import hull_polygons, polygons_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 
 __all__ = [
     "ChannelStrategyModel",
@@ -225,6 +225,18 @@ def strategy_layers(result: StrategyResult) -> dict[str, dict]:
     return layers
 
 
+def strategy_legend(result: StrategyResult) -> list[tuple[str, str]]:
+    """The colour legend of one strategy's map: channels (or territories) of the outlets, and the
+    shading of the zones by the brand's share."""
+    o = result.outlets
+    if result.strategy == "exclusive" and "territory" in result.zones:
+        items = [("outlets and zones coloured by territory", PALETTE[0])]
+    else:
+        items = [(f"{CHANNEL_LABELS.get(c, c)} outlet", LAYER_COLORS.get(c, "#333333"))
+                 for c in sorted(o["channel"].unique())]
+    return items + [("zone: brand's share low", _shade(0.0)), ("high", _shade(1.0))]
+
+
 def _points(df: pd.DataFrame, colors, radius, props, fill_opacity: float) -> dict:
     """GeoJSON points with per-feature style (same shape as ``core.points_layer``, built from
     columns at once so a few hundred features take milliseconds)."""
@@ -255,6 +267,21 @@ CARD_KPIS = (("Outlets", "outlet_count", ""), ("Coverage", "coverage", "share"),
              ("Revenue", "revenue", "USD"), ("Net margin", "net_margin", "USD"), ("Cost to serve", "cost_to_serve", "USD"),
              ("Profit", "profit", "USD"), ("Brand control", "brand_control", "share"),
              ("Cannibalisation", "cannibalisation", "share"))
+
+
+#: table headers in words, with units (the frames keep their column names)
+CHANNEL_HEADERS = {
+    "strategy": "Strategy", "outlets": "Outlets", "coverage": "Population covered (%)", "units": "Units per year",
+    "market_share": "Market share (%)", "consumer_price": "Consumer price (USD/unit)", "revenue": "Revenue (USD/yr)",
+    "net_margin": "Net margin (USD/yr)", "cost_to_serve": "Cost to serve (USD/yr)", "profit": "Profit (USD/yr)",
+    "brand_control": "Brand control (%)", "cannibalisation": "Sales taken from own outlets (%)",
+    "overlap": "Outlets competing with each other", "territory": "Territory", "partner": "Partner outlet",
+    "partner_channel": "Partner channel", "partner_tier": "Partner tier", "zones": "Zones",
+    "potential": "Potential (people)", "share_of_mean": "Potential vs. average territory (%)",
+    "mean_distance_km": "Mean distance (km)", "outlet_id": "Outlet", "name": "Name", "channel": "Channel",
+    "tier": "Tier", "attractiveness": "Attractiveness (0-100)", "serving_dc": "Serving DC",
+    "dc_distance_km": "Distance from DC (km)",
+}
 
 
 def _slider(model, name, lo, hi, step, desc, fmt=".2f", percent=False):
@@ -297,19 +324,8 @@ def _checks(model, name, options, labels):
     return W.HBox(boxes, layout=W.Layout(flex_flow="row wrap"))
 
 
-# The lab's plotly renderer calls Plotly.Plots.resize on show/resize; with no layout width that
-# drops the layout height and autosizes to the container, whose height is 0 (its children are
-# absolutely positioned), so a chart drawn at start-up could collapse to nothing. Giving each
-# chart's container its height keeps the width responsive and the height right.
-FIGURE_HEIGHTS = (360, 400, 420)
-FIGURE_STYLE = "<style>" + "".join(
-    f".wb-fig-h{h} .jp-RenderedPlotly {{ height: {h}px; min-height: {h}px; }}" for h in FIGURE_HEIGHTS) + "</style>"
-
-
 def _figure_view(height: int) -> FigureView:
-    view = FigureView()
-    view.add_class(f"wb-fig-h{height}")
-    return view
+    return FigureView(height=height)
 
 
 class ChannelStrategyView(W.VBox):
@@ -320,8 +336,8 @@ class ChannelStrategyView(W.VBox):
         m = model
         # controls ---------------------------------------------------------------------
         market = [
-            _slider(m, "alpha", 0.2, 3.0, 0.1, "Attractiveness α", ".1f"),
-            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance decay β", ".1f"),
+            _slider(m, "alpha", 0.2, 3.0, 0.1, "Store appeal weight (α)", ".1f"),
+            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance penalty (β)", ".1f"),
             _slider(m, "competitor_attraction", 0.0, 30.0, 0.5, "Competitor strength", ".1f"),
             _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Coverage radius km", ".0f"),
         ]
@@ -366,7 +382,7 @@ class ChannelStrategyView(W.VBox):
                     if cls.startswith("wb-input-"):
                         self.inputs[cls[len("wb-input-"):]] = wdg
         self.controls = W.Accordion(children=[W.VBox(prices), W.VBox(market), W.VBox(strategies), W.VBox(costs)],
-                                    titles=("Prices and margins", "Market (Huff)", "Strategies", "Cost to serve"),
+                                    titles=("Prices and margins", "Market (store choice model)", "Strategies", "Cost to serve"),
                                     selected_index=0)
         self.reset_button = W.Button(description="Back to defaults", icon="undo", layout=W.Layout(width="100%"))
         self.reset_button.on_click(lambda _: self.reset())
@@ -379,7 +395,7 @@ class ChannelStrategyView(W.VBox):
             self.cards[s].add_class(f"wb-strategy-{s}")
             cols.append(W.VBox([head, self.cards[s]], layout=W.Layout(width="33%", padding="0 6px 0 0")))
         self.bars = _figure_view(360)
-        self.maps = {s: MapView(height="320px") for s in STRATEGIES}
+        self.maps = {s: MapView(height="320px", width_px=330, cities=4) for s in STRATEGIES}
         map_cols = [W.VBox([W.HTML(f"<b>{STRATEGY_LABELS[s]}</b>"), self.maps[s]],
                            layout=W.Layout(width="33%", padding="0 4px 0 0")) for s in STRATEGIES]
         self.waterfall_strategy = W.ToggleButtons(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES],
@@ -396,7 +412,7 @@ class ChannelStrategyView(W.VBox):
         self.outlet_strategy.observe(lambda _: self._render_outlets(), names="value")
         self.outlets = TableView(height="300px")
         controls = [self.controls, self.reset_button, section("Export"), self.download]
-        body = [W.HTML(FIGURE_STYLE), W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
+        body = [W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
                 W.HBox(map_cols, layout=W.Layout(width="100%")),
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),
@@ -469,6 +485,7 @@ class ChannelStrategyView(W.VBox):
                 mv.remove_layer("territories")
             mv.set_layer("zones", layers["zones"], label="Zones")
             mv.set_layer("outlets", layers["outlets"], label="Outlets")
+            mv.set_legend(strategy_legend(r))
         self._render_waterfall()
         if self.model.frontier is not None:
             front = self.model.frontier
@@ -486,13 +503,16 @@ class ChannelStrategyView(W.VBox):
                      "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
         self.summary.update(show, formats={"coverage": "share", "market_share": "share", "brand_control": "share",
                                            "cannibalisation": "share", "revenue": "USD", "net_margin": "USD",
-                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD"})
+                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD/unit",
+                                           "units": "units"},
+                            headers=CHANNEL_HEADERS)
         t = cmp.exclusive.territories
         if t is not None:
             shown = t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
                        "share_of_mean", "mean_distance_km", "units", "profit"]].copy()
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
-            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD"})
+            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD", "units": "units"},
+                                    headers=CHANNEL_HEADERS)
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")
@@ -510,7 +530,8 @@ class ChannelStrategyView(W.VBox):
         cols = [c for c in ("outlet_id", "name", "channel", "tier", "territory", "attractiveness", "serving_dc",
                             "dc_distance_km", "units", "revenue", "cost_to_serve", "profit") if c in o.columns]
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
-                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD"})
+                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD", "units": "units"},
+                            headers=CHANNEL_HEADERS)
 
     @staticmethod
     def _csv(cmp: ChannelComparison) -> bytes:
@@ -520,4 +541,4 @@ class ChannelStrategyView(W.VBox):
 
 def channel_strategy_app(world: workbench.World | None = None, **kwargs) -> ChannelStrategyView:
     """Build the channel strategy app (the notebook's one line)."""
-    return ChannelStrategyView(ChannelStrategyModel(world, **kwargs))
+    return for_page(lambda: ChannelStrategyView(ChannelStrategyModel(world, **kwargs)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from .conftest import open_app, record_timing, screenshot
+from .drawn import assert_charts_drawn, assert_map_geography
 
 MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
 STRATEGIES = ("intensive", "selective", "exclusive")
@@ -27,6 +28,8 @@ def test_price_change_updates_all_three_strategies(page, voila_url):
     assert page.locator(MARKERS).count() >= 3 * 300 + 400
     # the waterfall, bars and frontier charts
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
+    assert_charts_drawn(page, at_least=3)
+    assert len(assert_map_geography(page)) == 3
     # every chart is drawn at its height (none collapsed to an empty strip)
     heights = page.eval_on_selector_all(".wb-app-channel_strategy .js-plotly-plot",
                                         "els => els.map(e => e.getBoundingClientRect().height)")

@@ -22,12 +22,15 @@ from plotly.subplots import make_subplots
 import workbench
 from workbench.channels import (
     CHANNELS,
+    SOURCES,
     STRATEGIES,
     TIERS,
     ChannelComparison,
     ChannelFrontier,
     ChannelParams,
+    Sensitivity,
     StrategyResult,
+    break_even,
     evaluate_strategies,
     frontier,
     prepare_market,
@@ -61,6 +64,7 @@ __all__ = [
     "waterfall_figure",
     "frontier_figure",
     "strategy_layers",
+    "tornado_figure",
     "STRATEGY_COLORS",
 ]
 
@@ -75,7 +79,8 @@ PARAM_TRAITS = (
     "alpha", "beta", "competitor_attraction", "coverage_radius_km", "consumer_price", "retailer_margin",
     "wholesaler_margin", "distributor_margin", "ecommerce_commission", "ecommerce_fulfilment", "ecommerce_parcel",
     "exclusive_premium", "intensive_erosion", "price_elasticity", "logistics_cost_per_unit_km",
-    "selective_min_attractiveness", "territories", "balance_tolerance",
+    "selective_min_attractiveness", "territories", "balance_tolerance", "online_share", "ecommerce_delivery_km",
+    "intermediary_radius_km", "partner_min_capture", "decision_tolerance",
 )
 ACCOUNT_TRAITS = tuple(f"account_cost_{c}" for c in CHANNELS)
 
@@ -120,11 +125,18 @@ class ChannelStrategyModel(AppModel):
     exclusive_tiers = T.List(T.Unicode(), default_value=list(DEFAULTS.exclusive_tiers))
     territories = T.Int(DEFAULTS.territories)
     balance_tolerance = T.Float(DEFAULTS.balance_tolerance)
+    online_share = T.Float(DEFAULTS.online_share)
+    ecommerce_delivery_km = T.Float(DEFAULTS.ecommerce_delivery_km)
+    intermediary_radius_km = T.Float(DEFAULTS.intermediary_radius_km)
+    partner_min_capture = T.Float(DEFAULTS.partner_min_capture)
+    decision_tolerance = T.Float(DEFAULTS.decision_tolerance)
 
     serving_site_ids = T.List(T.Unicode())   # DCs to serve outlets from; empty = today's (existing) DCs
 
     frontier = T.Any(None, allow_none=True)
+    sensitivity = T.Any(None, allow_none=True)   # workbench.channels.Sensitivity of the current inputs
     unit_cost = T.Float(0.0)
+    reference_price = T.Float(0.0)
     serving_dcs = T.Any(None, allow_none=True)
 
     _ready = False
@@ -136,7 +148,8 @@ class ChannelStrategyModel(AppModel):
         self._quiet += 1
         try:
             price, cost = reference_prices(self.world, DEFAULTS)
-            self.consumer_price = round(price, 2)
+            self.consumer_price = price
+            self.reference_price = price
             self.unit_cost = cost
         except workbench.WorkbenchError as exc:
             self.problems = [str(exc)]
@@ -158,6 +171,7 @@ class ChannelStrategyModel(AppModel):
         kw["selective_size"] = int(self.selective_size) if self.selective_size > 0 else None
         kw["unit_cost"] = self.unit_cost if self.unit_cost > 0 else None
         kw["consumer_price"] = self.consumer_price if self.consumer_price > 0 else None
+        kw["reference_price"] = self.reference_price if self.reference_price > 0 else None
         return ChannelParams(**kw)
 
     def set_inputs(self, values: Mapping[str, Any]) -> None:
@@ -176,15 +190,41 @@ class ChannelStrategyModel(AppModel):
     @T.observe("world")
     def _on_world(self, change) -> None:
         if self._ready and change["new"] is not None:
+            try:
+                price, cost = reference_prices(change["new"], DEFAULTS)
+            except workbench.WorkbenchError:
+                pass  # recompute() reports the missing products
+            else:
+                self._quiet += 1
+                try:
+                    if self.consumer_price == self.reference_price:
+                        self.consumer_price = price
+                    self.reference_price, self.unit_cost = price, cost
+                finally:
+                    self._quiet -= 1
             self.recompute()
 
     # -- running ------------------------------------------------------------------------
-    def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
+    def _market(self, params: ChannelParams):
         dcs = self.serving_dcs if self.serving_dcs is not None else (list(self.serving_site_ids) or None)
-        market = prepare_market(self.world, params, serving_dcs=dcs)
+        return prepare_market(self.world, params, serving_dcs=dcs)
+
+    def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
+        market = self._market(params)
         comparison = evaluate_strategies(self.world, params, market=market)
         front = frontier(self.world, params, comparison=comparison, market=market)
         return comparison, front
+
+    def compute_sensitivity(self) -> None:
+        """Break-even values of the key assumptions for the current inputs (a few seconds)."""
+        if self.result is None:
+            return
+        params = self.params()
+        out = self.run(lambda: break_even(market=self._market(params), params=params,
+                                          progress=self.progress_callback()),
+                       label="Finding the break-even value of each assumption")
+        if out is not None:
+            self.sensitivity = out
 
     def recompute(self) -> None:
         """Evaluate the three strategies and the frontier; problems become readable messages."""
@@ -203,6 +243,7 @@ class ChannelStrategyModel(AppModel):
             return
         comparison, front = out
         self.notes = list(comparison.notes)
+        self.sensitivity = None   # stale: it belongs to the previous inputs
         self.frontier = front
         self.result = comparison
 
@@ -214,6 +255,10 @@ class ChannelStrategyModel(AppModel):
             out.update(self.frontier.kpis())
         return out
 
+    def verdict(self) -> str:
+        """The comparison in one sentence (best, margin over the runner-up, tolerance)."""
+        return self.result.verdict if self.result is not None else ""
+
 
 # ---------------------------------------------------------------------------------------
 # figures (plain functions of domain results; tested on their data)
@@ -221,8 +266,8 @@ class ChannelStrategyModel(AppModel):
 
 MONEY_BARS = (("consumer_sales", "Consumer sales"), ("revenue", "Revenue"), ("net_margin", "Net margin"),
               ("cost_to_serve", "Cost to serve"), ("profit", "Profit"))
-SHARE_BARS = (("coverage", "Coverage"), ("market_share", "Market share"), ("brand_control", "Brand control"),
-              ("cannibalisation", "Cannibalisation"))
+SHARE_BARS = (("store_reach", "Store reach"), ("online_reach", "Online reach"), ("market_share", "Market share"),
+              ("brand_control", "Brand control"), ("cannibalisation", "Cannibalisation"))
 
 
 def comparison_figure(comparison: ChannelComparison) -> go.Figure:
@@ -271,26 +316,67 @@ def frontier_figure(front: ChannelFrontier) -> go.Figure:
     c = front.curve
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        name="Frontier (outlets added by marginal profit)", x=100 * c["coverage"], y=c["profit"] / 1e6,
+        name="Frontier (outlets added by marginal profit)", x=100 * c["store_reach"], y=c["profit"] / 1e6,
         mode="lines+markers", marker={"size": 3, "color": "#7f7f7f"}, line={"color": "#7f7f7f"},
         customdata=np.stack([c["outlets"], c["outlet_id"]], axis=1),
-        hovertemplate="%{customdata[0]} outlets (last: %{customdata[1]})<br>coverage %{x:.1f}%<br>"
+        hovertemplate="%{customdata[0]} outlets (last: %{customdata[1]})<br>store reach %{x:.1f}%<br>"
                       "profit $%{y:,.1f}M<extra></extra>"))
     b = front.best
-    fig.add_trace(go.Scatter(name=f"Most profitable: {int(b['outlets'])} outlets", x=[100 * b["coverage"]],
+    fig.add_trace(go.Scatter(name=f"Most profitable: {int(b['outlets'])} outlets", x=[100 * b["store_reach"]],
                              y=[b["profit"] / 1e6], mode="markers",
                              marker={"symbol": "star", "size": 14, "color": "#333333"},
-                             hovertemplate="%{x:.1f}% coverage, $%{y:,.1f}M<extra>best</extra>"))
+                             hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>best</extra>"))
     for _, m in front.marks.iterrows():
         s = m["strategy"]
         fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} ({int(m['outlets'])} outlets)",
-                                 x=[100 * m["coverage"]], y=[m["profit"] / 1e6], mode="markers",
+                                 x=[100 * m["store_reach"]], y=[m["profit"] / 1e6], mode="markers",
                                  marker={"size": 13, "color": STRATEGY_COLORS[s], "line": {"width": 1, "color": "#fff"}},
-                                 hovertemplate="%{x:.1f}% coverage, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
-                                               + "</extra>"))
-    fig.update_xaxes(title_text="Population covered (%)")
+                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
+                                               + " at its own price</extra>"))
+        fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} at the curve's price", x=[100 * m["store_reach"]],
+                                 y=[m["profit_at_curve_price"] / 1e6], mode="markers", showlegend=False,
+                                 marker={"size": 11, "symbol": "circle-open", "color": STRATEGY_COLORS[s],
+                                         "line": {"width": 2}},
+                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
+                                               + " at the curve's price</extra>"))
+    fig.update_xaxes(title_text="Modelled population within reach of a store (%)")
     fig.update_yaxes(title_text="Profit (USD M/yr)")
-    return figure_layout(fig, "Coverage versus profit", height=400)
+    return figure_layout(fig, "Store reach versus profit", height=400)
+
+
+ASSUMPTION_FORMATS = {"share": lambda v: f"{100 * v:.1f}%", "factor": lambda v: f"x{v:.2f}",
+                      "USD": lambda v: f"${v:,.4f}", "number": lambda v: f"{v:,.2f}"}
+
+
+def _fmt_assumption(unit: str, v: float) -> str:
+    return "none in range" if not np.isfinite(v) else ASSUMPTION_FORMATS.get(unit, ASSUMPTION_FORMATS["number"])(v)
+
+
+def tornado_figure(sens: Sensitivity) -> go.Figure:
+    """Tornado of the best strategy's margin over its strongest rival as each key assumption
+    moves over its range (one bar per assumption, widest swing on top), with the break-even
+    values in the labels."""
+    t = sens.table.iloc[::-1]
+    labels = []
+    for _, r in t.iterrows():
+        be = [v for v in (r["break_even_below"], r["break_even_above"]) if np.isfinite(v)]
+        flip = (f"flips at {' / '.join(_fmt_assumption(r['unit'], v) for v in be)}" if be else "no flip in range")
+        labels.append(f"{r['label']} (today {_fmt_assumption(r['unit'], r['value'])}; {flip})")
+    base = sens.margin / 1e6
+    fig = go.Figure()
+    for end, color in (("low", "#4c78a8"), ("high", "#f58518")):
+        vals = t[f"margin_{end}"].to_numpy(float) / 1e6
+        fig.add_trace(go.Bar(
+            name=f"At the {end} end of the range", y=labels, x=vals - base, base=base, orientation="h",
+            marker_color=color, customdata=np.stack([t[end].map(lambda v: f"{v:,.4g}"), t[f"winner_{end}"]], axis=1),
+            hovertemplate="value %{customdata[0]}: margin $%{x:,.1f}M vs today's; winner %{customdata[1]}"
+                          "<extra></extra>"))
+    fig.add_vline(x=0, line={"color": "#e45756", "width": 2, "dash": "dot"})
+    fig.add_vline(x=base, line={"color": "#333333", "width": 1})
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(title_text=f"{STRATEGY_LABELS[sens.best]}'s profit over its strongest rival (USD M/yr); "
+                                "left of the red line another strategy wins")
+    return figure_layout(fig, "Which assumption changes the recommendation", height=420)
 
 
 def _hulls(points: pd.DataFrame, group: str, colors: Mapping[Any, str]) -> dict:
@@ -351,16 +437,22 @@ def _shade(share: float) -> str:
 # the view
 # ---------------------------------------------------------------------------------------
 
-CARD_KPIS = (("Outlets", "outlet_count", ""), ("Coverage", "coverage", "share"), ("Units", "units", "units"),
+CARD_KPIS = (("Outlets", "outlet_count", ""), ("Store reach", "store_reach", "share"), ("Units", "units", "units"),
              ("Revenue", "revenue", "USD"), ("Net margin", "net_margin", "USD"), ("Cost to serve", "cost_to_serve", "USD"),
              ("Profit", "profit", "USD"), ("Brand control", "brand_control", "share"),
              ("Cannibalisation", "cannibalisation", "share"))
 
 
+def source_of(name: str) -> str:
+    """Where the default of a control comes from (a published source or an explicit assumption)."""
+    key = "account_cost" if name.startswith("account_cost_") else name
+    return SOURCES.get(key, "")
+
+
 def _slider(model, name, lo, hi, step, desc, fmt=".2f", percent=False):
     s = W.FloatSlider(value=getattr(model, name), min=lo, max=hi, step=step, description=desc, continuous_update=False,
             readout_format=".0%" if percent else fmt, style={"description_width": "105px"},
-            layout=W.Layout(width="100%"))
+            layout=W.Layout(width="100%"), tooltip=source_of(name))
     W.link((model, name), (s, "value"))
     s.add_class(f"wb-input-{name}")
     return s
@@ -370,7 +462,7 @@ def _number(model, name, desc, *, lo=0.0, hi=1e9, step=None, integer=False):
     cls = W.BoundedIntText if integer else W.BoundedFloatText
     kw = {"step": step} if step else {}
     t = cls(value=getattr(model, name), min=lo, max=hi, description=desc, continuous_update=False,
-            style={"description_width": "105px"}, layout=W.Layout(width="100%"), **kw)
+            style={"description_width": "105px"}, layout=W.Layout(width="100%"), tooltip=source_of(name), **kw)
     W.link((model, name), (t, "value"))
     t.add_class(f"wb-input-{name}")
     return t
@@ -401,7 +493,7 @@ def _checks(model, name, options, labels):
 # drops the layout height and autosizes to the container, whose height is 0 (its children are
 # absolutely positioned), so a chart drawn at start-up could collapse to nothing. Giving each
 # chart's container its height keeps the width responsive and the height right.
-FIGURE_HEIGHTS = (360, 400, 420)
+FIGURE_HEIGHTS = (360, 400, 420)  # the tornado uses 420 too
 FIGURE_STYLE = "<style>" + "".join(
     f".wb-fig-h{h} .jp-RenderedPlotly {{ height: {h}px; min-height: {h}px; }}" for h in FIGURE_HEIGHTS) + "</style>"
 
@@ -423,13 +515,17 @@ class ChannelStrategyView(W.VBox):
             _slider(m, "alpha", 0.2, 3.0, 0.1, "Attractiveness α", ".1f"),
             _slider(m, "beta", 0.0, 4.0, 0.1, "Distance decay β", ".1f"),
             _slider(m, "competitor_attraction", 0.0, 30.0, 0.5, "Competitor strength", ".1f"),
-            _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Coverage radius km", ".0f"),
+            _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Reach radius km", ".0f"),
+            _slider(m, "online_share", 0.0, 0.5, 0.01, "Online share", percent=True),
+            _number(m, "ecommerce_delivery_km", "Parcel reach km", hi=10_000.0, step=50.0),
         ]
         prices = [
-            _number(m, "consumer_price", "Consumer price $", lo=0.01, hi=10_000.0, step=0.5),
+            _number(m, "consumer_price", "Shelf price $", lo=0.01, hi=10_000.0, step=0.5),
+            W.HTML(f"<div class='wb-busy'>Demand was observed at ${m.reference_price:,.2f}; another price moves "
+                   "volume by the elasticity.</div>"),
             _slider(m, "exclusive_premium", 0.0, 0.6, 0.01, "Exclusive premium", percent=True),
             _slider(m, "intensive_erosion", 0.0, 0.3, 0.01, "Intensive erosion", percent=True),
-            _slider(m, "price_elasticity", 0.0, 3.0, 0.1, "Price elasticity", ".1f"),
+            _slider(m, "price_elasticity", 0.0, 5.0, 0.01, "Price elasticity", ".2f"),
             _slider(m, "retailer_margin", 0.0, 0.6, 0.01, "Retailer margin", percent=True),
             _slider(m, "wholesaler_margin", 0.0, 0.4, 0.01, "Wholesaler margin", percent=True),
             _slider(m, "distributor_margin", 0.0, 0.4, 0.01, "Distributor margin", percent=True),
@@ -438,7 +534,8 @@ class ChannelStrategyView(W.VBox):
             _number(m, "ecommerce_parcel", "Parcel $/unit", hi=1000.0, step=0.1),
         ]
         costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} $/yr", hi=1e8, step=1000.0) for c in CHANNELS]
-        costs.append(_number(m, "logistics_cost_per_unit_km", "Logistics $/unit-km", hi=10.0, step=0.0001))
+        costs.append(_number(m, "logistics_cost_per_unit_km", "Freight $/unit-km", hi=10.0, step=0.0001))
+        costs.append(_number(m, "intermediary_radius_km", "Wholesale reach km", hi=5_000.0, step=25.0))
         sites = m.world.sites
         self.dc_select = W.SelectMultiple(
             options=[(f"{r.name}{' (open today)' if r.existing else ''}", r.site_id) for r in sites.itertuples()],
@@ -458,6 +555,8 @@ class ChannelStrategyView(W.VBox):
             W.HTML("<b>Exclusive: partner tiers</b>"), _checks(m, "exclusive_tiers", TIERS, {}),
             self._territory_slider(m),
             _slider(m, "balance_tolerance", 0.05, 1.0, 0.05, "Balance ±", percent=True),
+            _slider(m, "partner_min_capture", 0.0, 0.3, 0.01, "Partner capture ≥", percent=True),
+            _slider(m, "decision_tolerance", 0.0, 0.2, 0.005, "Too close within", ".1%"),
         ]
         self.inputs: dict[str, W.Widget] = {}
         for group in (market, prices, costs, strategies):
@@ -495,25 +594,76 @@ class ChannelStrategyView(W.VBox):
                                           description="Outlets of")
         self.outlet_strategy.observe(lambda _: self._render_outlets(), names="value")
         self.outlets = TableView(height="300px")
+        self.verdict = W.HTML()
+        self.verdict.add_class("wb-verdict")
+        self.sensitivity_button = W.Button(description="Find break-even values", icon="balance-scale",
+                                           tooltip="Move each key assumption alone over its range and find where "
+                                                   "another strategy becomes the best (a few seconds)",
+                                           layout=W.Layout(width="260px"))
+        self.sensitivity_button.on_click(lambda _: self.model.compute_sensitivity())
+        self.tornado = _figure_view(420)
+        self.sensitivity_table = TableView(height="260px")
+        self.sources = W.HTML(self._sources_html())
         controls = [self.controls, self.reset_button, section("Export"), self.download]
-        body = [W.HTML(FIGURE_STYLE), W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
+        body = [W.HTML(FIGURE_STYLE), self.verdict, W.HBox(cols, layout=W.Layout(width="100%")), self.bars,
+                section("Which assumption changes the recommendation"), self.sensitivity_button, self.tornado,
+                self.sensitivity_table, section("Where each strategy sells"),
                 W.HBox(map_cols, layout=W.Layout(width="100%")),
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),
                 section("Margin stack per channel"), self.waterfall_strategy, self.waterfall,
-                section("Coverage versus profit"), self.frontier, self.frontier_caption,
+                section("Store reach versus profit"), self.frontier, self.frontier_caption,
                 section("Comparison"), self.summary, section("Exclusive territories"), self.territories,
-                section("Outlets carried"), self.outlet_strategy, self.outlets]
+                section("Outlets carried"), self.outlet_strategy, self.outlets,
+                section("Assumptions and their sources"), self.sources]
         super().__init__([app_shell(model, controls=controls, body=body, subtitle=(
-            "Intensive: every outlet of the enabled channels. Selective: outlets meeting the tier and quality "
-            "criteria. Exclusive: one partner per balanced territory."))])
+            "Intensive: every store and listing of the enabled channels. Selective: those meeting the tier and "
+            "quality criteria. Exclusive: one store per balanced territory. Wholesalers and distributors supply "
+            "the small stores; they do not sell to shoppers."))])
         for s in STRATEGIES:
             if len(model.world.customers):
                 self.maps[s].set_outline(model.world.customers, "region")
                 self.maps[s].fit(model.world.customers.lat, model.world.customers.lon)
                 self.maps[s].map.zoom = 3
         model.observe(lambda _: self._render(), names="result")
+        model.observe(lambda _: self._render_sensitivity(), names="sensitivity")
         self._render()
+        self._render_sensitivity()
+
+    def _sources_html(self) -> str:
+        p = self.model.params()
+        rows = []
+        for name, text in SOURCES.items():
+            v = getattr(p, name, None)
+            if isinstance(v, Mapping):
+                v = ", ".join(f"{k} {x:,.0f}" for k, x in v.items())
+            elif isinstance(v, tuple):
+                v = ", ".join(v)
+            rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(str(v))}</td>"
+                        f"<td>{html.escape(text)}</td></tr>")
+        return ("<details><summary>Every default, with its published source or marked as an assumption to "
+                "calibrate to your data</summary><table class='wb-sources'><tr><th>assumption</th><th>today</th>"
+                "<th>source</th></tr>" + "".join(rows) + "</table></details>")
+
+    def _render_sensitivity(self) -> None:
+        sens = self.model.sensitivity
+        if sens is None:
+            self.tornado.layout.display = "none"
+            self.sensitivity_table.layout.display = "none"
+            return
+        self.tornado.layout.display = None
+        self.sensitivity_table.layout.display = None
+        self.tornado.show(tornado_figure(sens))
+        t = sens.table
+        shown = pd.DataFrame({
+            "assumption": t["label"],
+            "today": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["value"])],
+            "break-even below": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["break_even_below"])],
+            "break-even above": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["break_even_above"])],
+            "then best": t["overtaken_by"],
+            "move needed": [("" if not np.isfinite(m) else f"{m:+.0%}") for m in t["move"]],
+        })
+        self.sensitivity_table.update(shown)
 
     def _on_dcs(self, change) -> None:
         chosen = list(change["new"])
@@ -550,13 +700,26 @@ class ChannelStrategyView(W.VBox):
             for s in STRATEGIES:
                 self.cards[s].update([])
             return
+        close = cmp.too_close
+        self.verdict.value = (f"<div class='wb-busy'><b>{html.escape(cmp.verdict)}</b> Use <i>Find break-even "
+                              "values</i> to see which assumption would change it.</div>")
         for s, r in cmp.strategies.items():
-            sub = {"Outlets": f"{r.outlets['channel'].nunique()} channels",
-                   "Coverage": f"{r.population_covered / 1e6:,.1f}M people within {cmp.params.coverage_radius_km:g} km",
+            gap = cmp.strategies[cmp.best].profit - r.profit
+            if cmp.best == s:
+                prof = (f"too close to call (+{format_value(cmp.margin, 'USD')})" if close
+                        else f"best by {format_value(cmp.margin, 'USD')}")
+            else:
+                prof = f"{format_value(gap, 'USD')} below {cmp.best}"
+            n_sup = int((r.outlets["role"] == "intermediary").sum())
+            sub = {"Outlets": f"{r.outlets.loc[r.outlets['role'] != 'intermediary', 'channel'].nunique()} consumer "
+                              f"channel(s), {n_sup} supplier(s)",
+                   "Store reach": f"{r.population_in_reach / 1e6:,.1f}M of the modelled zones' people within "
+                                  f"{cmp.params.coverage_radius_km:g} km of a store",
                    "Units": f"{100 * r.market_share:.1f}% market share",
-                   "Revenue": f"consumer price ${r.consumer_price:,.2f}",
+                   "Revenue": f"shelf price ${r.consumer_price:,.2f}",
                    "Net margin": f"{100 * r.net_margin_pct:.1f}% of revenue",
-                   "Profit": "best" if cmp.best == s else ""}
+                   "Profit": prof,
+                   "Cannibalisation": "own sales other own outlets would make"}
             self.cards[s].update([KPI(label, getattr(r, attr), unit, sub.get(label, ""))
                                   for label, attr, unit in CARD_KPIS])
         self.bars.show(comparison_figure(cmp))
@@ -573,26 +736,24 @@ class ChannelStrategyView(W.VBox):
         if self.model.frontier is not None:
             front = self.model.frontier
             self.frontier.show(frontier_figure(front))
-            b = front.best
-            best = cmp.strategies[cmp.best]
             self.frontier_caption.value = (
-                "<div class='wb-busy'>Adding outlets one at a time by marginal profit (at the selective price), the "
-                f"most profitable network carries <b>{int(b['outlets'])} outlets</b>, covers "
-                f"{100 * b['coverage']:.1f}% of the population and earns <b>{format_value(b['profit'], 'USD')}</b> "
-                f"a year; the best of the three strategies is {cmp.best} with {format_value(best.profit, 'USD')}."
-                "</div>")
+                "<div class='wb-busy'>Outlets added one at a time by marginal profit. "
+                + html.escape(front.caption("intensive")) + " Open circles: each strategy's outlets at the curve's "
+                "price (like for like); filled: at the strategy's own assumed price.</div>")
         summ = cmp.summary.reset_index()
-        show = summ[["strategy", "outlets", "coverage", "units", "market_share", "consumer_price", "revenue",
-                     "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
-        self.summary.update(show, formats={"coverage": "share", "market_share": "share", "brand_control": "share",
+        show = summ[["strategy", "outlets", "store_reach", "online_reach", "units", "market_share", "consumer_price",
+                     "revenue", "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
+        self.summary.update(show, formats={"store_reach": "share", "online_reach": "share", "market_share": "share",
+                                           "brand_control": "share",
                                            "cannibalisation": "share", "revenue": "USD", "net_margin": "USD",
                                            "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD"})
         t = cmp.exclusive.territories
         if t is not None:
-            shown = t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
-                       "share_of_mean", "mean_distance_km", "units", "profit"]].copy()
+            shown = t[["territory", "partner", "partner_tier", "zones", "potential", "share_of_mean",
+                       "mean_distance_km", "capture", "best_capture", "units", "profit"]].copy()
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
-            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD"})
+            self.territories.update(shown, formats={"share_of_mean": "share", "capture": "share",
+                                                    "best_capture": "share", "profit": "USD"})
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")
@@ -607,8 +768,9 @@ class ChannelStrategyView(W.VBox):
         if cmp is None:
             return
         o = cmp.strategies[self.outlet_strategy.value].outlets
-        cols = [c for c in ("outlet_id", "name", "channel", "tier", "territory", "attractiveness", "serving_dc",
-                            "dc_distance_km", "units", "revenue", "cost_to_serve", "profit") if c in o.columns]
+        cols = [c for c in ("outlet_id", "name", "channel", "route", "supplier_id", "tier", "territory",
+                            "attractiveness", "serving_dc", "dc_distance_km", "units", "supplied_units",
+                            "incremental_units", "revenue", "cost_to_serve", "profit") if c in o.columns]
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
                             formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD"})
 

@@ -750,9 +750,9 @@ class ChannelStrategyView(W.VBox):
         t = cmp.exclusive.territories
         if t is not None:
             shown = t[["territory", "partner", "partner_tier", "zones", "potential", "share_of_mean",
-                       "mean_distance_km", "capture", "best_capture", "units", "profit"]].copy()
+                       "mean_distance_km", "partner_capture", "best_capture", "units", "profit"]].copy()
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
-            self.territories.update(shown, formats={"share_of_mean": "share", "capture": "share",
+            self.territories.update(shown, formats={"share_of_mean": "share", "partner_capture": "share",
                                                     "best_capture": "share", "profit": "USD"})
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",

@@ -279,12 +279,14 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
         for col, src in (("partner_id", "outlet_id"), ("partner", "name"), ("partner_channel", "channel"),
                          ("partner_tier", "tier"), ("units", "units"), ("profit", "profit")):
             t[col] = t["territory"].map(by_t[src])
-        t["capture"] = t["units"] / (t["potential"] * pp.volume_factor)
+        # the brand's share of each territory's potential (its partner, mostly) at this price
+        in_t = z.groupby("territory")["units"].sum()
+        t["capture"] = t["territory"].map(in_t) / (t["potential"] * pp.volume_factor)
         if partners is not None:
             extra = partners.set_index("territory")
+            t["partner_capture"] = t["territory"].map(extra["capture"])   # alone, at the reference price
             for col in ("best_capture", "candidates"):
-                if col in extra:
-                    t[col] = t["territory"].map(extra[col])
+                t[col] = t["territory"].map(extra[col])
         terr_table = t
     potential = float(market.potential.sum())
     inc_total = float(np.nansum(inc))

@@ -72,6 +72,9 @@ STRATEGY_COLORS = {"intensive": "#4c78a8", "selective": "#f58518", "exclusive": 
 STRATEGY_LABELS = {"intensive": "Intensive", "selective": "Selective", "exclusive": "Exclusive"}
 CHANNEL_LABELS = {"wholesaler": "Wholesaler", "retailer": "Retailer", "distributor": "Distributor",
                   "ecommerce": "E-commerce"}
+# the waterfall is per path to the shopper (a store's own channel is retailer; its supplier sets the route)
+ROUTE_LABELS = {"wholesaler": "Via wholesaler", "retailer": "Retailer (direct)", "distributor": "Via distributor",
+                "ecommerce": "E-commerce"}
 DEFAULTS = ChannelParams()
 
 # model trait -> ChannelParams field (same name unless listed)
@@ -291,23 +294,25 @@ def comparison_figure(comparison: ChannelComparison) -> go.Figure:
 
 
 def waterfall_figure(result: StrategyResult) -> go.Figure:
-    """The per-unit margin stack of each channel the strategy sells through (one waterfall each)."""
-    chans = [c for c in CHANNELS if c in set(result.channels["channel"])]
+    """The per-unit margin stack of each path to the shopper the strategy uses (one waterfall each):
+    direct to retailers, through wholesalers or distributors to retailers, e-commerce."""
+    sold = result.channels[result.channels["units"] > 0]
+    chans = [c for c in CHANNELS if c in set(sold["channel"])]
     fig = make_subplots(rows=1, cols=max(len(chans), 1), shared_yaxes=True,
-                        subplot_titles=[CHANNEL_LABELS[c] for c in chans] or [""])
+                        subplot_titles=[ROUTE_LABELS[c] for c in chans] or [""])
     for i, ch in enumerate(chans, start=1):
         wf = result.waterfall(ch)
         fig.add_trace(go.Waterfall(
-            name=CHANNEL_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
+            name=ROUTE_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
             text=[f"{v:,.2f}" for v in wf["amount"]], textposition="outside", cliponaxis=False,
             connector={"line": {"color": "#9fb3c8", "width": 1}},
             increasing={"marker": {"color": "#54a24b"}}, decreasing={"marker": {"color": "#e45756"}},
             totals={"marker": {"color": "#4c78a8"}},
-            hovertemplate="%{x}: %{y:$,.2f}/unit<extra>" + CHANNEL_LABELS[ch] + "</extra>"), row=1, col=i)
+            hovertemplate="%{x}: %{y:$,.2f}/unit<extra>" + ROUTE_LABELS[ch] + "</extra>"), row=1, col=i)
     fig.update_yaxes(title_text="USD per unit", row=1, col=1)
     fig.update_xaxes(tickangle=-45)
     fig.update_layout(showlegend=False)
-    return figure_layout(fig, f"Margin stack per unit by channel: {STRATEGY_LABELS[result.strategy].lower()} "
+    return figure_layout(fig, f"Margin stack per unit by path to the shopper: {STRATEGY_LABELS[result.strategy].lower()} "
                               f"(consumer price ${result.consumer_price:,.2f})", height=420)
 
 
@@ -682,7 +687,8 @@ class ChannelStrategyView(W.VBox):
     @staticmethod
     def _territory_slider(m) -> W.IntSlider:
         s = W.IntSlider(value=m.territories, min=1, max=30, description="Territories", continuous_update=False,
-                        style={"description_width": "105px"}, layout=W.Layout(width="100%"))
+                        style={"description_width": "105px"}, layout=W.Layout(width="100%"),
+                        tooltip=source_of("territories"))
         W.link((m, "territories"), (s, "value"))
         s.add_class("wb-input-territories")
         return s

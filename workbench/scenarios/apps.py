@@ -60,8 +60,9 @@ register_headline("route_planning", ("total_cost", "vehicles_used", "total_km", 
 _STRATEGIES = ("intensive", "selective", "exclusive")
 _CHANNEL_KPIS = {
     "outlets": ("outlets", "count", None),
-    "population_covered": ("population covered", "count", H),
-    "coverage": ("coverage", "share", H),
+    "population_in_reach": ("population within reach of a store", "count", H),
+    "store_reach": ("store reach (share of the modelled population)", "share", H),
+    "online_reach": ("online reach (share of the modelled population)", "share", H),
     "units": ("units", "units", H),
     "market_share": ("market share", "share", H),
     "consumer_price": ("consumer price", "USD", None),
@@ -86,18 +87,20 @@ register_kpis("channel_strategy", [
 ] + [
     KPIInfo("frontier_best_outlets", "Frontier best: outlets", "count", None),
     KPIInfo("frontier_best_profit", "Frontier best: profit", "USD", H),
-    KPIInfo("frontier_best_coverage", "Frontier best: coverage", "share", H),
+    KPIInfo("frontier_best_store_reach", "Frontier best: store reach", "share", H),
+    KPIInfo("best_margin", "Best strategy's margin over the runner-up", "USD", H),
+    KPIInfo("too_close", "Too close to call (1 = yes)", "count", None),
 ])
 register_charts("channel_strategy", [
     ChartSpec("Profit by strategy (USD/yr)", tuple(f"{s}_profit" for s in _STRATEGIES), "bar", "USD"),
-    ChartSpec("Coverage and brand control by strategy", tuple(f"{s}_{k}" for k in ("coverage", "brand_control")
+    ChartSpec("Store reach and brand control by strategy", tuple(f"{s}_{k}" for k in ("store_reach", "brand_control")
                                                               for s in _STRATEGIES), "bar", "share"),
     ChartSpec("Units by strategy", tuple(f"{s}_units" for s in _STRATEGIES), "bar", "units"),
     ChartSpec("Outlets by strategy", tuple(f"{s}_outlets" for s in _STRATEGIES), "bar", "count"),
 ])
 
 register_headline("channel_strategy", ("intensive_profit", "selective_profit", "exclusive_profit",
-                                       "intensive_coverage"))
+                                       "intensive_store_reach"))
 
 # -- demand forecasting and inventory (widgets.demand_forecasting.DemandForecastingModel.kpis) --
 register_kpis("demand_forecasting", {

@@ -12,11 +12,12 @@ from pathlib import Path
 DOC = Path(__file__).resolve().parent.parent / "docs" / "channel_strategy.md"
 
 
-def sample_block() -> str:
-    """The generated block: comparison, verdict, frontier caption and break-even table (defaults)."""
+def blocks() -> dict[str, str]:
+    """The generated blocks: the sample's comparison, verdict, frontier caption and break-even table,
+    and the sources of every default."""
     from workbench import load_sample
     from workbench.channels import ChannelParams, break_even, evaluate_strategies, frontier, prepare_market
-    from workbench.channels.summary import DOC_END, DOC_START, comparison_markdown, sensitivity_markdown
+    from workbench.channels.summary import comparison_markdown, sensitivity_markdown, sources_markdown
 
     world = load_sample()
     params = ChannelParams()
@@ -24,19 +25,25 @@ def sample_block() -> str:
     cmp = evaluate_strategies(world, params, market=market)
     front = frontier(world, params, comparison=cmp, market=market)
     sens = break_even(market=market)
-    return "\n".join([DOC_START, comparison_markdown(cmp, front), "", sensitivity_markdown(sens), DOC_END])
+    return {"sample": "\n\n".join([comparison_markdown(cmp, front), sensitivity_markdown(sens)]),
+            "sources": sources_markdown(params)}
 
 
-def replace_block(text: str, block: str) -> str:
-    from workbench.channels.summary import DOC_END, DOC_START
+def replace_blocks(text: str, contents: dict[str, str]) -> str:
+    """``text`` with each generated block's content between its markers replaced."""
+    from workbench.channels.summary import DOC_BLOCKS
 
-    start, end = text.index(DOC_START), text.index(DOC_END) + len(DOC_END)
-    return text[:start] + block + text[end:]
+    for name, body in contents.items():
+        start_mark, end_mark = DOC_BLOCKS[name]
+        start = text.index(start_mark) + len(start_mark)
+        end = text.index(end_mark)
+        text = text[:start] + "\n" + body + "\n" + text[end:]
+    return text
 
 
 def main(argv: list[str]) -> int:
     text = DOC.read_text()
-    new = replace_block(text, sample_block())
+    new = replace_blocks(text, blocks())
     if "--check" in argv:
         if new != text:
             print(f"{DOC} is out of date: run python scripts/channel_docs_table.py")

@@ -685,3 +685,35 @@ def test_params_round_trip():
     """to_dict/from_dict restores the parameters (JSON-able for saved scenarios)."""
     p = ChannelParams(channels=("retailer", "ecommerce"), selective_size=12, exclusive_premium=0.2)
     assert ChannelParams.from_dict(p.to_dict()) == p
+
+
+# ------------------------------------------------------------------------------------------
+# sources and the docs (issue point 9 and the sample tables)
+# ------------------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "channel_strategy.md"
+
+
+def test_every_default_has_a_source_or_says_it_is_an_assumption():
+    """Every parameter has a source text; the unsourced ones that decide the answer say 'calibrate'."""
+    names = {f.name for f in dataclasses.fields(ChannelParams)}
+    assert names == set(SOURCES)
+    for name in ("exclusive_premium", "intensive_erosion", "account_cost", "logistics_cost_per_unit_km",
+                 "selective_premium", "competitor_attraction"):
+        assert "Assumption: calibrate to your data" in SOURCES[name], name
+    assert "LTL" not in SOURCES["logistics_cost_per_unit_km"]
+    text = DOCS.read_text()
+    for name in names:
+        assert f"`{name}`" in text, name
+
+
+def test_docs_sample_tables_are_generated_from_the_code():
+    """The sample tables, verdict, frontier caption, break-even table and sources in the docs match the code."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "channel_docs_table", Path(__file__).resolve().parent.parent / "scripts" / "channel_docs_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = DOCS.read_text()
+    assert mod.replace_blocks(text, mod.blocks()) == text, "run python scripts/channel_docs_table.py"

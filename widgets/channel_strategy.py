@@ -1,10 +1,12 @@
 """Channel strategy app: intensive, selective and exclusive distribution side by side.
 
 The model holds every assumption as a trait; any change re-evaluates the three strategies and
-the coverage-versus-profit frontier (about half a second on the sample company; the exclusive
-territories are re-designed only when their inputs change). The view shows KPI cards per
-strategy, a grouped bar chart, a map per strategy, a per-unit margin waterfall per channel and
-the frontier with the three strategies marked.
+the reach-versus-profit frontier (about half a second on the sample company; the exclusive
+territories are re-designed only when their inputs change). The view shows the verdict (best,
+margin, tolerance), KPI cards per strategy, a grouped bar chart, the break-even tornado on
+request, a map per strategy, a per-unit margin waterfall per path to the shopper and the
+frontier with the three strategies marked like for like; every control's tooltip gives the
+source of its default.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from typing import Any, Mapping
 import ipywidgets as W
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import traitlets as T
-from plotly.subplots import make_subplots
 
 import workbench
 from workbench.channels import (
@@ -28,7 +28,6 @@ from workbench.channels import (
     ChannelComparison,
     ChannelFrontier,
     ChannelParams,
-    Sensitivity,
     StrategyResult,
     break_even,
     evaluate_strategies,
@@ -37,24 +36,15 @@ from workbench.channels import (
     reference_prices,
 )
 
-from .core import (
-    KPI,
-    hull_polygons,
-    polygons_layer,
-    LAYER_COLORS,
-    PALETTE,
-    AppModel,
-    FigureView,
-    KPICards,
-    MapView,
-    TableView,
-    app_shell,
-    current_world,
-    download_link,
-    figure_layout,
-    format_value,
-    section,
-)
+from .components import KPI, download_link, FigureView, KPICards, section, TableView
+from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure,
+                               format_assumption, frontier_figure, tornado_figure, waterfall_figure)
+from .formatting import LAYER_COLORS, PALETTE, format_value
+from .geojson import hull_polygons, polygons_layer
+from .layout import app_shell
+from .maps import MapView
+from .model import AppModel
+from .world_store import current_world
 
 __all__ = [
     "ChannelStrategyModel",
@@ -68,13 +58,6 @@ __all__ = [
     "STRATEGY_COLORS",
 ]
 
-STRATEGY_COLORS = {"intensive": "#4c78a8", "selective": "#f58518", "exclusive": "#54a24b"}
-STRATEGY_LABELS = {"intensive": "Intensive", "selective": "Selective", "exclusive": "Exclusive"}
-CHANNEL_LABELS = {"wholesaler": "Wholesaler", "retailer": "Retailer", "distributor": "Distributor",
-                  "ecommerce": "E-commerce"}
-# the waterfall is per path to the shopper (a store's own channel is retailer; its supplier sets the route)
-ROUTE_LABELS = {"wholesaler": "Via wholesaler", "retailer": "Retailer (direct)", "distributor": "Via distributor",
-                "ecommerce": "E-commerce"}
 DEFAULTS = ChannelParams()
 
 # model trait -> ChannelParams field (same name unless listed)
@@ -261,127 +244,6 @@ class ChannelStrategyModel(AppModel):
     def verdict(self) -> str:
         """The comparison in one sentence (best, margin over the runner-up, tolerance)."""
         return self.result.verdict if self.result is not None else ""
-
-
-# ---------------------------------------------------------------------------------------
-# figures (plain functions of domain results; tested on their data)
-# ---------------------------------------------------------------------------------------
-
-MONEY_BARS = (("consumer_sales", "Consumer sales"), ("revenue", "Revenue"), ("net_margin", "Net margin"),
-              ("cost_to_serve", "Cost to serve"), ("profit", "Profit"))
-SHARE_BARS = (("store_reach", "Store reach"), ("online_reach", "Online reach"), ("market_share", "Market share"),
-              ("brand_control", "Brand control"), ("cannibalisation", "Cannibalisation"))
-
-
-def comparison_figure(comparison: ChannelComparison) -> go.Figure:
-    """Grouped bars: money (USD M/yr) and shares (%) per strategy."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
-                        subplot_titles=("Money (USD M per year)", "Shares (%)"))
-    for s, r in comparison.strategies.items():
-        fig.add_trace(go.Bar(name=STRATEGY_LABELS[s], x=[lbl for _, lbl in MONEY_BARS],
-                             y=[getattr(r, k) / 1e6 for k, _ in MONEY_BARS], marker_color=STRATEGY_COLORS[s],
-                             legendgroup=s, hovertemplate="%{x}: $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s] + "</extra>"),
-                      row=1, col=1)
-        fig.add_trace(go.Bar(name=STRATEGY_LABELS[s], x=[lbl for _, lbl in SHARE_BARS],
-                             y=[100 * getattr(r, k) for k, _ in SHARE_BARS], marker_color=STRATEGY_COLORS[s],
-                             legendgroup=s, showlegend=False,
-                             hovertemplate="%{x}: %{y:.1f}%<extra>" + STRATEGY_LABELS[s] + "</extra>"),
-                      row=1, col=2)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="USD M/yr", row=1, col=1)
-    fig.update_yaxes(title_text="%", row=1, col=2)
-    return figure_layout(fig, "Strategies side by side", height=360)
-
-
-def waterfall_figure(result: StrategyResult) -> go.Figure:
-    """The per-unit margin stack of each path to the shopper the strategy uses (one waterfall each):
-    direct to retailers, through wholesalers or distributors to retailers, e-commerce."""
-    sold = result.channels[result.channels["units"] > 0]
-    chans = [c for c in CHANNELS if c in set(sold["channel"])]
-    fig = make_subplots(rows=1, cols=max(len(chans), 1), shared_yaxes=True,
-                        subplot_titles=[ROUTE_LABELS[c] for c in chans] or [""])
-    for i, ch in enumerate(chans, start=1):
-        wf = result.waterfall(ch)
-        fig.add_trace(go.Waterfall(
-            name=ROUTE_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
-            text=[f"{v:,.2f}" for v in wf["amount"]], textposition="outside", cliponaxis=False,
-            connector={"line": {"color": "#9fb3c8", "width": 1}},
-            increasing={"marker": {"color": "#54a24b"}}, decreasing={"marker": {"color": "#e45756"}},
-            totals={"marker": {"color": "#4c78a8"}},
-            hovertemplate="%{x}: %{y:$,.2f}/unit<extra>" + ROUTE_LABELS[ch] + "</extra>"), row=1, col=i)
-    fig.update_yaxes(title_text="USD per unit", row=1, col=1)
-    fig.update_xaxes(tickangle=-45)
-    fig.update_layout(showlegend=False)
-    return figure_layout(fig, f"Margin stack per unit by path to the shopper: {STRATEGY_LABELS[result.strategy].lower()} "
-                              f"(consumer price ${result.consumer_price:,.2f})", height=420)
-
-
-def frontier_figure(front: ChannelFrontier) -> go.Figure:
-    """Coverage versus profit as outlets are added, with the three strategies and the best size marked."""
-    c = front.curve
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        name="Frontier (outlets added by marginal profit)", x=100 * c["store_reach"], y=c["profit"] / 1e6,
-        mode="lines+markers", marker={"size": 3, "color": "#7f7f7f"}, line={"color": "#7f7f7f"},
-        customdata=np.stack([c["outlets"], c["outlet_id"]], axis=1),
-        hovertemplate="%{customdata[0]} outlets (last: %{customdata[1]})<br>store reach %{x:.1f}%<br>"
-                      "profit $%{y:,.1f}M<extra></extra>"))
-    b = front.best
-    fig.add_trace(go.Scatter(name=f"Most profitable: {int(b['outlets'])} outlets", x=[100 * b["store_reach"]],
-                             y=[b["profit"] / 1e6], mode="markers",
-                             marker={"symbol": "star", "size": 14, "color": "#333333"},
-                             hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>best</extra>"))
-    for _, m in front.marks.iterrows():
-        s = m["strategy"]
-        fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} ({int(m['outlets'])} outlets)",
-                                 x=[100 * m["store_reach"]], y=[m["profit"] / 1e6], mode="markers",
-                                 marker={"size": 13, "color": STRATEGY_COLORS[s], "line": {"width": 1, "color": "#fff"}},
-                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
-                                               + " at its own price</extra>"))
-        fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} at the curve's price", x=[100 * m["store_reach"]],
-                                 y=[m["profit_at_curve_price"] / 1e6], mode="markers", showlegend=False,
-                                 marker={"size": 11, "symbol": "circle-open", "color": STRATEGY_COLORS[s],
-                                         "line": {"width": 2}},
-                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
-                                               + " at the curve's price</extra>"))
-    fig.update_xaxes(title_text="Modelled population within reach of a store (%)")
-    fig.update_yaxes(title_text="Profit (USD M/yr)")
-    return figure_layout(fig, "Store reach versus profit", height=400)
-
-
-ASSUMPTION_FORMATS = {"share": lambda v: f"{100 * v:.1f}%", "factor": lambda v: f"x{v:.2f}",
-                      "USD": lambda v: f"${v:,.4f}", "number": lambda v: f"{v:,.2f}"}
-
-
-def _fmt_assumption(unit: str, v: float) -> str:
-    return "none in range" if not np.isfinite(v) else ASSUMPTION_FORMATS.get(unit, ASSUMPTION_FORMATS["number"])(v)
-
-
-def tornado_figure(sens: Sensitivity) -> go.Figure:
-    """Tornado of the best strategy's margin over its strongest rival as each key assumption
-    moves over its range (one bar per assumption, widest swing on top), with the break-even
-    values in the labels."""
-    t = sens.table.iloc[::-1]
-    labels = []
-    for _, r in t.iterrows():
-        be = [v for v in (r["break_even_below"], r["break_even_above"]) if np.isfinite(v)]
-        flip = (f"flips at {' / '.join(_fmt_assumption(r['unit'], v) for v in be)}" if be else "no flip in range")
-        labels.append(f"{r['label']} (today {_fmt_assumption(r['unit'], r['value'])}; {flip})")
-    base = sens.margin / 1e6
-    fig = go.Figure()
-    for end, color in (("low", "#4c78a8"), ("high", "#f58518")):
-        vals = t[f"margin_{end}"].to_numpy(float) / 1e6
-        fig.add_trace(go.Bar(
-            name=f"At the {end} end of the range", y=labels, x=vals - base, base=base, orientation="h",
-            marker_color=color, customdata=np.stack([t[end].map(lambda v: f"{v:,.4g}"), t[f"winner_{end}"]], axis=1),
-            hovertemplate="value %{customdata[0]}: margin $%{x:,.1f}M vs today's; winner %{customdata[1]}"
-                          "<extra></extra>"))
-    fig.add_vline(x=0, line={"color": "#e45756", "width": 2, "dash": "dot"})
-    fig.add_vline(x=base, line={"color": "#333333", "width": 1})
-    fig.update_layout(barmode="overlay")
-    fig.update_xaxes(title_text=f"{STRATEGY_LABELS[sens.best]}'s profit over its strongest rival (USD M/yr); "
-                                "left of the red line another strategy wins")
-    return figure_layout(fig, "Which assumption changes the recommendation", height=420)
 
 
 def _hulls(points: pd.DataFrame, group: str, colors: Mapping[Any, str]) -> dict:
@@ -662,9 +524,9 @@ class ChannelStrategyView(W.VBox):
         t = sens.table
         shown = pd.DataFrame({
             "assumption": t["label"],
-            "today": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["value"])],
-            "break-even below": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["break_even_below"])],
-            "break-even above": [_fmt_assumption(u, v) for u, v in zip(t["unit"], t["break_even_above"])],
+            "today": [format_assumption(u, v) for u, v in zip(t["unit"], t["value"])],
+            "break-even below": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_below"])],
+            "break-even above": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_above"])],
             "then best": t["overtaken_by"],
             "move needed": [("" if not np.isfinite(m) else f"{m:+.0%}") for m in t["move"]],
         })

@@ -13,20 +13,13 @@ import traitlets as T
 import workbench
 from workbench.schema import CHANNELS, SCHEMAS
 
-from .core import (
-    KPI,
-    LAYER_COLORS,
-    AppModel,
-    KPICards,
-    MapView,
-    app_shell,
-    download_link,
-    open_world,
-    points_layer,
-    reset_current_world,
-    section,
-    set_current_world,
-)
+from .components import KPI, download_link, KPICards, section
+from .formatting import LAYER_COLORS
+from .geojson import points_layer
+from .layout import app_shell
+from .maps import MapView
+from .model import AppModel
+from .world_store import open_world, reset_current_world, set_current_world
 
 __all__ = ["HomeModel", "HomeView", "home_app", "LAYERS"]
 

@@ -27,7 +27,7 @@ from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_i
 from workbench.scenarios.export import flatten_inputs
 from workbench.scenarios.kpis import headline_kpis, readable
 
-from .core import PALETTE, format_value
+from .formatting import PALETTE, format_value
 
 __all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup"]

@@ -20,6 +20,7 @@ from workbench.channels import (
     SOURCES,
     ChannelParams,
     break_even,
+    calibrate_capture,
     design_territories,
     evaluate_outlets,
     evaluate_strategies,
@@ -28,11 +29,13 @@ from workbench.channels import (
     huff_probabilities,
     huff_utility,
     margin_stack,
+    outlet_economics,
     pick_partners,
     prepare_market,
     price_point,
     reference_prices,
     strategy_profits,
+    strategy_sets,
     unit_stack,
 )
 
@@ -717,3 +720,46 @@ def test_docs_sample_tables_are_generated_from_the_code():
     spec.loader.exec_module(mod)
     text = DOCS.read_text()
     assert mod.replace_blocks(text, mod.blocks()) == text, "run python scripts/channel_docs_table.py"
+
+
+# ------------------------------------------------------------------------------------------
+# calibration to the user's sell-out
+# ------------------------------------------------------------------------------------------
+
+
+def _sell_out(market, beta, strength):
+    """The sell-out the selective network would have if the market had these parameters."""
+    sel = strategy_sets(market)["selective"]
+    truth = market.with_params(dataclasses.replace(market.params, beta=beta, competitor_attraction=strength))
+    e = outlet_economics(truth, sel, "selective", detail=False)
+    ids = market.outlets["outlet_id"].to_numpy()[e.rows[:e.n_consumer]]
+    return pd.DataFrame({"outlet_id": ids, "units": e.units[:e.n_consumer]})
+
+
+def test_calibration_recovers_known_parameters(sample_world):
+    """Sell-out made with beta 2.4 and competitor strength 8 is fitted back to 2.4 and 8 with no error."""
+    market = prepare_market(sample_world, ChannelParams())
+    sales = _sell_out(market, 2.4, 8.0)
+    cal = calibrate_capture(sample_world, sales=sales, market=market, betas=(2.0, 2.4, 2.8))
+    assert cal.beta == 2.4
+    assert cal.competitor_strength == pytest.approx(8.0, rel=1e-6)
+    assert cal.wape == pytest.approx(0.0, abs=1e-6)
+    assert cal.params.beta == 2.4 and cal.params.competitor_attraction == pytest.approx(8.0, rel=1e-6)
+    assert cal.fit["modelled"].sum() == pytest.approx(sales["units"].sum(), rel=1e-6)
+    assert (cal.grid["wape"].drop(index=1) > 0.01).all()
+    world = sample_world.replace(channel_sales=sales)       # the optional table of the World
+    assert len(world.channel_sales) == len(sales)
+
+
+def test_calibration_refuses_sell_in_and_unknown_outlets(sample_world):
+    """Wholesalers' sales (sell-in) and unknown outlets are refused with the rows and the fix."""
+    market = prepare_market(sample_world, ChannelParams())
+    wholesaler = market.outlets.loc[market.outlets["channel"] == "wholesaler", "outlet_id"].iloc[0]
+    sales = pd.DataFrame({"outlet_id": ["O001", "O002", wholesaler, "NOPE"], "units": [10.0, 20.0, 30.0, 40.0]})
+    with pytest.raises(DataError) as err:
+        calibrate_capture(sample_world, sales=sales, market=market)
+    text = str(err.value)
+    assert "sell-in to retailers" in text and "give the sell-out of the stores they supply" in text
+    assert "not a store or listing" in text and "first rows 5" in text
+    with pytest.raises(DataError, match="no sell-out to calibrate to"):
+        calibrate_capture(sample_world, market=market)

@@ -287,3 +287,23 @@ def test_every_control_names_its_source(app):
         assert "Assumption: calibrate to your data" in app.inputs[name].tooltip
     assert "Bijmolt" in app.inputs["price_elasticity"].tooltip
     assert "Assumption: calibrate to your data" in app.sources.value
+
+
+def test_calibrate_to_sell_out_applies_the_fit(sample_world):
+    """With a channel_sales table the app fits beta and competitor strength to it and re-evaluates."""
+    from workbench.channels import outlet_economics, prepare_market, strategy_sets
+
+    market = prepare_market(sample_world, ChannelParams())
+    truth = market.with_params(dataclasses.replace(market.params, beta=2.5, competitor_attraction=6.0))
+    e = outlet_economics(truth, strategy_sets(market)["selective"], "selective", detail=False)
+    sales = pd.DataFrame({"outlet_id": market.outlets["outlet_id"].to_numpy()[e.rows[:e.n_consumer]],
+                          "units": e.units[:e.n_consumer]})
+    app = channel_strategy_app(sample_world.replace(channel_sales=sales))
+    assert not app.calibrate_button.disabled
+    app.calibrate_button.click()
+    m = app.model
+    assert m.problems == []
+    assert m.beta == pytest.approx(2.5) and m.competitor_attraction == pytest.approx(6.0, rel=1e-6)
+    assert m.calibration.wape == pytest.approx(0.0, abs=1e-6)
+    assert any("Calibrated to the sell-out of" in n for n in m.notes)
+    assert channel_strategy_app(sample_world).calibrate_button.disabled

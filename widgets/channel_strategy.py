@@ -30,6 +30,7 @@ from workbench.channels import (
     ChannelParams,
     StrategyResult,
     break_even,
+    calibrate_capture,
     evaluate_strategies,
     frontier,
     prepare_market,
@@ -121,6 +122,7 @@ class ChannelStrategyModel(AppModel):
 
     frontier = T.Any(None, allow_none=True)
     sensitivity = T.Any(None, allow_none=True)   # workbench.channels.Sensitivity of the current inputs
+    calibration = T.Any(None, allow_none=True)   # workbench.channels.Calibration last applied
     unit_cost = T.Float(0.0)
     reference_price = T.Float(0.0)
     serving_dcs = T.Any(None, allow_none=True)
@@ -200,6 +202,24 @@ class ChannelStrategyModel(AppModel):
         comparison = evaluate_strategies(self.world, params, market=market)
         front = frontier(self.world, params, comparison=comparison, market=market)
         return comparison, front
+
+    def has_sell_out(self) -> bool:
+        """True when the World carries a channel_sales table to calibrate to."""
+        sales = getattr(self.world, "channel_sales", None)
+        return sales is not None and len(sales) > 0
+
+    def calibrate(self) -> None:
+        """Fit the distance decay and competitor strength to the World's sell-out and apply them."""
+        params = self.params()
+        out = self.run(lambda: calibrate_capture(self.world, params, market=self._market(params)),
+                       label="Fitting the capture model to your sell-out")
+        if out is None:
+            return
+        self.calibration = out
+        self.set_inputs({"beta": out.beta, "competitor_attraction": out.competitor_strength})
+        self.notes = [*self.notes, f"Calibrated to the sell-out of {len(out.fit)} outlets: distance decay "
+                      f"{out.beta:.1f}, competitor strength {out.competitor_strength:.2f}; the modelled units miss "
+                      f"the observed by {out.wape:.1%} (weighted absolute error)."]
 
     def compute_sensitivity(self) -> None:
         """Break-even values of the key assumptions for the current inputs (a few seconds)."""
@@ -386,6 +406,15 @@ class ChannelStrategyView(W.VBox):
             _slider(m, "online_share", 0.0, 0.5, 0.01, "Online share", percent=True),
             _number(m, "ecommerce_delivery_km", "Parcel reach km", hi=10_000.0, step=50.0),
         ]
+        self.calibrate_button = W.Button(description="Calibrate to sell-out", icon="crosshairs",
+                                         tooltip="Fit the distance decay and competitor strength to the channel_sales "
+                                                 "table (a year's sell-out per store and listing)",
+                                         layout=W.Layout(width="100%"), disabled=not m.has_sell_out())
+        self.calibrate_button.on_click(lambda _: self.model.calibrate())
+        market += [self.calibrate_button, W.HTML(
+            "<div class='wb-busy'>" + ("Your data has sell-out: fit the market to it." if m.has_sell_out() else
+                                       "Add a channel_sales table (outlet_id, units: a year's sell-out) to fit "
+                                       "the market to your data.") + "</div>")]
         prices = [
             _number(m, "consumer_price", "Shelf price $", lo=0.01, hi=10_000.0, step=0.5),
             W.HTML(f"<div class='wb-busy'>Demand was observed at ${m.reference_price:,.2f}; another price moves "

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .schema import SCHEMAS, data_dictionary_markdown
-from .validate import format_time, validate_tables
+from .validate import empty_table, format_time, validate_tables
 
 __all__ = ["World", "load_world", "load_sample", "load_files", "SAMPLE_DIR", "TABLES"]
 
@@ -41,6 +41,7 @@ class World:
     outlets: pd.DataFrame
     vehicles: pd.DataFrame
     orders: pd.DataFrame
+    channel_sales: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["channel_sales"]))
     source: str = "in memory"
     version: str = field(default="", compare=False)
 
@@ -104,6 +105,8 @@ class World:
         try:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 for name, df in self.tables().items():
+                    if df.empty and not SCHEMAS[name].required:
+                        continue  # an optional table without rows is not a sheet the loaders accept
                     _for_file(name, df).to_excel(xw, sheet_name=name, index=False)
                 _dictionary_frame().to_excel(xw, sheet_name="_dictionary", index=False)
             os.replace(tmp, path)
@@ -113,10 +116,13 @@ class World:
         return path
 
     def to_csv(self, folder: str | os.PathLike) -> Path:
-        """Write one ``<table>.csv`` per table into ``folder``."""
+        """Write one ``<table>.csv`` per table into ``folder`` (optional tables without rows are left
+        out: a file with only a header is not a table the loaders accept)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         for name, df in self.tables().items():
+            if df.empty and not SCHEMAS[name].required:
+                continue
             _for_file(name, df).to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         return folder
 
@@ -201,7 +207,8 @@ def load_files(files: Mapping[str, bytes], *, base: World | None = None) -> Worl
         raw.update(tables)
         sources.update(srcs)
     if base is not None:
-        raw = {**base.tables(), **raw}
+        kept = {k: v for k, v in base.tables().items() if len(v) or SCHEMAS[k].required}  # empty optional: absent
+        raw = {**kept, **raw}
     label = ", ".join(files) or "no files"
     clean = validate_tables(raw, sources, context=f"The data in {label} could not be loaded")
     return World(**clean, source=label)

@@ -12,6 +12,7 @@ p-median (:mod:`.territories`, OR-Tools); the margin stack is in :mod:`.economic
 ``docs/channel_strategy.md``.
 """
 
+from .calibration import Calibration, calibrate_capture
 from .capture import OutletEconomics, UnitTerms, outlet_economics, unit_terms
 from .economics import REFERENCE_RETAIL_MARGIN, STACK_STEPS, PricePoint, margin_stack, price_point, unit_stack
 from .frontier import ChannelFrontier, frontier
@@ -84,4 +85,6 @@ __all__ = [
     "KEY_ASSUMPTIONS",
     "Sensitivity",
     "break_even",
+    "Calibration",
+    "calibrate_capture",
 ]

@@ -60,10 +60,14 @@ class Market:
     product_price: float = float("nan")
     product_cost: float = float("nan")
     geometry: dict | None = None
+    roles: np.ndarray | None = None          # outlets.role as an array (set by prepare_market)
+    zone_potential: np.ndarray | None = None  # zones.potential as an array
 
     @property
     def potential(self) -> np.ndarray:
         """Each zone's sales potential at the reference price (units/yr)."""
+        if self.zone_potential is not None:
+            return self.zone_potential
         return self.zones["potential"].to_numpy(dtype=float)
 
     @property
@@ -78,7 +82,7 @@ class Market:
 
     @property
     def role(self) -> np.ndarray:
-        return self.outlets["role"].to_numpy()
+        return self.roles if self.roles is not None else self.outlets["role"].to_numpy()
 
     @property
     def physical(self) -> np.ndarray:
@@ -372,4 +376,4 @@ def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params:
     return Market(zones=zones, outlets=outlets, dcs=dcs, distance_km=dist, utility=util, competitor=competitor,
                   online_competitor=online_competitor, delivered=delivered, reference_price=ref, consumer_price=base,
                   unit_cost=cost, params=params, source_outlets=source, product_price=product_price, geometry=geometry,
-                  product_cost=product_cost)
+                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float))

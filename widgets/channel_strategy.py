@@ -133,16 +133,14 @@ class ChannelStrategyModel(AppModel):
                  autorun: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self.serving_dcs = serving_dcs
-        self._quiet += 1
-        try:
-            price, cost = reference_prices(self.world, DEFAULTS)
-            self.consumer_price = price
-            self.reference_price = price
-            self.unit_cost = cost
-        except workbench.WorkbenchError as exc:
-            self.problems = [str(exc)]
-        finally:
-            self._quiet -= 1
+        with self.quiet():
+            try:
+                price, cost = reference_prices(self.world, DEFAULTS)
+                self.consumer_price = price
+                self.reference_price = price
+                self.unit_cost = cost
+            except workbench.WorkbenchError as exc:
+                self.problems = [str(exc)]
         self.observe(self._on_input, names=list(self.input_traits))
         self._ready = True
         if autorun:
@@ -162,18 +160,13 @@ class ChannelStrategyModel(AppModel):
         kw["reference_price"] = self.reference_price if self.reference_price > 0 else None
         return ChannelParams(**kw)
 
-    def set_inputs(self, values: Mapping[str, Any]) -> None:
-        """Restore saved choices and re-evaluate once."""
-        self._quiet += 1
-        try:
-            super().set_inputs(values)
-        finally:
-            self._quiet -= 1
-        self.recompute()
-
     def _on_input(self, change) -> None:
-        if not self._quiet:
+        if not self.is_quiet:
             self.recompute()
+
+    def refresh(self) -> None:
+        """Evaluate the strategies under the current choices (the contract's one way to run again)."""
+        self.recompute()
 
     @T.observe("world")
     def _on_world(self, change) -> None:
@@ -183,13 +176,10 @@ class ChannelStrategyModel(AppModel):
             except workbench.WorkbenchError:
                 pass  # recompute() reports the missing products
             else:
-                self._quiet += 1
-                try:
+                with self.quiet():
                     if self.consumer_price == self.reference_price:
                         self.consumer_price = price
                     self.reference_price, self.unit_cost = price, cost
-                finally:
-                    self._quiet -= 1
             self.recompute()
 
     # -- running ------------------------------------------------------------------------
@@ -217,6 +207,7 @@ class ChannelStrategyModel(AppModel):
             return
         self.calibration = out
         self.set_inputs({"beta": out.beta, "competitor_attraction": out.competitor_strength})
+        self.refresh()
         self.notes = [*self.notes, f"Calibrated to the sell-out of {len(out.fit)} outlets: distance decay "
                       f"{out.beta:.1f}, competitor strength {out.competitor_strength:.2f}; the modelled units miss "
                       f"the observed by {out.wape:.1%} (weighted absolute error)."]
@@ -587,8 +578,9 @@ class ChannelStrategyView(W.VBox):
     def reset(self) -> None:
         traits = ChannelStrategyModel.class_traits()
         defaults = {name: traits[name].default() for name in self.model.input_traits}
-        defaults["consumer_price"] = round(reference_prices(self.model.world, DEFAULTS)[0], 2)
+        defaults["consumer_price"] = reference_prices(self.model.world, DEFAULTS)[0]
         self.model.set_inputs(defaults)
+        self.model.refresh()
 
     # -- rendering --------------------------------------------------------------------
     def _render(self) -> None:

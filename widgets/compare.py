@@ -14,7 +14,7 @@ import traitlets as T
 
 import workbench
 from workbench.scenarios import Comparison, Scenario, ScenarioError, ScenarioStore, compare, export_excel
-from workbench.scenarios.kpis import readable
+from workbench.scenarios.apps import app_title, studio_apps
 
 from .components import FigureView, download_link, section
 from .layout import app_shell
@@ -66,7 +66,7 @@ class CompareModel(AppModel):
         except ScenarioError as exc:
             self.problems = [str(exc)]
             return
-        self.apps = [a for a in apps if a not in (self.app_name, "scenario_viewer")]
+        self.apps = [a for a in apps if a not in studio_apps()]
         if self.app not in self.apps:
             self.app = self.apps[0] if self.apps else ""
         else:
@@ -220,7 +220,7 @@ class CompareView(W.VBox):
         m = self.model
         self._sync = True
         try:
-            self.app_pick.options = [(readable(a), a) for a in m.apps]
+            self.app_pick.options = [(app_title(a), a) for a in m.apps]
             self.app_pick.value = m.app if m.app in m.apps else None
             self.baseline.options = list(m.options)
             ids = [i for _, i in m.options]

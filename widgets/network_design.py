@@ -8,7 +8,6 @@ number of DCs) is computed on demand, in the background in the app.
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import ipywidgets as W
 import numpy as np
@@ -16,7 +15,6 @@ import pandas as pd
 import traitlets as T
 
 import workbench
-from workbench.errors import WorkbenchError
 from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
                                sweep_dc_count)
 
@@ -77,7 +75,6 @@ class NetworkDesignModel(AppModel):
     def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
         self._version = 0
         self._base: FacilityProblem | None = None
-        self._thread: threading.Thread | None = None
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -116,8 +113,12 @@ class NetworkDesignModel(AppModel):
     def _on_change(self, change):
         self._version += 1
         self.sweep_stale = True
-        if self.auto_solve:
+        if self.auto_solve and not self.is_quiet:
             self.solve()
+
+    def refresh(self) -> None:
+        """Solve under the current choices (the contract's one way to run the app again)."""
+        self.solve()
 
     def solve(self) -> NetworkResult | None:
         """Solve under the current choices (warm-started from the shown design); problems become messages."""
@@ -160,32 +161,19 @@ class NetworkDesignModel(AppModel):
             if not self.busy:
                 self.status = f"Trade-off curve: {done} of {total} numbers of DCs solved"
 
-        def work():
-            # not through run(): the curve must not clear or overwrite the design's problems
-            try:
-                return sweep_dc_count(problem, ks, progress=progress)
-            except WorkbenchError as exc:
-                self.notes = list(self.notes) + [f"The trade-off curve could not be computed: {exc}"]
-                return None
+        def finish(sw: SweepResult) -> None:
+            self.sweep = sw
+            self.sweep_stale = version != self._version
+            out.append(sw)
 
-        def finish(sw):
-            if sw is not None:
-                self.sweep = sw
-                self.sweep_stale = version != self._version
+        def failed(messages: list[str]) -> None:
+            # the curve is a side job: its failure is added to the design's problems, never replaces them
+            self.problems = list(self.problems) + [f"The trade-off curve could not be computed: {m}" for m in messages]
 
-        if background:
-            def target():
-                finish(work())
-            self._thread = threading.Thread(target=target, daemon=True)
-            self._thread.start()
-            return None
-        sw = work()
-        finish(sw)
-        return sw
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        out: list[SweepResult] = []
+        self.run_in_background(sweep_dc_count, problem, ks, progress=progress, label="Trade-off curve",
+                               done=finish, failed=failed, background=background)
+        return out[0] if out and not background else None
 
     def default_ks(self) -> list[int]:
         """From the fewest DCs whose capacity can cover demand to a few past the current design."""
@@ -215,6 +203,7 @@ class NetworkDesignView(W.VBox):
     def __init__(self, model: NetworkDesignModel, *, background: bool = True):
         self.model = model
         self.background = background
+        model.background = background
         n_sites = len(model.site_ids)
         full = W.Layout(width="100%")
         narrow = {"description_width": "110px"}
@@ -268,7 +257,7 @@ class NetworkDesignView(W.VBox):
         model.observe(self._render_result, names="result")
         model.observe(self._render_forced, names="force_open")
         model.observe(self._render_tradeoff, names=["sweep", "sweep_stale"])
-        model.observe(self._render_busy, names="busy")
+        model.observe(self._render_busy, names=["busy", "running"])
         model.observe(self._render_count, names="dc_count")
 
         controls = [section("Number of DCs"), self.free_count, self.count,
@@ -324,7 +313,7 @@ class NetworkDesignView(W.VBox):
             self._syncing = False
 
     def _render_busy(self, *_):
-        self.sweep_button.disabled = self.model.busy
+        self.sweep_button.disabled = self.model.busy or self.model.running
 
     def _render_result(self, *_):
         m = self.model

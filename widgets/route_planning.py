@@ -72,7 +72,6 @@ class RoutePlanningModel(AppModel):
     def __init__(self, world: workbench.World | None = None, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._base: dict[str, RoutingProblem] = {}
-        self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.problem: RoutingProblem | None = None
         w = self.world
@@ -148,22 +147,35 @@ class RoutePlanningModel(AppModel):
         self.set_vehicle(vehicle_type, count=int(row["count"]) + 1)
 
     # -- solving --------------------------------------------------------------------------
-    def solve(self, background: bool = False) -> RoutingResult | None:
-        """Plan the day; in the background the UI stays live and ``progress`` moves with the clock."""
-        if self.busy:
-            return None
-        self._cancel = threading.Event()
-        if not background:
-            return self._solve()
-        self.busy = True  # at once, so a second click is ignored
-        self._thread = threading.Thread(target=self._solve, name="route-planning-solve", daemon=True)
-        self._thread.start()
-        return None
+    def refresh(self) -> None:
+        """Plan the day with the current settings (in the background when the app runs in one)."""
+        self.solve(background=self.background)
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for a background solve."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def show_result(self, result: Any) -> None:
+        """Show a saved plan as it was: it matches the restored settings."""
+        super().show_result(result)
+        self.stale = False
+
+    def solve(self, background: bool = False) -> RoutingResult | None:
+        """Plan the day; in the background the UI stays live and ``progress`` moves with the clock
+        (``join()`` waits). A click while a plan is being made is ignored. Returns the plan when
+        solved in the foreground."""
+        cancel = threading.Event()
+        planned: list[RoutingResult] = []
+
+        def work():
+            problem = self.build_problem()
+            result = problem.solve(self.options(), progress=self._progress, cancel=cancel)
+            return problem, result, check_routes(result, problem)
+
+        def done(out) -> None:
+            planned.append(self._show_plan(*out))
+
+        if self.running:
+            return None
+        self._cancel = cancel
+        self.run_in_background(work, label="Planning routes", done=done, background=background)
+        return planned[0] if planned else None
 
     def stop(self) -> None:
         """End a running solve early; the best plan found so far is kept."""
@@ -173,18 +185,8 @@ class RoutePlanningModel(AppModel):
         self.progress = min(done / total, 0.999) if total else 0.0
         self.status = f"Solving… {done / 1000:.0f} of {total / 1000:.0f} s"
 
-    def _solve(self) -> RoutingResult | None:
-        def work():
-            problem = self.build_problem()
-            result = problem.solve(self.options(), progress=self._progress, cancel=self._cancel)
-            report = check_routes(result, problem)
-            return problem, result, report
-
+    def _show_plan(self, problem: RoutingProblem, result: RoutingResult, report) -> RoutingResult:
         previous = self.result
-        out = self.run(work, label="Planning routes")
-        if out is None:
-            return None
-        problem, result, report = out
         self.problem = problem
         self.previous_kpis = previous.kpis() if isinstance(previous, RoutingResult) else {}
         self.check_ok = report.ok
@@ -278,6 +280,7 @@ class RoutePlanningView(W.VBox):
     def __init__(self, model: RoutePlanningModel, *, background: bool = True):
         self.model = model
         self.background = background
+        model.background = background
         self.depot = W.Dropdown(options=model.depots, value=model.depot_id or None, description="Depot",
                                 layout=W.Layout(width="100%"), style={"description_width": "60px"})
         self.day = W.HTML()
@@ -313,7 +316,7 @@ class RoutePlanningView(W.VBox):
         self.solve_button.on_click(lambda _: model.solve(background=self.background))
         self.stop_button.on_click(lambda _: model.stop())
         model.observe(self._render_fleet, names="fleet")
-        model.observe(self._render_busy, names=["busy", "problems"])
+        model.observe(self._render_busy, names=["busy", "running", "problems"])
         model.observe(self._render_stale, names="stale")
         model.observe(self._render_result, names="result")
 
@@ -387,8 +390,8 @@ class RoutePlanningView(W.VBox):
 
     def _render_busy(self, *_):
         m = self.model
-        self.solve_button.disabled = m.busy or not m.depot_id
-        self.stop_button.disabled = not m.busy
+        self.solve_button.disabled = m.busy or m.running or not m.depot_id
+        self.stop_button.disabled = not (m.busy or m.running)
 
     def _render_result(self, *_):
         m = self.model

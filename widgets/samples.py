@@ -3,84 +3,46 @@ scenario studio has something to show on a first visit."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Iterable
 
 import workbench
 from workbench.scenarios import Scenario, ScenarioError, ScenarioStore
 
+from . import registry
 from .model import AppModel
-from .scenario_bar import _store, rerun
+from .scenario_bar import _store
 
-__all__ = ["SAMPLE_RECIPES", "seed_sample_scenarios"]
-
-
-#: app -> (module of its model, [(scenario name, note, inputs changed from the app's defaults)])
-SAMPLE_RECIPES: dict[str, tuple[str, list[tuple[str, str, dict]]]] = {
-    "network_design": ("widgets.network_design", [
-        ("Sample: cheapest network", "Sample company, the number of DCs left free", {"dc_count": 0}),
-        ("Sample: 10 DCs", "Sample company, exactly 10 DCs", {"dc_count": 10}),
-        ("Sample: transport +20%", "Cheapest network when transport rates rise by 20%",
-         {"dc_count": 0, "transport_multiplier": 1.2}),
-    ]),
-    "channel_strategy": ("widgets.channel_strategy", [
-        ("Sample: default assumptions", "Sample company with the default margins and costs", {}),
-        ("Sample: exclusive premium 25%", "Exclusive outlets sell 25% above list price", {"exclusive_premium": 0.25}),
-        ("Sample: price-sensitive shoppers", "Price elasticity 1.5", {"price_elasticity": 1.5}),
-    ]),
-    "route_planning": ("widgets.route_planning", [
-        ("Sample day: fleet as it is", "The sample depot's orders with today's fleet", {"time_limit_s": 3.0}),
-        ("Sample day: windows widened 1 h", "Every delivery window one hour wider on both sides",
-         {"time_limit_s": 3.0, "widen_windows_min": 60.0}),
-    ]),
-    "demand_forecasting": ("widgets.demand_forecasting", [
-        ("Sample: 95% service level", "First series of the sample history, default forecast, 95% cycle service", {}),
-        ("Sample: 99% service level", "The same forecast with 99% cycle service", {"service_level": 0.99}),
-    ]),
-}
-
-
-def _model_class(module_name: str, app: str):
-
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    for obj in vars(module).values():
-        if isinstance(obj, type) and issubclass(obj, AppModel) and getattr(obj, "app_name", None) == app:
-            return obj
-    return None
+__all__ = ["seed_sample_scenarios", "is_sample"]
 
 
 def seed_sample_scenarios(store: ScenarioStore, world: workbench.World | None = None, *,
                           apps: Iterable[str] | None = None) -> list[int]:
-    """Save a few scenarios of every planning app that exists, run on the sample company, through
-    the apps' own models (so each opens in its app). Names already taken are left alone."""
+    """Save the sample scenarios of every planning app (``AppInfo.samples`` in the app registry),
+    run on the sample company through the apps' own models, so each opens in its app. Names
+    already taken are left alone."""
     world = world if world is not None else workbench.load_sample()
     ids: list[int] = []
-    for app, (module_name, recipes) in SAMPLE_RECIPES.items():
-        if apps is not None and app not in apps:
+    for entry in registry.apps("planning"):
+        if apps is not None and entry.name not in apps:
             continue
-        taken = set(store.list(app)["name"])
-        recipes = [r for r in recipes if r[0] not in taken]
-        cls = _model_class(module_name, app) if recipes else None
-        if cls is None:
+        taken = set(store.list(entry.name)["name"])
+        recipes = [r for r in entry.info.samples if r.name not in taken]
+        if not recipes:
             continue
+        cls = registry.model_class(entry.name)
         model = cls(world)
         initial = {k: v for k, v in model.inputs().items() if k in cls.input_traits}
-        for name, note, changes in recipes:
-            wanted = {**initial, **{k: v for k, v in changes.items() if k in cls.input_traits}}
+        for recipe in recipes:
+            wanted = {**initial, **{k: v for k, v in recipe.changes.items() if k in cls.input_traits}}
             current = {k: v for k, v in model.inputs().items() if k in cls.input_traits}
-            model.set_inputs({k: v for k, v in wanted.items() if current.get(k) != v})
-            if model.result is None or model.problems or "stale" in model.trait_names() and getattr(model, "stale"):
-                rerun(model, background=False)
+            changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+            model.set_inputs(changed)
+            if changed or model.result is None or model.problems:
+                model.refresh()
+                model.join()
             if model.result is None or model.problems:
                 continue
-            try:
-                ids.append(store.save(Scenario.from_model(model, name, note)))
-            except ScenarioError:
-                continue
+            ids.append(store.save(Scenario.from_model(model, recipe.name, recipe.note)))
     return ids
 
 
@@ -93,10 +55,20 @@ def _open_store(model: AppModel, store: ScenarioStore | None) -> ScenarioStore |
         return None
 
 
+def is_sample(world: workbench.World | None) -> bool:
+    """True when ``world`` is the sample company as shipped (same content)."""
+    return world is not None and world.version == workbench.load_sample().version
+
+
 def _seed_if_empty(model: AppModel) -> None:
-    """An empty store gets a few sample scenarios from the sample company, so there is something to look at."""
+    """An empty store gets a few sample scenarios, so there is something to look at, but only
+    while the data open is the sample company: a user's own store is never filled with them."""
     try:
         if model.store.count() > 0:
+            return
+        if not is_sample(model.world):
+            model.notes = ["No scenarios are saved yet: open a planning app, run it on your data and use "
+                           "'Save as scenario'."]
             return
         ids = model.run(seed_sample_scenarios, model.store, label="Preparing sample scenarios")
         if ids:

@@ -10,7 +10,6 @@ as it was, or re-runs the app with those inputs.
 from __future__ import annotations
 
 import html
-import inspect
 import math
 from typing import Any, Iterable
 
@@ -18,14 +17,14 @@ import ipywidgets as W
 import pandas as pd
 
 from workbench.scenarios import Scenario, ScenarioError, ScenarioStore, kpi_info
-from workbench.scenarios.kpis import headline_kpis, readable
+from workbench.scenarios.apps import app_title
+from workbench.scenarios.kpis import headline_kpis
 
 from .components import section
-from .formatting import jsonable as _jsonable
 from .model import AppModel
 from .report import format_kpi
 
-__all__ = ["ScenarioBar", "scenario_label", "restore_inputs", "rerun"]
+__all__ = ["ScenarioBar", "scenario_label"]
 
 
 def _store(store: ScenarioStore | None) -> ScenarioStore:
@@ -174,50 +173,18 @@ class ScenarioBar(W.VBox):
             self.refresh()
             return None
         if sc.app != m.app_name:
-            self.message.value = _message("error", f"'{sc.name}' belongs to {readable(sc.app)}, not to {m.title}.")
+            self.message.value = _message("error", f"'{sc.name}' belongs to {app_title(sc.app)}, not to {m.title}.")
             return None
-        before = m.result
-        restore_inputs(m, sc.inputs)
-        ran_on_restore = m.result is not before and m.result is not None  # models that re-run in set_inputs
-        notes = []
+        m.set_inputs(sc.inputs)
         if mode == "restore" and sc.result is not None:
-            m.problems = []
-            m.result = sc.result
-            if "stale" in m.trait_names():
-                m.stale = False
-            notes.append(f"Showing '{sc.name}' as saved {_when(sc.updated)}.")
+            m.show_result(sc.result)
+            notes = [f"Showing '{sc.name}' as saved {_when(sc.updated)}."]
         else:
-            ran = ran_on_restore or rerun(m)
-            notes.append(f"Opened '{sc.name}'" + (" and ran it again with its inputs." if ran else
-                                                  "; its inputs are set: run the app to see the result."))
+            m.refresh()
+            notes = [f"Opened '{sc.name}' and ran it again with its inputs."]
         wv = getattr(getattr(m, "world", None), "version", "")
         if sc.world_version and wv and sc.world_version != wv:
             notes.append(f"It was saved on other data (version {sc.world_version[:10]}; the data now open is "
                          f"{wv[:10]}): re-run it to see it on today's data.")
         self.message.value = _message("ok", " ".join(notes))
         return sc
-
-
-def restore_inputs(model: AppModel, inputs: dict) -> None:
-    """``set_inputs`` and, when an observer reset a value on the way (a depot change resetting the fleet),
-    set the values that differ once more."""
-    model.set_inputs(inputs)
-
-    again = {k: inputs[k] for k in model.input_traits if k in inputs and _jsonable(getattr(model, k)) != inputs[k]}
-    if again:
-        model.set_inputs(again)
-
-
-def rerun(model: AppModel, *, background: bool = True) -> bool:
-    """Run the model again: ``rerun()``, else ``solve()`` (in the background when it can and
-    ``background``), else ``recompute()``/``compute()``. False when the model has none of them."""
-    for name in ("rerun", "solve", "recompute", "compute"):
-        fn = getattr(model, name, None)
-        if callable(fn):
-            try:
-                params = inspect.signature(fn).parameters
-            except (TypeError, ValueError):
-                params = {}
-            fn(background=background) if "background" in params else fn()
-            return True
-    return False

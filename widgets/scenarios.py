@@ -7,9 +7,9 @@ read-only viewer in ``widgets.viewer`` and the sample scenarios in ``widgets.sam
 from __future__ import annotations
 
 from .compare import CompareModel, CompareView, compare_app
-from .samples import SAMPLE_RECIPES, seed_sample_scenarios
-from .scenario_bar import ScenarioBar, rerun, restore_inputs, scenario_label
+from .samples import seed_sample_scenarios
+from .scenario_bar import ScenarioBar, scenario_label
 from .viewer import ViewerModel, ViewerView, viewer_app
 
 __all__ = ["ScenarioBar", "CompareModel", "CompareView", "compare_app", "ViewerModel", "ViewerView", "viewer_app",
-           "scenario_label", "seed_sample_scenarios", "restore_inputs", "rerun", "SAMPLE_RECIPES"]
+           "scenario_label", "seed_sample_scenarios"]

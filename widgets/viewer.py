@@ -14,6 +14,7 @@ import traitlets as T
 
 import workbench
 from workbench.scenarios import Scenario, ScenarioError, ScenarioStore, compare, kpi_info
+from workbench.scenarios.apps import app_title, studio_apps
 from workbench.scenarios.export import flatten_inputs
 from workbench.scenarios.kpis import headline_kpis, readable
 
@@ -56,7 +57,7 @@ class ViewerModel(AppModel):
         if self.store is None:
             return
         try:
-            self.apps = [a for a in self.store.apps() if a not in ("scenario_compare", self.app_name)]
+            self.apps = [a for a in self.store.apps() if a not in studio_apps()]
             self.listing = self.store.list(self.app_filter or None)
         except ScenarioError as exc:
             self.problems = [str(exc)]
@@ -70,7 +71,7 @@ class ViewerModel(AppModel):
             if app not in kp:
                 kp[app] = _headline_kpis(self.listing[self.listing["app"] == app], 1, app)
             lab = scenario_label(r, app, kp[app])
-            opts.append((lab if self.app_filter else f"{readable(app)}: {lab}", int(r["id"])))
+            opts.append((lab if self.app_filter else f"{app_title(app)}: {lab}", int(r["id"])))
         self.options = opts
         ids = [i for _, i in opts]
         if self.selected_id not in ids:
@@ -101,7 +102,7 @@ class ViewerModel(AppModel):
             heads = _headline_kpis(sub, 3, app)
             kp = " · ".join(f"{kpi_info(k, app).label}: {format_kpi(r[k], kpi_info(k, app).unit)}" for k in heads
                             if k in r and not pd.isna(r[k]))
-            rows.append({"Scenario": r["name"], "App": readable(app), "Headline KPIs": kp, "Note": r["note"],
+            rows.append({"Scenario": r["name"], "App": app_title(app), "Headline KPIs": kp, "Note": r["note"],
                          "Saved (UTC)": _when(r["updated"])})
         return pd.DataFrame(rows, columns=["Scenario", "App", "Headline KPIs", "Note", "Saved (UTC)"])
 
@@ -111,7 +112,7 @@ class ViewerModel(AppModel):
     def report(self) -> str:
         if not isinstance(self.result, Scenario):
             raise ScenarioError("open a scenario first")
-        return report_html([self.result], title=f"{readable(self.result.app)}: {self.result.name}", world=self.world)
+        return report_html([self.result], title=f"{app_title(self.result.app)}: {self.result.name}", world=self.world)
 
 
 class ViewerView(W.VBox):
@@ -183,7 +184,7 @@ class ViewerView(W.VBox):
         m = self.model
         self._sync = True
         try:
-            self.filter.options = [("All apps", "")] + [(readable(a), a) for a in m.apps]
+            self.filter.options = [("All apps", "")] + [(app_title(a), a) for a in m.apps]
             self.filter.value = m.app_filter if m.app_filter in ("", *m.apps) else ""
             self.pick.options = list(m.options)
             ids = [i for _, i in m.options]
@@ -205,7 +206,7 @@ class ViewerView(W.VBox):
             self.table_view.update(pd.DataFrame())
             self.figures = []
             return
-        meta = [readable(sc.app)]
+        meta = [app_title(sc.app)]
         if sc.updated is not None:
             meta.append("saved " + sc.updated.strftime("%Y-%m-%d %H:%M UTC"))
         if sc.world_version:

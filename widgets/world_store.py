@@ -14,7 +14,7 @@ from workbench.errors import DataError
 
 log = logging.getLogger("workbench.apps")
 
-__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world"]
+__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world", "saved_world_problems"]
 
 
 def _workspace() -> Path:
@@ -40,16 +40,35 @@ def _wait_for_page() -> None:
     _PAGE_REQUESTED = True
 
 
+_SAVED_WORLD_PROBLEMS: list[str] = []
+
+
 def current_world() -> workbench.World:
-    """The World every app opens with: the user's data loaded on Home, else the sample."""
+    """The World every app opens with: the user's data loaded on Home, else the sample.
+
+    When the saved data no longer passes validation (a file edited by hand, a newer rule), the
+    apps open the sample and :func:`saved_world_problems` says why; every app shows it.
+    """
     _wait_for_page()
     folder = _workspace()
+    _SAVED_WORLD_PROBLEMS.clear()
     if folder.is_dir() and any(folder.glob("*.csv")):
         try:
             return workbench.load_world(folder)
-        except DataError:
+        except DataError as exc:
             log.warning("the saved world in %s is unusable; using the sample", folder)
+            messages = exc.messages or [str(exc)]
+            _SAVED_WORLD_PROBLEMS.extend(
+                [f"The data loaded on Home ({folder}) no longer passes the checks, so this app shows the sample "
+                 f"company instead. Load the corrected files on Home (or go back to the sample there). "
+                 f"{len(messages)} problem(s):"] + messages)
     return workbench.load_sample()
+
+
+def saved_world_problems() -> list[str]:
+    """Why the data loaded on Home could not be opened by the last :func:`current_world` call
+    (empty when it opened, or when none was loaded)."""
+    return list(_SAVED_WORLD_PROBLEMS)
 
 
 def open_world() -> workbench.World:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.forecast.planning import AllSeriesForecast
 from workbench.inventory import InventoryPlan
 
 from ..formatting import PALETTE
 from .style import figure_layout
 
-__all__ = ["forecast_figure", "projection_figure"]
+__all__ = ["forecast_figure", "projection_figure", "all_series_figure"]
 
 
 def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str = "Demand",
@@ -54,3 +55,17 @@ def projection_figure(plan: InventoryPlan, *, title: str = "Projected stock") ->
                                      legendgroup=uid, showlegend=False))
     figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units on hand (end of week)")
     return fig
+
+
+def all_series_figure(forecast: AllSeriesForecast) -> go.Figure:
+    """Bottom-up forecast of every region (one line each) and the company total (thick line)."""
+    fig = go.Figure()
+    totals = forecast.totals
+    for i, (uid, g) in enumerate(totals[totals["level"] == "region"].groupby("unique_id")):
+        fig.add_trace(go.Scatter(x=g["ds"], y=g["yhat"], name=uid.split("|")[1], mode="lines",
+                                 line=dict(color=PALETTE[i % len(PALETTE)])))
+    t = totals[totals["level"] == "total"]
+    fig.add_trace(go.Scatter(x=t["ds"], y=t["yhat"], name="Total", mode="lines", line=dict(color="#243b53", width=3)))
+    figure_layout(fig, "Bottom-up forecast per region and total", xaxis_title="Week", yaxis_title="Units per week")
+    return fig
+

@@ -413,13 +413,22 @@ def _counts_ok(core: Core, open_: np.ndarray) -> bool:
 
 
 def _repair_open(core: Core, y: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Sites from a relaxation made count- and capacity-feasible (cheapest Lagrangian cost first)."""
+    """Sites from a relaxation made count- and capacity-feasible (cheapest Lagrangian cost first).
+
+    Sites are added (cheapest first) while capacity is short and the count allows; when the count
+    is at its maximum and capacity is still short, an open site is swapped for a closed one with
+    more capacity (the cheapest swap that closes the shortfall, else the one that gains most).
+    Without the swap, a maximum of one DC whose relaxation picks a site too small for all demand
+    would never become feasible although a large enough site exists.
+    """
     open_ = (y | core.force_open) & ~core.force_closed
     order = [i for i in np.argsort(v, kind="stable") if not core.force_closed[i]]
     D = float(core.demand.sum())
+    cap = np.where(np.isfinite(core.capacity), core.capacity, 2.0 * D + 1.0)
+    # single sourcing packs better with some slack: aim for 5% above demand while sites can be added
     need = D * (1.05 if core.single else 1.0)
     for i in order:
-        capok = np.where(open_, core.capacity, 0).sum() >= need
+        capok = cap[open_].sum() >= need
         if capok and open_.sum() >= core.kmin:
             break
         if not open_[i] and open_.sum() < core.kmax:
@@ -430,6 +439,26 @@ def _repair_open(core: Core, y: np.ndarray, v: np.ndarray) -> np.ndarray:
             break
         if open_[i] and not core.force_open[i]:
             open_[i] = False
+    # at the count limit and still short of demand: swap sites for bigger ones
+    for _ in range(core.m):
+        short = D - cap[open_].sum()
+        if short <= 1e-9 * max(D, 1.0):
+            break
+        outs = np.nonzero(open_ & ~core.force_open)[0]
+        ins = np.nonzero(~open_ & ~core.force_closed)[0]
+        if not len(outs) or not len(ins):
+            break
+        gain = cap[ins][None, :] - cap[outs][:, None]
+        if gain.max() <= 0:
+            break
+        closes = gain >= short
+        if closes.any():
+            dv = np.where(closes, v[ins][None, :] - v[outs][:, None], np.inf)
+            a, b = np.unravel_index(np.argmin(dv), dv.shape)
+        else:
+            a, b = np.unravel_index(np.argmax(gain), gain.shape)
+        open_[outs[a]] = False
+        open_[ins[b]] = True
     return open_
 
 

@@ -532,24 +532,37 @@ class FacilityProblem:
 
     # -- solving --------------------------------------------------------------------------
     def solve(self, *, progress: Callable[[int, int], None] | None = None,
-              hint: "NetworkResult | None" = None) -> NetworkResult:
+              hint: "NetworkResult | None" = None,
+              open_sets: Sequence[Sequence[str]] = ()) -> NetworkResult:
         """Choose the DCs and flows; raises :class:`SpecificationError` before solving when the spec
         cannot be met, :class:`SolverError` when no feasible solution exists or none was found in time.
 
-        ``hint`` (an earlier result on the same sites and customers) warm-starts the solver.
+        ``hint`` (an earlier result on the same sites and customers) warm-starts the solver;
+        ``open_sets`` are further candidate sets of open site ids (e.g. from other DC counts): each
+        is assigned and the cheapest feasible one is a starting incumbent, so a design known to be
+        feasible is never lost.
         """
         start = time.perf_counter()
         warnings = self.check_spec()
         core = self.core()
+        start_sol = _hint_solution(hint, self, core)
+        if start_sol is not None and not _hint_ok(core, start_sol, partial=True):
+            start_sol = None
+        for ids in open_sets:
+            cand = _solution_for_open(core, self._indices(tuple(ids), "open_sets"))
+            if cand is not None and (start_sol is None or cand.objective < start_sol.objective):
+                start_sol = cand
         sol = solve_core(core, method=self.spec.method, time_limit_s=self.spec.time_limit_s,
-                         mip_gap=self.spec.mip_gap, hint=_hint_solution(hint, self, core))
+                         mip_gap=self.spec.mip_gap, hint=start_sol)
         if progress is not None:
             progress(1, 1)
         if sol.status == "infeasible":
             raise SolverError(_explain_infeasible(self))
         if not math.isfinite(sol.objective):
-            raise SolverError(f"no feasible network was found within the time limit of {self.spec.time_limit_s:g} s "
+            err = SolverError(f"no feasible network was found within the time limit of {self.spec.time_limit_s:g} s "
                               f"(solver status: {sol.status}); raise the time limit or relax the constraints")
+            err.status = sol.status
+            raise err
         sol.seconds = time.perf_counter() - start
         return build_result(self, core, sol, notes=tuple(warnings))
 
@@ -590,6 +603,17 @@ def _hint_solution(hint: NetworkResult | None, problem: FacilityProblem, core: C
     return Solution(open_, x, None, evaluate(core, x, open_), -INF, "feasible", 0.0, "hint")
 
 
+def _solution_for_open(core: Core, open_: np.ndarray) -> Solution | None:
+    """The best assignment found for a given open set, if it meets counts, forced sites and capacities."""
+    from .heuristics import assign
+
+    cost, x = assign(core, open_)
+    if x is None:
+        return None
+    sol = Solution(open_.copy(), x, None, cost, -INF, "feasible", 0.0, "start")
+    return sol if _hint_ok(core, sol, partial=True) else None
+
+
 def _hint_ok(core: Core, sol: Solution, partial: bool = False) -> bool:
     """Is the warm start feasible for this core (counts, forced sites, capacities, pairs, sourcing)?"""
     o, x = sol.open, sol.x
@@ -617,18 +641,27 @@ def solve_core(core: Core, *, method: str = "auto", time_limit_s: float = 30.0, 
     if hint is not None and not _hint_ok(core, hint, partial=True):
         hint = None
     uncapacitated = not core.capacitated and not core.has_share and not core.two_echelon
-    if method == "lagrangian" or (method == "auto" and (pairs > LARGE_PAIRS or uncapacitated)):
-        return solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
+    # a constructed design is the incumbent from the start (and kept if the solver finds nothing
+    # better); the greedy ignores the service share and the plants: keep it only if it meets them
     if hint is None:
-        # the greedy start ignores the service share and the plants: keep it only if it meets them
         hint = greedy_solution(core)
         if hint is not None and not _hint_ok(core, hint, partial=True):
             hint = None
-    if method == "mip":
-        return solve_mip(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
-    # a short Lagrangian phase first: a bound that holds even if SCIP stops early, often the proof
-    return solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint, lr_share=0.25,
-                       lr_cap_s=0.3, local=False, lr_iterations=200)
+    if method == "lagrangian" or (method == "auto" and (pairs > LARGE_PAIRS or uncapacitated)):
+        sol = solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
+    elif method == "mip":
+        sol = solve_mip(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
+    else:
+        # a short Lagrangian phase first: a bound that holds even if SCIP stops early, often the proof
+        sol = solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint, lr_share=0.25,
+                          lr_cap_s=0.3, local=False, lr_iterations=200)
+    if not math.isfinite(sol.objective) and hint is not None and math.isfinite(hint.objective):
+        # never "no feasible network" while a feasible design is known: the start is the answer
+        # (a proof of infeasibility cannot happen here: the start is feasible)
+        bound = sol.bound if math.isfinite(sol.bound) else -INF
+        return Solution(hint.open, hint.x, hint.z, hint.objective, min(bound, hint.objective), "feasible",
+                        sol.seconds, sol.method)
+    return sol
 
 
 def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: tuple[str, ...] = ()) -> NetworkResult:

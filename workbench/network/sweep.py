@@ -17,6 +17,9 @@ from .model import LARGE_PAIRS, FacilityProblem, NetworkResult
 
 __all__ = ["sweep_dc_count", "SweepResult", "SWEEP_COLUMNS"]
 
+#: the start of the message of a solve that ended without a design and without a proof
+_NOT_FOUND = "no feasible network was found"
+
 SWEEP_COLUMNS = ("dc_count", "total_cost", "fixed_cost", "handling_cost", "inbound_cost", "outbound_cost",
                  "mean_distance_km", "share_within_radius", "max_distance_km", "status", "gap", "seconds",
                  "open_sites", "reason")
@@ -37,12 +40,27 @@ class SweepResult:
         return self.table[self.table["status"].isin(["optimal", "feasible"])].reset_index(drop=True)
 
 
-def _solve_k(problem: FacilityProblem, k: int):
+def _solve_k(problem: FacilityProblem, k: int, open_sets=()):
     p = problem.with_spec(dataclasses.replace(problem.spec, dc_count=k))
     try:
-        return k, p.solve(), ""
+        return k, p.solve(open_sets=open_sets), ""
     except (SpecificationError, SolverError) as exc:
         return k, None, str(exc)
+
+
+def _neighbour_sets(problem: FacilityProblem, k: int, results: dict) -> list[tuple[str, ...]]:
+    """Open sets with k sites made from the designs found for k - 1 (one site added) and k + 1 (one dropped)."""
+    ids = list(problem.sites["site_id"])
+    closed = set(problem.spec.force_closed)
+    out = []
+    below, above = results.get(k - 1), results.get(k + 1)
+    if below is not None:
+        have = set(below.open_site_ids)
+        out += [tuple(have | {s}) for s in ids if s not in have and s not in closed]
+    if above is not None:
+        have = set(above.open_site_ids)
+        out += [tuple(have - {s}) for s in have if s not in problem.spec.force_open]
+    return out
 
 
 def _row(k: int, res: NetworkResult | None, reason: str) -> dict:
@@ -96,6 +114,17 @@ def sweep_dc_count(problem: FacilityProblem, ks: Iterable[int] | None = None, *,
                 done += 1
                 if progress:
                     progress(done, len(ks))
+    # a count the solver gave up on (no proof of infeasibility) while a neighbouring count has a
+    # design: start again from that design with one site added or dropped, so the sweep never marks
+    # a count infeasible while a feasible design for it is known
+    for k in ks:
+        if results[k] is None and _NOT_FOUND in rows[k]["reason"]:
+            sets = _neighbour_sets(problem, k, results)
+            if sets:
+                k, res, reason = _solve_k(problem, k, sets)
+                if res is not None:
+                    rows[k] = _row(k, res, reason)
+                    results[k] = res
     table = pd.DataFrame([rows[k] for k in ks], columns=list(SWEEP_COLUMNS))
     feas = table[table["status"].isin(["optimal", "feasible"])]
     best_k = int(feas.loc[feas["total_cost"].idxmin(), "dc_count"]) if len(feas) else None

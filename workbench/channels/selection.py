@@ -63,11 +63,15 @@ def greedy_selection(market: Market, candidates: np.ndarray, count: int, *, stra
     num = np.empty_like(U32)
     den = np.empty_like(U32)
 
+    online_units: dict[float, float] = {}     # online units by the pull of the best listing
+
     def online_value(a_s: float, s_a: float, s_aw: float) -> float:
         if s_a <= 0:
             return 0.0
-        d = a_s + Con
-        return float((Do * np.divide(a_s, d, out=np.zeros_like(d), where=d > 0)).sum()) * s_aw / s_a
+        if a_s not in online_units:
+            d = a_s + Con
+            online_units[a_s] = float((Do * np.divide(a_s, d, out=np.zeros_like(d), where=d > 0)).sum())
+        return online_units[a_s] * s_aw / s_a
 
     on_idx = np.flatnonzero(is_on)
     for step in range(count):

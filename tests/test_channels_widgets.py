@@ -260,13 +260,17 @@ def test_best_card_shows_the_margin_or_a_tie(app):
 
 
 def test_sensitivity_button_draws_the_tornado(app, monkeypatch):
-    """The break-even button computes the sensitivity of the current inputs and draws one bar pair per assumption."""
+    """The break-even button computes the sensitivity of the current inputs in the background and draws one bar
+    pair per assumption; a result for old inputs is dropped."""
     import widgets.channel_strategy as cs
 
     keys = tuple(a for a in KEY_ASSUMPTIONS if a.name in ("retailer_margin", "account_cost_scale"))
     monkeypatch.setattr(cs, "break_even", lambda **kw: break_even(assumptions=keys, **kw))
     assert app.model.sensitivity is None and app.tornado.layout.display == "none"
-    app.sensitivity_button.click()
+    app.sensitivity_button.click()                     # runs in a background thread
+    deadline = time.monotonic() + 300
+    while (app.model.running or app.model.sensitivity is None) and time.monotonic() < deadline:
+        time.sleep(0.1)
     sens = app.model.sensitivity
     assert sens is not None and sens.best == app.model.result.best
     fig = app.tornado.figure
@@ -277,6 +281,13 @@ def test_sensitivity_button_draws_the_tornado(app, monkeypatch):
     assert app.sensitivity_table.data["assumption"].tolist() == sens.table["label"].tolist()
     app.model.retailer_margin = 0.35            # new inputs: the old sensitivity is dropped
     assert app.model.sensitivity is None and app.tornado.layout.display == "none"
+    m = app.model
+    m.compute_sensitivity(background=True)
+    m.retailer_margin = 0.33                   # the inputs change while the search runs
+    deadline = time.monotonic() + 300
+    while m.running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert m.sensitivity is None               # its result belonged to the old inputs: dropped
     assert np.isfinite(row["margin_low"])
 
 

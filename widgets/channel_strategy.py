@@ -212,16 +212,22 @@ class ChannelStrategyModel(AppModel):
                       f"{out.beta:.1f}, competitor strength {out.competitor_strength:.2f}; the modelled units miss "
                       f"the observed by {out.wape:.1%} (weighted absolute error)."]
 
-    def compute_sensitivity(self) -> None:
-        """Break-even values of the key assumptions for the current inputs (a few seconds)."""
+    def compute_sensitivity(self, *, background: bool = False) -> None:
+        """Break-even values of the key assumptions for the current inputs (a few seconds; in a
+        background thread with ``background``). A result that arrives after the inputs changed is
+        dropped: it belongs to the old inputs."""
         if self.result is None:
             return
         params = self.params()
-        out = self.run(lambda: break_even(market=self._market(params), params=params,
-                                          progress=self.progress_callback()),
-                       label="Finding the break-even value of each assumption")
-        if out is not None:
-            self.sensitivity = out
+
+        def done(sens) -> None:
+            if self.params() == params:
+                self.sensitivity = sens
+
+        self.run_in_background(lambda: break_even(market=self._market(params), params=params,
+                                                  progress=self.progress_callback()),
+                               label="Finding the break-even value of each assumption", done=done,
+                               background=background)
 
     def recompute(self) -> None:
         """Evaluate the three strategies and the frontier; problems become readable messages."""
@@ -385,8 +391,9 @@ def _figure_view(height: int) -> FigureView:
 class ChannelStrategyView(W.VBox):
     """Thin view of :class:`ChannelStrategyModel`."""
 
-    def __init__(self, model: ChannelStrategyModel):
+    def __init__(self, model: ChannelStrategyModel, *, background: bool = True):
         self.model = model
+        self.background = background
         m = model
         # controls ---------------------------------------------------------------------
         market = [
@@ -487,7 +494,7 @@ class ChannelStrategyView(W.VBox):
                                            tooltip="Move each key assumption alone over its range and find where "
                                                    "another strategy becomes the best (a few seconds)",
                                            layout=W.Layout(width="260px"))
-        self.sensitivity_button.on_click(lambda _: self.model.compute_sensitivity())
+        self.sensitivity_button.on_click(lambda _: self.model.compute_sensitivity(background=self.background))
         self.tornado = _figure_view(420)
         self.sensitivity_table = TableView(height="260px")
         self.sources = W.HTML(self._sources_html())
@@ -669,6 +676,8 @@ class ChannelStrategyView(W.VBox):
         return pd.concat(frames, ignore_index=True).to_csv(index=False, lineterminator="\n").encode()
 
 
-def channel_strategy_app(world: workbench.World | None = None, **kwargs) -> ChannelStrategyView:
-    """Build the channel strategy app (the notebook's one line)."""
-    return ChannelStrategyView(ChannelStrategyModel(world, **kwargs))
+def channel_strategy_app(world: workbench.World | None = None, *, background: bool = True,
+                         **kwargs) -> ChannelStrategyView:
+    """Build the channel strategy app (the notebook's one line); the break-even search runs in the
+    background so the controls stay responsive."""
+    return ChannelStrategyView(ChannelStrategyModel(world, **kwargs), background=background)

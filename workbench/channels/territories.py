@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -348,6 +349,32 @@ def _solve(dist: np.ndarray, w: np.ndarray, p: int, lo: float, hi: float, time_l
     return assign, f"locate-allocate, {status}", float(max(gap, 0.0))
 
 
+_HOMES: "weakref.WeakKeyDictionary[TerritoryPlan, dict]" = weakref.WeakKeyDictionary()
+
+
+def _homes(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataFrame, ids: np.ndarray, circuity: float):
+    """Each zone's territory, each candidate's home territory and its distance to that territory's
+    centre (cached per plan: prices and margins change the choice, not the geography)."""
+    zone_terr = plan.assignment.set_index("customer_id")["territory"]
+    zt = zone_terr.reindex(zones["customer_id"].astype(str)).to_numpy()
+    cxy = candidates[["lat", "lon"]].to_numpy(float)
+    d = distance_matrix_km(cxy, zones[["lat", "lon"]].to_numpy(float), circuity=circuity)
+    home = zt[d.argmin(axis=1)]
+    id_pos = {oid: pos for pos, oid in enumerate(ids)}
+    terr = plan.territories
+    t_ids = terr["territory"].to_numpy(int)
+    t_pot = terr["potential"].to_numpy(float)
+    centre_pos = np.array([id_pos[c] for c in terr["center_id"].astype(str)], dtype=int)
+    home[centre_pos] = t_ids
+    centre_of = dict(zip(t_ids, centre_pos))
+    own_centre = np.array([centre_of.get(h, -1) for h in home], dtype=int)
+    valid = own_centre >= 0
+    dc = np.full(len(ids), np.inf)
+    if valid.any():
+        dc[valid] = distance_matrix_km(cxy[valid], cxy[own_centre[valid]], circuity=1.0).diagonal()
+    return zt, home, dc, t_ids, t_pot, centre_pos
+
+
 def pick_partners(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataFrame, *,
                   circuity: float = 1.2, zone_units: np.ndarray | None = None, profit: np.ndarray | None = None,
                   min_capture: float = 0.0) -> pd.DataFrame:
@@ -364,29 +391,12 @@ def pick_partners(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataF
     ``capture`` (share of the territory's potential the partner captures alone),
     ``best_capture`` (the most any candidate of the territory captures), ``candidates``.
     """
-    zone_terr = plan.assignment.set_index("customer_id")["territory"]
-    zt = zone_terr.reindex(zones["customer_id"].astype(str)).to_numpy()
-    cxy = candidates[["lat", "lon"]].to_numpy(float)
-    d = distance_matrix_km(cxy, zones[["lat", "lon"]].to_numpy(float), circuity=circuity)
-    home = zt[d.argmin(axis=1)]
     ids = candidates["outlet_id"].astype(str).to_numpy()
-    id_pos = {oid: pos for pos, oid in enumerate(ids)}
-    terr = plan.territories
-    t_ids = terr["territory"].to_numpy(int)
-    t_pot = terr["potential"].to_numpy(float)
-    centre_pos = np.array([id_pos[c] for c in terr["center_id"].astype(str)], dtype=int)
-    home[centre_pos] = t_ids
-    # each candidate's distance to its own territory's centre (for ties)
-    centre_of = dict(zip(t_ids, centre_pos))
-    own_centre = np.array([centre_of.get(h, -1) for h in home], dtype=int)
-    valid = own_centre >= 0
-    dc = np.full(len(ids), np.inf)
-    if valid.any():
-        a_ = np.radians(cxy[valid])
-        b_ = np.radians(cxy[own_centre[valid]])
-        h = (np.sin((b_[:, 0] - a_[:, 0]) / 2) ** 2
-             + np.cos(a_[:, 0]) * np.cos(b_[:, 0]) * np.sin((b_[:, 1] - a_[:, 1]) / 2) ** 2)
-        dc[valid] = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    key = (tuple(ids.tolist()), tuple(zones["customer_id"].astype(str).tolist()), float(circuity))
+    memo = _HOMES.setdefault(plan, {})
+    if key not in memo:
+        memo[key] = _homes(plan, zones, candidates, ids, circuity)
+    zt, home, dc, t_ids, t_pot, centre_pos = memo[key]
     attract = candidates["attractiveness"].to_numpy(float)
     scored = zone_units is not None and profit is not None
     if scored:

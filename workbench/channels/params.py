@@ -59,7 +59,7 @@ SOURCES: Mapping[str, str] = {
     "competitor_distance_km": "See competitor strength. " + ASSUMPTION,
     "online_share": "Share of a zone's purchases made online where parcels reach it. US e-commerce was about 16% of "
                     "retail sales in 2024 (US Census Bureau, Quarterly Retail E-Commerce Sales), less for groceries "
-                    "and household goods; 12% is " + ASSUMPTION[:-1].lower() + ".",
+                    "and household goods. The 12% default sits below it. " + ASSUMPTION,
     "ecommerce_delivery_km": "A zone can buy online when a serving DC is within this road distance (about two days "
                              "by ground parcel). " + ASSUMPTION,
     "reference_price": "The shelf price the zones' demand was observed at: the products' demand-weighted list price "
@@ -70,8 +70,7 @@ SOURCES: Mapping[str, str] = {
     "retailer_margin": "Retail gross margin about 25-35% of sales for food and general merchandise (US Census Bureau "
                        "Annual Retail Trade Survey).",
     "wholesaler_margin": "Merchant wholesalers' gross margins are typically 10-20% of sales (US Census Bureau Annual "
-                         "Wholesale Trade Survey); 12% for a high-volume consumer-goods line is " +
-                         ASSUMPTION[:-1].lower() + ".",
+                         "Wholesale Trade Survey); 12% for a high-volume consumer-goods line. " + ASSUMPTION,
     "distributor_margin": "Full-service distributors (selling, merchandising, credit) sit above wholesalers. "
                           + ASSUMPTION,
     "ecommerce_commission": "Marketplace referral fees: 15% in most categories, 8% for grocery and personal care "

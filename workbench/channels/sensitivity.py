@@ -72,7 +72,7 @@ class Sensitivity:
     ``winner_low``, ``winner_high``, ``break_even_below``, ``break_even_above`` (the nearest
     values at which another strategy overtakes, NaN when none within the range),
     ``overtaken_by`` (who takes over at the nearest break-even) and ``move`` (relative
-    change from today's value to the nearest break-even; NaN when none).
+    change from today's value to the nearest break-even; NaN when none or when today's value is 0).
     """
 
     best: str
@@ -141,7 +141,8 @@ def break_even(world_or_tables: Any = None, params: ChannelParams | None = None,
         above, who_above = search(+1)
         cands = [(abs(today - v), v, w) for v, w in ((below, who_below), (above, who_above)) if w is not None]
         nearest = min(cands) if cands else None
-        move = ((nearest[1] - today) / today if today else float("inf")) if nearest else float("nan")
+        # relative move to the nearest break-even (NaN when none, or when today's value is 0)
+        move = (nearest[1] - today) / today if nearest and today else float("nan")
         rows.append({"assumption": a.name, "label": a.label, "unit": a.unit, "value": today, "low": lo, "high": hi,
                      "margin_low": lead(res[float(xs[0])]), "margin_high": lead(res[float(xs[-1])]),
                      "winner_low": _winner(res[float(xs[0])])[0], "winner_high": _winner(res[float(xs[-1])])[0],

@@ -408,6 +408,14 @@ def test_no_partner_captures_less_than_the_stated_share_when_a_better_one_exists
     assert r.profit > old.profit
 
 
+def test_a_premium_change_reuses_the_territory_plan(sample_world, sample_comparison):
+    """A change that does not touch the territories keeps the same exclusive territories (the plan
+    is reused; its speed is measured in benchmarks/timings.py, not asserted here)."""
+    again = evaluate_strategies(sample_world, dataclasses.replace(ChannelParams(), exclusive_premium=0.3))
+    before = sample_comparison.exclusive.zones["territory"].to_numpy()
+    assert (again.exclusive.zones["territory"].to_numpy() == before).all()
+
+
 def test_sample_evaluation_is_correct_after_a_premium_change(sample_world, sample_comparison):
     """A premium change re-prices exclusive (volume by the elasticity) and leaves the territories alone."""
     more = evaluate_strategies(sample_world, dataclasses.replace(ChannelParams(), exclusive_premium=0.30)).exclusive
@@ -663,7 +671,7 @@ def test_bad_tables_are_listed():
         evaluate_strategies(_tables(outlets, zones=zones, dcs=dcs), HAND_PARAMS)
     text = str(err.value)
     assert "table 'customers': missing column(s) population" in text
-    assert "table 'outlets', row 1, column 'attractiveness': attractiveness must be positive" in text
+    assert "table 'outlets', row 2, column 'attractiveness': attractiveness is zero or negative" in text
     assert "no DC is open today" in text
 
 

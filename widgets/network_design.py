@@ -15,10 +15,12 @@ import pandas as pd
 import traitlets as T
 
 import workbench
+from workbench.currency import currency_symbol
 from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
                                sweep_dc_count)
 
 from .components import KPI, FigureView, KPICards, section, TableView
+from .formatting import display_currency
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
@@ -328,7 +330,7 @@ class NetworkDesignView(W.VBox):
             return
         radius = r.service_radius_km
         self.cards.update([
-            KPI("Total cost", r.total_cost, "USD", f"${r.cost_per_unit:,.3f} per unit"),
+            KPI("Total cost", r.total_cost, "USD", f"{currency_symbol(display_currency())}{r.cost_per_unit:,.3f} per unit"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),
             KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted"),
             KPI("Within radius", r.share_within_radius if radius else None, "share",

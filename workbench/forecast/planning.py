@@ -230,7 +230,7 @@ class DemandPlanner:
     def plan(self, fc: ForecastResult, spec: PlanningSpec) -> InventoryPlan:
         """Safety stock, reorder point and projected stock per series, at the DC of its region."""
         frame = fc.forecasts
-        costs = {u: self.unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
+        costs = {u: self.unit_cost.get(u.split("|", 1)[0]) for u in frame["unique_id"].unique()}  # none: an error
         plan = plan_inventory(frame, policy=spec.policy(), unit_cost=costs,
                               on_hand=assumed_on_hand(frame, spec.on_hand_weeks))
         table = plan.table.copy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import time
 
 import numpy as np
 import pandas as pd

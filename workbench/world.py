@@ -50,6 +50,7 @@ class World:
     vehicles: pd.DataFrame
     orders: pd.DataFrame
     company: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["company"]))
+    channel_sales: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["channel_sales"]))
     source: str = "in memory"
     version: str = field(default="", compare=False)
 

@@ -87,10 +87,10 @@ class MapView(W.VBox):
         if self.bounds == bounds:
             return
         self.bounds = bounds
-        countries, regions = geo.geography_features(bounds)
+        lands, regions = geo.geography_features(bounds)
         self.set_layer("_countries", {"type": "FeatureCollection", "features": [
             {**f, "properties": {**f["properties"], "style": {"color": geo.BORDER, "weight": 0.9, "fillColor": geo.LAND,
-                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in countries]},
+                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in lands]},
             toggle=False, hover_key=None, interactive=False)
         self.set_layer("_regions", {"type": "FeatureCollection", "features": [
             {**f, "properties": {**f["properties"], "style": {"color": geo.REGION_BORDER, "weight": 0.7,

@@ -23,7 +23,7 @@ from .model import AppModel
 from .report import _kpi_table_html, delta_figure, kpi_figures, layers_geojson, map_layers, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, scenario_label
-from .world_store import current_world, open_world
+from .world_store import current_world, for_page, open_world
 
 __all__ = ["CompareModel", "CompareView", "compare_app"]
 
@@ -278,6 +278,7 @@ _TABLE_CSS = """<style>
 def compare_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> CompareView:
     """Build the comparison app (the notebook's one line); seeds sample scenarios into an empty store.
 
-    Under Voila with preheated kernels it waits for the page request (``open_world``), so the list
-    holds the scenarios saved up to the moment the page is opened."""
-    return CompareView(CompareModel(store, world if world is not None else open_world()))
+    Under Voila with preheated kernels it is built ahead of the page and built again if a scenario
+    was saved meanwhile (:func:`~widgets.world_store.for_page`), so the list holds the scenarios
+    saved up to the moment the page is opened."""
+    return for_page(lambda: CompareView(CompareModel(store, world if world is not None else open_world())))

@@ -30,7 +30,7 @@ from .figures.forecast import all_series_figure, forecast_figure, projection_fig
 from .figures.style import figure_layout
 from .layout import app_shell
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 
 __all__ = [
     "DemandForecastingModel",
@@ -444,4 +444,4 @@ class DemandForecastingView(W.VBox):
 
 def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
     """Build the demand forecasting and inventory app (the notebook's one line)."""
-    return DemandForecastingView(DemandForecastingModel(world))
+    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world)))

@@ -27,7 +27,7 @@ from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 from .figures.network import cost_figure, dc_colors, tradeoff_figure
 
 __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cost_figure", "tradeoff_figure",
@@ -436,8 +436,11 @@ def network_design_app(world: workbench.World | None = None, *, tradeoff: bool =
 
     ``choices`` set the model's starting choices (e.g. ``sourcing="multi"``, ``dc_count=8``).
     """
-    model = NetworkDesignModel(world, **choices)
-    view = NetworkDesignView(model)
-    if tradeoff and isinstance(model.result, NetworkResult):
-        model.compute_tradeoff(background=True)
-    return view
+    def build() -> NetworkDesignView:
+        model = NetworkDesignModel(world, **choices)
+        view = NetworkDesignView(model)
+        if tradeoff and isinstance(model.result, NetworkResult):
+            model.compute_tradeoff(background=True)
+        return view
+
+    return for_page(build)

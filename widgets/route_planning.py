@@ -35,7 +35,7 @@ from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 from .figures.routing import route_colors, timeline_figure
 
 __all__ = ["RoutePlanningModel", "RoutePlanningView", "route_planning_app", "timeline_figure", "route_colors"]
@@ -500,4 +500,4 @@ class RoutePlanningView(W.VBox):
 
 def route_planning_app(world: workbench.World | None = None) -> RoutePlanningView:
     """Build the Route planning app (the notebook's one line)."""
-    return RoutePlanningView(RoutePlanningModel(world))
+    return for_page(lambda: RoutePlanningView(RoutePlanningModel(world)))

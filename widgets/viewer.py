@@ -25,7 +25,7 @@ from .model import AppModel
 from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, _when, scenario_label
-from .world_store import current_world, open_world
+from .world_store import current_world, for_page, open_world
 
 __all__ = ["ViewerModel", "ViewerView", "viewer_app"]
 
@@ -262,6 +262,6 @@ class ViewerView(W.VBox):
 
 
 def viewer_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> ViewerView:
-    """Build the read-only viewer app (the notebook's one line); waits for the page request like
-    :func:`compare_app`."""
-    return ViewerView(ViewerModel(store, world if world is not None else open_world()))
+    """Build the read-only viewer app (the notebook's one line); built ahead of the page under
+    preheated kernels, like :func:`~widgets.compare.compare_app`."""
+    return for_page(lambda: ViewerView(ViewerModel(store, world if world is not None else open_world())))

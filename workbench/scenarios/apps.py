@@ -132,8 +132,9 @@ ROUTE_PLANNING_HEADLINE = (("total_cost", "vehicles_used", "total_km", "orders_u
 _STRATEGIES = ("intensive", "selective", "exclusive")
 _CHANNEL_KPIS = {
     "outlets": ("outlets", "count", None),
-    "population_covered": ("population covered", "count", H),
-    "coverage": ("coverage", "share", H),
+    "population_in_reach": ("population within reach of a store", "count", H),
+    "store_reach": ("store reach (share of the modelled population)", "share", H),
+    "online_reach": ("online reach (share of the modelled population)", "share", H),
     "units": ("units", "units", H),
     "market_share": ("market share", "share", H),
     "consumer_price": ("consumer price", "USD/unit", None),
@@ -158,18 +159,20 @@ CHANNEL_STRATEGY_KPIS = ([
 ] + [
     KPIInfo("frontier_best_outlets", "Frontier best: outlets", "count", None),
     KPIInfo("frontier_best_profit", "Frontier best: profit", "USD", H),
-    KPIInfo("frontier_best_coverage", "Frontier best: coverage", "share", H),
+    KPIInfo("frontier_best_store_reach", "Frontier best: store reach", "share", H),
+    KPIInfo("best_margin", "Best strategy's margin over the runner-up", "USD", H),
+    KPIInfo("too_close", "Too close to call (1 = yes)", "count", None),
 ])
 CHANNEL_STRATEGY_CHARTS = ([
     ChartSpec("Profit by strategy (USD/yr)", tuple(f"{s}_profit" for s in _STRATEGIES), "bar", "USD"),
-    ChartSpec("Coverage and brand control by strategy", tuple(f"{s}_{k}" for k in ("coverage", "brand_control")
+    ChartSpec("Store reach and brand control by strategy", tuple(f"{s}_{k}" for k in ("store_reach", "brand_control")
                                                               for s in _STRATEGIES), "bar", "share"),
     ChartSpec("Units by strategy", tuple(f"{s}_units" for s in _STRATEGIES), "bar", "units"),
     ChartSpec("Outlets by strategy", tuple(f"{s}_outlets" for s in _STRATEGIES), "bar", "count"),
 ])
 
 CHANNEL_STRATEGY_HEADLINE = (("intensive_profit", "selective_profit", "exclusive_profit",
-                                       "intensive_coverage"))
+                                       "intensive_store_reach"))
 
 # -- demand forecasting and inventory (workbench.forecast.planning.SeriesAnalysis.kpis) --------
 DEMAND_FORECASTING_KPIS = ({

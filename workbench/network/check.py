@@ -146,7 +146,11 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         outbound = float((units * per_unit).sum())
     else:
         handling = float((load * sites["handling_cost"].to_numpy(float)).sum())
-        outbound = float((units * km).sum() * spec.outbound_rate * spec.transport_multiplier)
+        if spec.rate_basis == "tonne":
+            tonnes = units * (problem.profile.mix @ problem.profile.weight_kg)[None, :] / 1000.0
+            outbound = float((tonnes * km).sum() * spec.outbound_rate_tkm * spec.transport_multiplier)
+        else:
+            outbound = float((units * km).sum() * spec.outbound_rate * spec.transport_multiplier)
     inbound = 0.0
     if spec.two_echelon:
         plants = problem.plants
@@ -166,14 +170,61 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         for q in np.nonzero(z.sum(axis=1) > pcap * (1 + 1e-9) + 1e-6)[0]:
             bad("plant_capacity", f"plant {plants['plant_id'].iloc[q]} ships {z[q].sum():,.1f} units/yr > "
                                   f"capacity {pcap[q]:,.1f}")
-        inbound = float((z * problem.plant_road_km).sum() * spec.inbound_rate * spec.transport_multiplier)
+        if spec.rate_basis == "tonne":
+            w_bar = float((demand * (problem.profile.mix @ problem.profile.weight_kg)).sum() / D)
+            inbound = float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.inbound_rate_tkm
+                            * spec.transport_multiplier)
+        else:
+            inbound = float((z * problem.plant_road_km).sum() * spec.inbound_rate * spec.transport_multiplier)
     elif len(result.inbound):
         bad("inbound", "the result has plant flows but two echelons are off")
-    total = fixed + handling + inbound + outbound
+    inventory_cost = carbon_cost = 0.0
+    co2 = math.nan
+    prof = problem.profile
+    if prof is not None:
+        # inventory: periodic review, safety stock z sqrt((L + R) V) per site and product
+        from scipy.stats import norm
+
+        zf = float(norm.ppf(spec.service_level))
+        T = spec.lead_time_weeks + spec.review_period_weeks
+        value = 0.0
+        for i in range(m):
+            for p in range(len(prof.products)):
+                V = float((units[i] * prof.var_rate[:, p]).sum())
+                mean_week = float((units[i] * prof.mix[:, p]).sum()) / 52.0
+                value += prof.unit_value[p] * (zf * math.sqrt(T * V) + mean_week * spec.review_period_weeks / 2.0)
+        if spec.inventory:
+            inventory_cost = value * spec.holding_rate
+        if not _close(value, result.inventory_value, value):
+            bad("inventory", f"inventory value reported {result.inventory_value:,.2f} but the flows give {value:,.2f}")
+        if km is not None:
+            kg_unit = prof.mix @ prof.weight_kg
+            co2 = float((units * km * kg_unit[None, :]).sum() / 1000.0 * spec.co2_outbound_kg_tkm)
+            if spec.two_echelon:
+                w_bar = float((demand * kg_unit).sum() / D)
+                co2 += float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.co2_inbound_kg_tkm)
+            carbon_cost = co2 * spec.carbon_price / 1000.0
+            if not _close(co2, result.co2_kg, co2):
+                bad("co2", f"CO2 reported {result.co2_kg:,.1f} kg but the flows give {co2:,.1f} kg")
+            if spec.co2_cap_kg is not None and co2 > spec.co2_cap_kg * (1 + 1e-9) + 1e-6:
+                bad("co2_cap", f"the design emits {co2:,.0f} kg CO2e/yr, above the cap of {spec.co2_cap_kg:,.0f}")
+        if spec.peak_constraint:
+            if "weekly_capacity" in sites.columns:
+                wcap = sites["weekly_capacity"].to_numpy(float)
+            else:
+                wcap = cap / 52.0 * spec.peak_surge
+            weekly = units @ prof.week_share
+            over_i, over_t = np.nonzero(weekly > wcap[:, None] * (1 + 1e-9) + 1e-6)
+            for i, t in list(zip(over_i, over_t))[:10]:
+                bad("peak", f"site {sites['site_id'].iloc[i]} ships {weekly[i, t]:,.0f} units in the week of "
+                            f"{prof.weeks[t]} > weekly capacity {wcap[i]:,.0f}")
+    total = fixed + handling + inbound + outbound + inventory_cost + carbon_cost
 
     for name, mine, theirs in (("fixed_cost", fixed, result.fixed_cost), ("handling_cost", handling, result.handling_cost),
                                ("inbound_cost", inbound, result.inbound_cost),
                                ("outbound_cost", outbound, result.outbound_cost),
+                               ("inventory_cost", inventory_cost, result.inventory_cost),
+                               ("carbon_cost", carbon_cost, result.carbon_cost),
                                ("total_cost", total, result.total_cost)):
         if not _close(mine, theirs, total):
             bad("cost", f"{name} reported {theirs:,.2f} but the flows give {mine:,.2f}")

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import CheckedReport
 from .model import FacilityProblem, NetworkResult
 
-__all__ = ["check_network", "NetworkCheck"]
+__all__ = ["check_network", "NetworkCheck", "check_stress"]
 
 REL = 1e-6
 
@@ -244,3 +244,63 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         bad("bound", f"the best bound {result.best_bound:,.2f} exceeds the cost {total:,.2f}")
     viol = pd.DataFrame(out, columns=["check", "message"])
     return NetworkCheck(viol, fixed, handling, inbound, outbound, total, mean_d, share, max_d)
+
+
+def check_stress(stress, problem: FacilityProblem) -> pd.DataFrame:
+    """Verify every re-planned design of a stress test; returns its violations (empty when all hold).
+
+    For each lost site: the lost DC ships nothing (a lost plant supplies nothing), no other flow
+    of the base design was taken away (only the lost site's customers moved), nothing is served
+    beyond demand, the unserved units are what is missing, the design passes
+    :func:`check_network` (capacities, plant capacities, flow balance, every cost recomputed),
+    and the extra cost is the change of the recomputed variable cost.
+    """
+    from .stress import scenario_problem
+
+    out: list[tuple[str, str, str]] = []
+    base = stress.base
+    cust = problem.customers
+    sites = problem.sites
+    cidx = {c: j for j, c in enumerate(cust["customer_id"])}
+    sidx = {s: i for i, s in enumerate(sites["site_id"])}
+    demand = cust["demand"].to_numpy(float)
+    D = float(demand.sum())
+
+    def units_of(res) -> np.ndarray:
+        U = np.zeros((len(sites), len(cust)))
+        for cid, sid, u in res.flows[["customer_id", "site_id", "units"]].itertuples(index=False):
+            U[sidx[sid], cidx[cid]] += u
+        return U
+
+    U0 = units_of(base)
+    base_check = check_network(base, problem)
+    base_var = base_check.total_cost - base_check.fixed_cost
+    for row in stress.table.itertuples(index=False):
+        lost = row.lost_site
+        design = stress.designs[lost]
+        U = units_of(design)
+        served = U.sum(axis=0)
+        if (served > demand * (1 + 1e-9) + 1e-6).any():
+            out.append((lost, "demand", "a customer receives more than its demand"))
+        unserved = D - float(served.sum())
+        if abs(unserved - row.unserved_units) > 1e-6 * max(1.0, D):
+            out.append((lost, "unserved", f"unserved reported {row.unserved_units:,.1f} but flows leave {unserved:,.1f}"))
+        if row.kind == "DC":
+            i = sidx[lost]
+            if U[i].sum() > 1e-9:
+                out.append((lost, "lost_site", f"the lost DC still ships {U[i].sum():,.1f} units/yr"))
+            others = np.arange(len(sites)) != i
+            if (U[others] < U0[others] - 1e-6 * np.maximum(1.0, U0[others])).any():
+                out.append((lost, "moved", "a flow of a customer the lost DC did not serve was taken away"))
+        else:
+            gone = design.inbound[design.inbound["plant_id"] == lost]["units"].sum()
+            if gone > 1e-9:
+                out.append((lost, "lost_site", f"the lost plant still ships {gone:,.1f} units/yr"))
+        sp = scenario_problem(problem, base, lost, served)
+        rep = check_network(design, sp)
+        for check, msg in rep.violations.itertuples(index=False):
+            out.append((lost, check, msg))
+        extra = (rep.total_cost - rep.fixed_cost) - base_var
+        if not _close(extra, row.extra_cost, max(abs(base_var), 1.0)):
+            out.append((lost, "extra_cost", f"extra cost reported {row.extra_cost:,.2f} but the flows give {extra:,.2f}"))
+    return pd.DataFrame(out, columns=["lost_site", "check", "message"])

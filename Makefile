@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: app test lab unit browser notebooks bench-facility bench-routing bench-forecast bench-sweep \
+.PHONY: app test lab unit browser notebooks bench-facility bench-routing bench-forecast bench-sweep bench-apps \
         sample constraints env-file chromium postgres clean
 
 $(BIN)/python:
@@ -60,6 +60,12 @@ bench-forecast: $(VENV)/.test-installed
 
 bench-sweep: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks.sweep
+
+# the apps as a manager meets them: open time, stalls, reaction, 10 viewers, freed kernels (about 30 min;
+# a quick look: make bench-apps BENCH_APPS_ARGS="--rounds 2 --viewers 3 --cycles 6 --reactions 3")
+BENCH_APPS_ARGS ?=
+bench-apps: $(VENV)/.test-installed chromium
+	$(BIN)/python -m benchmarks.apps --out test-output/apps.csv $(BENCH_APPS_ARGS)
 
 sample: $(VENV)/.app-installed
 	$(BIN)/python -m workbench.sample data/sample

@@ -126,7 +126,7 @@ def test_channel_checkbox_disables_a_channel(app):
 
 
 def test_inputs_round_trip_with_one_evaluation(app, sample_world):
-    """Saved inputs restore every choice with a single re-evaluation."""
+    """Saved inputs restore every choice without running; refresh() re-evaluates once."""
     m = app.model
     m.exclusive_premium = 0.25
     m.selective_size = 30
@@ -136,6 +136,8 @@ def test_inputs_round_trip_with_one_evaluation(app, sample_world):
     runs = []
     other.observe(lambda ch: runs.append(1), names="result")
     other.set_inputs(saved)
+    assert runs == []  # restoring choices never runs the app
+    other.refresh()
     assert len(runs) == 1
     assert other.params() == m.params()
     assert other.result.selective.outlet_count == 30

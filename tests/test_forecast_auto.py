@@ -77,10 +77,62 @@ def test_intermittent_series_use_croston_family():
     ds = pd.date_range("2023-01-02", periods=104, freq="W-MON")
     y = np.where(rng.random(104) < 0.25, rng.integers(1, 6, 104), 0).astype(float)
     out = Forecaster().fit(pd.DataFrame({"unique_id": "DSP|West", "ds": ds, "y": y})).forecast(13)
-    assert out.selection.loc[0, "model"] in ("croston", "sba", "tsb")
-    assert out.selection.loc[0, "intermittent"]
+    assert out.selection.loc[0, "model"] in ("adida", "sba", "tsb")
+    assert out.selection.loc[0, "intermittent"] and not out.selection.loc[0, "discontinued"]
     assert (out.forecasts["lo-95"] >= 0).all()
     assert out.forecasts["yhat"].iloc[0] == pytest.approx(y.mean(), rel=0.6)
+
+
+def stale_histories() -> pd.DataFrame:
+    """40 weeks at 100 then 20 zero weeks; one spike of 1,000 then 59 zero weeks."""
+    ds = pd.date_range("2024-01-01", periods=60, freq="W-MON")
+    return pd.concat([
+        pd.DataFrame({"unique_id": "STOP|West", "product_id": "STOP", "region": "West", "ds": ds,
+                      "y": np.r_[np.full(40, 100.0), np.zeros(20)]}),
+        pd.DataFrame({"unique_id": "SPIKE|West", "product_id": "SPIKE", "region": "West", "ds": ds,
+                      "y": np.r_[1000.0, np.zeros(59)]})], ignore_index=True)
+
+
+@pytest.mark.parametrize("h", [4, 13, 26])
+def test_stale_intermittent_series_forecast_at_most_10_a_week(h):
+    """Demand that stopped is not forecast at its old rate: <= 10 a week, flagged as possibly
+    discontinued, and the safety stock is planned on that forecast."""
+    from workbench.inventory import InventoryPolicy, plan_inventory
+
+    res = Forecaster().fit(stale_histories()).forecast(h)
+    assert res.forecasts["yhat"].max() <= 10.0
+    sel = res.selection.set_index("unique_id")
+    assert sel.loc["STOP|West", "zero_run"] == 20 and sel.loc["SPIKE|West", "zero_run"] == 59
+    assert sel["discontinued"].all() and sel["intermittent"].all()
+    assert set(sel["model"]) <= {"tsb", "adida", "sba"}
+    assert (sel["method_used"] == sel["model"]).all() and (sel["fell_back_because"] == "").all()
+    # the SPIKE history (one demand) allows no backtest window: the stated rule picks TSB
+    assert sel.loc["SPIKE|West", "backtest_windows"] == 0 and sel.loc["SPIKE|West", "model"] == "tsb"
+    plan = plan_inventory(res.forecasts, policy=InventoryPolicy(service_level=0.95, lead_time=2, lead_time_sd=0.5))
+    assert plan.table["demand_per_period"].max() <= 10.0
+
+
+def test_discontinued_flag_needs_a_long_gap():
+    """A slow mover's usual gap is not an end; a quarter without demand after weekly sales is."""
+    from workbench.forecast.auto import discontinued_after, is_discontinued, trailing_zeros
+
+    slow = np.r_[np.tile(np.r_[5.0, np.zeros(9)], 6), np.zeros(13)]      # a sale every 10 weeks
+    assert trailing_zeros(slow) == 22 and not is_discontinued(slow, 13)
+    weekly = np.r_[np.full(30, 8.0), np.zeros(13)]
+    assert is_discontinued(weekly, 13) and not is_discontinued(weekly[:-1], 13)
+    assert is_discontinued(np.zeros(8), 13)
+    assert (discontinued_after("W", 52), discontinued_after("MS", 12), discontinued_after(None, 1)) == (13, 3, 2)
+
+
+def test_arima_fallback_is_named_in_the_selection():
+    """A history too short for every SARIMAX order is forecast by the naive, and says so."""
+    ds = pd.date_range("2024-01-01", periods=6, freq="W-MON")
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [5.0, 6, 7, 6, 5, 9]})
+    res = Forecaster(models=["arima"], events=False).fit(df).forecast(3)
+    sel = res.selection.iloc[0]
+    assert (sel["model"], sel["method_used"]) == ("arima", "naive")
+    assert "too few for SARIMAX" in sel["fell_back_because"]
+    assert res.forecasts["yhat"].to_numpy() == pytest.approx([9.0] * 3)
 
 
 def test_progress_and_processes_give_the_same_forecast():
@@ -101,7 +153,7 @@ def test_backtest_scores_against_seasonal_naive():
     res = backtest(df, 8, n_windows=2, models=("auto", "seasonal_naive"))
     assert set(res.summary["model"]) == {"auto", "seasonal_naive"}
     assert len(res.metrics) == 4
-    for col in ("mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95"):
+    for col in ("mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "msis_80", "msis_95"):
         assert col in res.metrics and res.metrics[col].notna().all()
     assert len(res.forecasts) == 2 * 2 * 2 * 8
     auto = res.summary.set_index("model").loc["auto"]
@@ -112,6 +164,16 @@ def test_backtest_scores_against_seasonal_naive():
     w = f[f.cutoff == f.cutoff.min()]
     assert w["yhat"].to_numpy() == pytest.approx(
         df[df.unique_id == "BEV|West"].set_index("ds").loc[w.ds - pd.Timedelta(weeks=52), "y"].to_numpy())
+    # and the scaled interval score of that window
+    from workbench.forecast import metrics as mt
+
+    hist = df[df.unique_id == "BEV|West"]
+    train = hist[hist.ds <= w.cutoff.iloc[0]]["y"].to_numpy()
+    row = res.metrics[(res.metrics.model == "seasonal_naive") & (res.metrics.unique_id == "BEV|West")]
+    per_window = [mt.msis(g["y"], g["lo-95"], g["hi-95"], hist[hist.ds <= c]["y"].to_numpy(), 52, 95)
+                  for c, g in f.groupby("cutoff")]
+    assert row["msis_95"].iloc[0] == pytest.approx(np.mean(per_window))
+    assert len(train) > 52
 
 
 def test_backtest_needs_enough_history():

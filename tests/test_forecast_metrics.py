@@ -42,3 +42,17 @@ def test_wape_bias_coverage():
     assert mt.bias(Y, F) == pytest.approx(100 * 0.0 / 350)
     assert mt.bias([10.0, 10.0], [12.0, 13.0]) == pytest.approx(25.0)
     assert mt.coverage([1.0, 5.0, 9.0, 3.0], [0, 0, 0, 4], [2, 6, 8, 10]) == pytest.approx(50.0)
+
+
+def test_interval_score_and_msis_by_hand():
+    """Width 4 everywhere; a miss 1 below and 2 above at 95% cost 2/0.05 = 40 per unit outside."""
+    from workbench.forecast import metrics as mt
+
+    y = np.array([10.0, 7.0, 14.0])
+    lo, hi = np.array([8.0, 8.0, 8.0]), np.array([12.0, 12.0, 12.0])
+    assert mt.interval_score(y, lo, hi, 95) == pytest.approx((4 + (4 + 40) + (4 + 80)) / 3)
+    assert mt.interval_score(y, lo, hi, 80) == pytest.approx((4 + (4 + 10) + (4 + 20)) / 3)
+    train = np.array([1.0, 3.0, 2.0, 6.0])       # naive scale: mean(2, 1, 4) = 7/3
+    assert mt.msis(y, lo, hi, train, 1, 95) == pytest.approx(((4 + 44 + 84) / 3) / (7 / 3))
+    assert mt.msis(y, y, y, train, 1, 95) == 0.0
+    assert np.isnan(mt.msis(y, lo, hi, np.ones(4), 1, 95))

@@ -170,14 +170,71 @@ def test_croston_sba_tsb_by_hand():
     y = np.array([0.0, 4, 0, 0, 6, 0])
     assert M.croston(y, 3).mean == pytest.approx([2.0] * 3)
     assert M.sba(y, 2).mean == pytest.approx([1.9] * 2)
-    # TSB: p0 = 2/6, z0 = 4; updates each period with alpha = beta = 0.1
-    p, z = 2 / 6, 4.0
+    # TSB with fixed alpha = beta = 0.1: starts p0 = 1/2 (first demand in period 2), z0 = 4
+    p, z = 1 / 2, 4.0
     for v in y:
         p += 0.1 * ((v > 0) - p)
         if v > 0:
             z += 0.1 * (v - z)
-    assert M.tsb(y, 2).mean == pytest.approx([p * z] * 2)
+    assert M.tsb(y, 2, alpha=0.1, beta=0.1).mean == pytest.approx([p * z] * 2)
     assert is_intermittent(y) and not is_intermittent(np.arange(1.0, 10.0))
+
+
+def test_tsb_parameters_minimise_the_one_step_mse():
+    """The chosen TSB pair has the lowest in-sample SSE of the 9 x 9 grid (brute force)."""
+    rng = np.random.default_rng(7)
+    y = np.where(rng.random(80) < 0.3, rng.integers(1, 9, 80), 0).astype(float)
+    fit = M.tsb(y, 3)
+
+    def sse(a, b):
+        return float(np.sum((y - M.tsb(y, 1, alpha=a, beta=b).fitted) ** 2))
+
+    best = min(sse(a, b) for a in M._TSB_GRID for b in M._TSB_GRID)
+    assert sse(fit.params["alpha"], fit.params["beta"]) == pytest.approx(best)
+    assert fit.mean == pytest.approx([fit.params["probability"] * fit.params["size"]] * 3)
+
+
+def test_adida_by_hand():
+    """ADIDA: demands every 3rd period -> buckets of 3; constant bucket totals 6 -> 2 per period."""
+    y = np.array([0, 0, 6.0] * 8 + [0])         # 25 periods: the oldest (25 mod 3 = 1) is dropped
+    fit = M.adida(y, 4)
+    assert fit.params["k"] == 3
+    assert fit.mean == pytest.approx([2.0] * 4)
+    assert np.isnan(fit.fitted[0]) and fit.fitted[1:] == pytest.approx([2.0] * 24)
+    assert M.adida(np.zeros(10), 2).mean == pytest.approx([0.0, 0.0])
+
+
+def test_intermittent_methods_follow_a_stopped_product():
+    """After 40 weeks at 100 and 20 zero weeks TSB and ADIDA forecast < 1; Croston stays at 100."""
+    y = np.r_[np.full(40, 100.0), np.zeros(20)]
+    assert M.tsb(y, 4).mean.max() < 1.0
+    assert M.adida(y, 4).mean.max() < 1.0
+    assert M.croston(y, 4).mean == pytest.approx([100.0] * 4)
+    one_spike = np.r_[1000.0, np.zeros(59)]
+    assert M.tsb(one_spike, 4).mean.max() < 1.0
+
+
+def test_arima_reports_why_it_fell_back(monkeypatch):
+    """Every SARIMAX order failing gives the naive forecast, named naive, with the reason."""
+    import statsmodels.tsa.statespace.sarimax as sx
+
+    y = np.linspace(10.0, 30.0, 30)
+    short = M.arima(y[:6], 3)
+    assert short.name == "naive" and short.mean == pytest.approx([y[5]] * 3)
+    assert "6 periods of history are too few for SARIMAX" in short.params["fell_back_because"]
+
+    class Broken:
+        def __init__(self, *a, **k):
+            raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(sx, "SARIMAX", Broken)
+    fit = M.arima(y, 3)
+    assert fit.name == "naive" and fit.mean == pytest.approx([30.0] * 3)
+    assert "could not be fitted with any of the orders" in fit.params["fell_back_because"]
+    assert "singular matrix" in fit.params["fell_back_because"]
+    sf = forecast_series(y, 3, method="arima")
+    assert (sf.method, sf.method_used) == ("arima", "naive")
+    assert "singular matrix" in sf.fell_back_because
 
 
 def test_seasonality_test_and_indices():

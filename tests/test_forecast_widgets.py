@@ -94,6 +94,7 @@ def test_events_toggle_changes_the_forecast(sample_world):
     off leaves only the smooth seasonal hump."""
     m = DemandForecastingModel(sample_world, autorun=False)
     m.set_inputs({"series": "SNK|West", "horizon": 52, "method": "ets", "events": True})
+    m.refresh()
     assert "black_friday" in m.result.forecast.selection.loc[0, "lifts"]
     on = m.result.forecast.forecasts.set_index("ds")["yhat"]
     m.events = False

@@ -41,22 +41,29 @@ def test_bad_upload_becomes_problems(app, sample_world):
     app.upload.value = ({"name": "customers.csv", "type": "text/csv", "size": len(bad), "content": memoryview(bad),
                          "last_modified": __import__("datetime").datetime(2026, 1, 1)},)
     probs = app.model.problems
-    assert len(probs) == 2
+    assert len(probs) == 4  # lat, annual_demand, and the two required tables an upload must bring
     assert probs[0].startswith("customers.csv, row 2, column 'lat'")
+    assert any("missing table 'sites'" in p for p in probs) and any("missing table 'products'" in p for p in probs)
     assert app.model.world.version == sample_world.version
     assert app.cards.values["Customers"] == 300
 
 
-def test_good_upload_replaces_table_and_persists(app, fresh_home):
-    """A good upload updates cards and map, and every app then opens with it."""
+def _csv(df) -> bytes:
+    return df.to_csv(index=False).encode()
+
+
+def test_good_upload_replaces_table_and_persists(app, fresh_home, sample_world):
+    """A good upload (one company: its own tables only) updates cards and map, and every app then opens with it."""
     good = (b"customer_id,name,region,lat,lon,population,annual_demand\n"
             b"A,Denver,West,39.74,-104.99,715000,500000\nB,Boise,West,43.61,-116.2,235000,150000\n")
-    assert app.model.load_files({"customers.csv": good})
+    assert app.model.load_files({"customers.csv": good, "sites.csv": _csv(sample_world.sites),
+                                 "products.csv": _csv(sample_world.products)})
     assert app.model.problems == []
     assert app.cards.values["Customers"] == 2
     assert len(app.map.layers["customers"].data["features"]) == 2
     assert "Loaded customers.csv" in app.model.notes[0]
     assert len(current_world().customers) == 2
+    assert len(current_world().outlets) == 0 and len(app.model.world.plants) == 0  # not the sample's
     app.reset_button.click()
     assert app.cards.values["Customers"] == 300
     assert len(current_world().customers) == 300

@@ -134,7 +134,7 @@ def test_tradeoff_curve_marks_the_current_design(app):
 
 
 def test_inputs_round_trip(sample_world):
-    """inputs() is JSON-able and set_inputs() restores the choices with one re-solve."""
+    """inputs() is JSON-able; set_inputs() restores the choices without solving, refresh() solves once."""
     import json
 
     m = NetworkDesignModel(sample_world, sourcing="multi", solve=False)
@@ -145,6 +145,8 @@ def test_inputs_round_trip(sample_world):
     other.observe(lambda ch: solves.append(ch["new"]), names="result")
     other.set_inputs(saved)
     assert other.dc_count == 8 and other.sourcing == "multi" and other.force_open == m.force_open
+    assert solves == []
+    other.refresh()
     assert other.result.dc_count == 8
     assert len([s for s in solves if s is not None]) == 1
 

@@ -26,6 +26,15 @@ def test_import_workbench_pulls_no_ui():
     assert out.stdout.strip() == ""
 
 
+def test_app_code_never_imports_the_benchmark_libraries():
+    """statsforecast is a benchmark/test extra: no module of workbench/ or widgets/ names it."""
+    hits = [str(p.relative_to(ROOT)) for pkg in ("workbench", "widgets") for p in (ROOT / pkg).rglob("*.py")
+            if "statsforecast" in p.read_text() and "import" in p.read_text()
+            and any(line.strip().startswith(("import statsforecast", "from statsforecast"))
+                    for line in p.read_text().splitlines())]
+    assert hits == []
+
+
 def test_environment_yml_in_sync():
     """environment.yml is exactly what scripts/sync_env.py writes from pyproject.toml and the pins."""
     assert (ROOT / "environment.yml").read_text() == sync_env.render()

@@ -42,6 +42,9 @@ class ToyModel(AppModel):
     def _changed(self, change):
         self.recompute()
 
+    def refresh(self):
+        self.recompute()
+
     def recompute(self):
         self.runs += 1
         self.result = self.run(toy_network, ToySpec(dc_count=self.dc_count, demand_growth=self.demand_growth))

@@ -169,7 +169,8 @@ def test_duplicate_ids(sample_folder):
     with pytest.raises(DataError) as info:
         load_world(sample_folder)
     msgs = [m for m in _messages(info) if "duplicate site_id" in m]
-    assert len(msgs) == 2 and "row 2" in msgs[0] and "row 3" in msgs[1] and "DC-CHI" in msgs[0]
+    assert msgs == ["sites.csv, rows 2, 3, column 'site_id': duplicate site_id (2 rows; first value: 'DC-CHI'). "
+                    "Fix: make every site_id unique (it is used to link tables)"]
 
 
 def test_duplicate_history_key(sample_folder):
@@ -255,21 +256,49 @@ def test_missing_path(tmp_path):
         load_world(tmp_path / "nope")
 
 
-def test_upload_merges_into_base(sample_world):
-    """Uploaded tables replace the base World's tables of the same name; the rest is kept."""
-    csv = b"customer_id,name,region,lat,lon,population,annual_demand\nA,Denver,West,39.74,-104.99,715000,500000\n"
+_FIVE = ("A,Denver,West,39.74,-104.99,715000,500000\nB,Boston,Northeast,42.36,-71.06,650000,400000\n"
+         "C,Columbus,Midwest,39.96,-83.0,900000,450000\nD,Dallas,Southwest,32.78,-96.8,1300000,600000\n"
+         "E,Atlanta,Southeast,33.75,-84.39,500000,300000\n")
+
+
+def test_upload_merges_into_base_when_asked(sample_world):
+    """With an explicit base, uploaded tables replace the base World's tables; the rest is kept."""
+    csv = ("customer_id,name,region,lat,lon,population,annual_demand\n" + _FIVE).encode()
     w = load_files({"customers.csv": csv}, base=sample_world)
-    assert len(w.customers) == 1 and w.customers.name.iloc[0] == "Denver"
+    assert len(w.customers) == 5 and w.customers.name.iloc[0] == "Denver"
     assert len(w.sites) == 25
     assert w.customers.state.iloc[0] == ""  # optional column filled with its default
     assert w.version != sample_world.version
 
 
+def test_upload_is_one_company(sample_world):
+    """Without a base, tables the upload does not bring are absent, never the sample's."""
+    with pytest.raises(DataError) as info:
+        load_files({"customers.csv": ("customer_id,name,region,lat,lon,population,annual_demand\n" + _FIVE).encode()})
+    assert {p.table for p in info.value.problems if "missing table" in p.message} == {"sites", "products"}
+    files = _company_files(sample_world)
+    w = load_files(files)
+    assert len(w.plants) == 0 and len(w.outlets) == 0 and len(w.vehicles) == 0 and len(w.demand_history) == 0
+
+
+def _company_files(world, **replace) -> dict[str, bytes]:
+    """The required tables of ``world`` as uploaded CSV bytes, with some files replaced."""
+    out = {}
+    for name in ("customers", "sites", "products"):
+        buf = io.StringIO()
+        world.tables()[name].to_csv(buf, index=False)
+        out[f"{name}.csv"] = buf.getvalue().encode()
+    out.update(replace)
+    return out
+
+
 def test_semicolon_csv_and_case_insensitive_columns(sample_world):
-    """European-style CSV (semicolons) and differently cased headers load."""
-    csv = "Customer_ID;Name;Region;Lat;Lon;Population;Annual_Demand\nA;Lyon-like;west;39.7;-105.0;10;5\n".encode()
-    w = load_files({"customers.csv": csv}, base=sample_world)
-    assert w.customers.region.iloc[0] == "West"
+    """European-style CSV (semicolons) and differently cased headers load; regions keep the data's spelling."""
+    csv = ("Customer_ID;Name;Region;Lat;Lon;Population;Annual_Demand\nA;Lyon-like;west;39.7;-105.0;10;5\n"
+           "B;Other;WEST ;39.8;-105.1;10;5\n").encode()
+    w = load_files(_company_files(sample_world, **{"customers.csv": csv}))
+    assert list(w.customers.region) == ["west", "west"]
+    assert set(w.sites.region) >= {"west", "Midwest"}  # one spelling per region, the customers' first
 
 
 def test_nothing_half_loaded(sample_folder, sample_world):

@@ -10,7 +10,6 @@ series with a progress bar and shows coherent bottom-up totals.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import ipywidgets as W
@@ -20,23 +19,18 @@ import plotly.graph_objects as go
 import traitlets as T
 
 import workbench
-from workbench.forecast import METHODS, Forecaster, ForecastResult
-from workbench.forecast.backtest import BacktestResult, backtest
-from workbench.forecast.hierarchy import ALL, LEVELS, aggregate, bottom_up
-from workbench.inventory import InventoryPlan, InventoryPolicy, plan_inventory
+from workbench.errors import DataError
+from workbench.forecast import METHODS
+from workbench.forecast.hierarchy import LEVELS
+from workbench.forecast.planning import (AllSeriesForecast, DemandPlanner, PlanningSpec, SeriesAnalysis,
+                                         region_dcs)
 
-from .core import (
-    KPI,
-    PALETTE,
-    AppModel,
-    FigureView,
-    KPICards,
-    TableView,
-    app_shell,
-    current_world,
-    figure_layout,
-    section,
-)
+from .components import KPI, FigureView, KPICards, section, TableView
+from .figures.forecast import all_series_figure, forecast_figure, projection_figure
+from .figures.style import figure_layout
+from .layout import app_shell
+from .model import AppModel
+from .world_store import current_world
 
 __all__ = [
     "DemandForecastingModel",
@@ -58,58 +52,6 @@ METHOD_LABELS = {
 }
 LEVEL_LABELS = {"product x region": "Product in a region", "region": "Region (all products)",
                 "product": "Product (all regions)", "total": "Company total"}
-
-
-@dataclass(frozen=True)
-class SeriesAnalysis:
-    """One selected series: its history, forecast, backtest and the inventory it calls for."""
-
-    unique_id: str
-    history: pd.DataFrame
-    forecast: ForecastResult
-    backtest: BacktestResult | None
-    inventory: InventoryPlan | None
-    inventory_forecast: ForecastResult | None
-
-
-@dataclass(frozen=True)
-class AllSeriesForecast:
-    """Every product x region series forecast, with bottom-up totals and the inventory plan."""
-
-    forecast: ForecastResult
-    totals: pd.DataFrame
-    inventory: InventoryPlan
-
-
-def region_dcs(world: workbench.World) -> dict[str, str]:
-    """The DC serving each region: an existing site in the region, else the nearest existing one.
-
-    Nearest is measured from the region's demand-weighted customer centre.
-    """
-    from workbench.geo import distance_matrix_km
-
-    sites = world.sites
-    existing = sites[sites["existing"]] if "existing" in sites else sites.iloc[0:0]
-    if existing.empty:
-        existing = sites
-    out: dict[str, str] = {}
-    cust = world.customers
-    regions = sorted(set(world.demand_history["region"]) if len(world.demand_history) else set(cust["region"]))
-    for r in regions:
-        here = existing[existing["region"] == r]
-        if len(here):
-            out[r] = str(here.iloc[0]["name"])
-            continue
-        c = cust[cust["region"] == r]
-        if c.empty or existing.empty:
-            out[r] = "–"
-            continue
-        w = c["annual_demand"].to_numpy(float)
-        w = w if w.sum() > 0 else np.ones(len(c))
-        centre = np.array([[np.average(c["lat"], weights=w), np.average(c["lon"], weights=w)]])
-        d = distance_matrix_km(centre, existing[["lat", "lon"]].to_numpy(float))[0]
-        out[r] = str(existing.iloc[int(np.argmin(d))]["name"])
-    return out
 
 
 class DemandForecastingModel(AppModel):
@@ -158,66 +100,50 @@ class DemandForecastingModel(AppModel):
 
     # -- data -----------------------------------------------------------------------------
     def _prepare(self) -> None:
-        w = self.world
-        self._history = None
-        self._all = None
-        self._cache: dict = {}
-        self._dcs: dict[str, str] = {}
-        if w is None or len(w.demand_history) == 0:
-            self.problems = ["This data has no demand history, so there is nothing to forecast. Load a "
-                             "demand_history table (product_id, region, ds, y[, promotion]) on Home."]
+        self.planner: DemandPlanner | None = None
+        try:
+            self.planner = DemandPlanner.from_world(self.world)
+        except DataError as exc:
+            self.problems = exc.messages
             self.series_options = []
             return
-        hist = w.demand_history.copy()
-        hist["promotion"] = hist["promotion"].astype(bool) if "promotion" in hist else False
-        self._all = aggregate(hist[["product_id", "region", "ds", "y", "promotion"]])
-        self._dcs = region_dcs(w)
-        prices = w.products.set_index("product_id")["unit_cost"] if "unit_cost" in w.products else pd.Series(dtype=float)
-        self._unit_cost = prices.to_dict()
-        self._quiet += 1
-        try:
+        with self.quiet():
             self._update_options()
-        finally:
-            self._quiet -= 1
 
     def _update_options(self) -> None:
-        if self._all is None:
+        if self.planner is None:
             self.series_options = []
             return
-        ids = sorted(self._all.loc[self._all["level"] == self.level, "unique_id"].unique())
+        ids = self.planner.series_ids(self.level)
         self.series_options = ids
         if self.series not in ids and ids:
             self.series = ids[0]
 
+    def spec(self) -> PlanningSpec:
+        """The current choices as a :class:`PlanningSpec`."""
+        return PlanningSpec(horizon=int(self.horizon), method=self.method, events=bool(self.events),
+                            backtest_windows=int(self.backtest_windows), service_level=float(self.service_level),
+                            lead_time=float(self.lead_time), lead_time_sd=float(self.lead_time_sd),
+                            order_cost=float(self.order_cost), holding_rate=float(self.holding_rate),
+                            on_hand_weeks=float(self.on_hand_weeks))
+
     def history_of(self, uid: str) -> pd.DataFrame:
         """The long history (unique_id, ds, y, promotion, product_id, region) of one series."""
-        g = self._all[self._all["unique_id"] == uid]
-        return g[["unique_id", "ds", "y", "promotion", "product_id", "region"]].reset_index(drop=True)
-
-    def forecaster(self, method: str | None = None) -> Forecaster:
-        return Forecaster(models=[method or self.method], events=self.events, level=(80, 95), n_jobs=1)
-
-    def policy(self) -> InventoryPolicy:
-        return InventoryPolicy(service_level=self.service_level, lead_time=self.lead_time,
-                               lead_time_sd=self.lead_time_sd, order_cost=self.order_cost,
-                               holding_rate=self.holding_rate)
+        return self.planner.history_of(uid)
 
     def dc_of(self, region: str) -> str:
-        return self._dcs.get(region, "–")
+        return self.planner.dc_of(region) if self.planner is not None else "–"
 
     # -- observers ------------------------------------------------------------------------
     def _on_forecast_input(self, change) -> None:
         if change["name"] == "level":
-            self._quiet += 1
-            try:
+            with self.quiet():
                 self._update_options()
-            finally:
-                self._quiet -= 1
-        if not self._quiet:
+        if not self.is_quiet:
             self.recompute()
 
     def _on_inventory_input(self, change) -> None:
-        if not self._quiet:
+        if not self.is_quiet:
             self.replan()
 
     @T.observe("world")
@@ -228,115 +154,50 @@ class DemandForecastingModel(AppModel):
             self.recompute()
 
     def set_inputs(self, values: Mapping[str, Any]) -> None:
-        """Restore saved choices and re-run once."""
-        self._quiet += 1
-        try:
+        """Restore saved choices (the level first, so the saved series is one of its options)."""
+        with self.quiet():
             if "level" in values:
                 self.level = values["level"]
                 self._update_options()
-            super().set_inputs(values)
-        finally:
-            self._quiet -= 1
+        super().set_inputs(values)
+
+    def refresh(self) -> None:
+        """Forecast, backtest and plan the selected series again (the contract's one way to run again)."""
         self.recompute()
 
     # -- running --------------------------------------------------------------------------
-    def _inventory_series(self, uid: str) -> list[str]:
-        """Bottom series whose stock the selection is about (the product in every region, ...)."""
-        product, region = uid.split("|", 1)
-        bottom = self._all[self._all["level"] == "product x region"]
-        if product != ALL:
-            ids = bottom.loc[bottom["product_id"] == product, "unique_id"]
-        elif region != ALL:
-            ids = bottom.loc[bottom["region"] == region, "unique_id"]
-        else:
-            ids = bottom["unique_id"]
-        return sorted(ids.unique())
-
-    def _forecast_ids(self, ids, progress=None) -> ForecastResult:
-        """Forecasts of the given series, computed once per (series, horizon, method, events)."""
-        key = (self.horizon, self.method, self.events)
-        cache = self._cache.setdefault(key, {})
-        todo = [u for u in ids if u not in cache]
-        if todo:
-            part = self._all[self._all["unique_id"].isin(todo)][["unique_id", "ds", "y", "promotion", "product_id",
-                                                                 "region"]]
-            res = self.forecaster().fit(part).forecast(self.horizon, progress=progress)
-            for u in todo:
-                cache[u] = (res.forecasts[res.forecasts["unique_id"] == u],
-                            res.selection[res.selection["unique_id"] == u])
-            info = (res.freq, res.season_length)
-            self._info = info
-        elif progress:
-            progress(len(ids), len(ids))
-        frames = pd.concat([cache[u][0] for u in ids], ignore_index=True)
-        sel = pd.concat([cache[u][1] for u in ids], ignore_index=True)
-        freq, m = getattr(self, "_info", ("W", 52))
-        return ForecastResult(frames, sel, self.horizon, freq, m, (80, 95))
-
-    def _analyse(self) -> SeriesAnalysis:
-        uid = self.series
-        hist = self.history_of(uid)
-        result = self._forecast_ids([uid])
-        bt = None
-        if len(hist) >= 60:
-            windows = max(1, min(self.backtest_windows, (len(hist) - 56) // self.horizon))
-            methods = [self.method] + (["seasonal_naive"] if self.method != "seasonal_naive" else [])
-            bt = backtest(hist, self.horizon, n_windows=windows, models=methods, events=self.events)
-        inv_fc = self._forecast_ids(self._inventory_series(uid))
-        plan = self._plan(inv_fc)
-        return SeriesAnalysis(uid, hist, result, bt, plan, inv_fc)
-
-    def _plan(self, fc: ForecastResult) -> InventoryPlan:
-        frame = fc.forecasts
-        costs = {u: self._unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
-        # stock on hand today: the chosen weeks of cover at the forecast rate of the first weeks
-        first = frame.sort_values("ds").groupby("unique_id")["yhat"].apply(lambda v: float(v.iloc[:4].mean()))
-        on_hand = (first * self.on_hand_weeks).to_dict()
-        plan = plan_inventory(frame, policy=self.policy(), unit_cost=costs, on_hand=on_hand)
-        table = plan.table.copy()
-        table.insert(1, "dc", table["region"].map(self.dc_of) if "region" in table else "–")
-        return dataclasses.replace(plan, table=table)
-
     def recompute(self) -> None:
         """Forecast, backtest and plan the selected series."""
-        if self._all is None or not self.series:
+        if self.planner is None or not self.series:
             self.result = None
             return
-        out = self.run(self._analyse, label=f"Forecasting {self.series}")
-        self.result = out
+        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series}")
 
     def replan(self) -> None:
         """Re-plan the stock from the kept forecasts (service level, lead time, costs changed)."""
         r = self.result
         if r is not None and r.inventory_forecast is not None:
-            plan = self.run(self._plan, r.inventory_forecast, label="Planning stock")
+            plan = self.run(self.planner.plan, r.inventory_forecast, self.spec(), label="Planning stock")
             if plan is not None:
                 self.result = dataclasses.replace(r, inventory=plan)
         a = self.all_result
         if a is not None:
-            plan = self.run(self._plan, a.forecast, label="Planning stock")
+            plan = self.run(self.planner.plan, a.forecast, self.spec(), label="Planning stock")
             if plan is not None:
                 self.all_result = dataclasses.replace(a, inventory=plan)
 
-    def _forecast_all(self) -> AllSeriesForecast:
-        bottom = self._all[self._all["level"] == "product x region"][["unique_id", "ds", "y", "promotion",
-                                                                     "product_id", "region"]]
-        self.all_total = int(bottom["unique_id"].nunique())
+    def forecast_all(self) -> None:
+        """Forecast every product x region series (progress in ``all_done``/``all_total``)."""
+        if self.planner is None:
+            return
+        self.all_total = len(self.planner.bottom_ids())
         self.all_done = 0
 
         def progress(done: int, total: int) -> None:
             self.all_done, self.all_total = int(done), int(total)
             self.progress = done / total if total else 1.0
 
-        fc = self._forecast_ids(sorted(bottom["unique_id"].unique()), progress=progress)
-        totals = bottom_up(fc.forecasts).forecasts
-        return AllSeriesForecast(fc, totals, self._plan(fc))
-
-    def forecast_all(self) -> None:
-        """Forecast every product x region series (progress in ``all_done``/``all_total``)."""
-        if self._all is None:
-            return
-        out = self.run(self._forecast_all, label="Forecasting every series")
+        out = self.run(self.planner.forecast_all, self.spec(), progress=progress, label="Forecasting every series")
         if out is not None:
             self.all_result = out
 
@@ -358,23 +219,7 @@ class DemandForecastingModel(AppModel):
         return _inventory_view(r.inventory.table)
 
     def kpis(self) -> dict[str, float]:
-        r = self.result
-        if r is None:
-            return {}
-        f = r.forecast.forecasts
-        out = {"forecast_units": float(f["yhat"].sum()),
-               "history_units_same_weeks_last_year": float(r.history["y"].iloc[-52:-52 + self.horizon].sum())
-               if len(r.history) >= 52 + self.horizon else float("nan")}
-        if r.backtest is not None:
-            s = r.backtest.summary.set_index("model")
-            out["backtest_mase"] = float(s.loc[self.method, "mase"]) if self.method in s.index else float("nan")
-            if "seasonal_naive" in s.index:
-                out["seasonal_naive_mase"] = float(s.loc["seasonal_naive", "mase"])
-            out["coverage_80"] = float(s.loc[self.method, "coverage_80"]) if self.method in s.index else float("nan")
-        if r.inventory is not None:
-            out["safety_stock_units"] = r.inventory.kpis["safety_stock_units"]
-            out["safety_stock_value"] = r.inventory.kpis["safety_stock_value"]
-        return out
+        return self.result.kpis() if isinstance(self.result, SeriesAnalysis) else {}
 
 
 def _inventory_view(t: pd.DataFrame) -> pd.DataFrame:
@@ -386,58 +231,6 @@ def _inventory_view(t: pd.DataFrame) -> pd.DataFrame:
         v["reorder week"] = v["reorder week"].map(lambda d: d.strftime("%Y-%m-%d") if pd.notna(d) else "not in horizon")
     return v
 
-
-# ---------------------------------------------------------------------------------------
-# figures
-# ---------------------------------------------------------------------------------------
-
-
-def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str = "Demand",
-                    show_weeks: int = 104) -> go.Figure:
-    """History, forecast and 80%/95% intervals of one series (traces: History, 95%, 80%, Forecast)."""
-    h = history.tail(show_weeks)
-    f = forecast
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=h["ds"], y=h["y"], name="History", mode="lines", line=dict(color="#52606d", width=1.5)))
-    if len(f):
-        x = list(f["ds"]) + list(f["ds"])[::-1]
-        for lv, alpha in ((95, 0.15), (80, 0.3)):
-            if f"lo-{lv}" in f:
-                fig.add_trace(go.Scatter(x=x, y=list(f[f"hi-{lv}"]) + list(f[f"lo-{lv}"])[::-1], name=f"{lv}% interval",
-                                         fill="toself", fillcolor=f"rgba(31,119,180,{alpha})", line=dict(width=0),
-                                         hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=f["ds"], y=f["yhat"], name="Forecast", mode="lines+markers",
-                                 line=dict(color=PALETTE[0], width=2), marker=dict(size=4)))
-    if "promotion" in h and h["promotion"].astype(float).gt(0).any():
-        p = h[h["promotion"].astype(float) > 0]
-        fig.add_trace(go.Scatter(x=p["ds"], y=p["y"], name="Promotion weeks", mode="markers",
-                                 marker=dict(color="#f58518", size=6, symbol="diamond")))
-    figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units per week")
-    return fig
-
-
-def projection_figure(plan: InventoryPlan, *, title: str = "Projected stock") -> go.Figure:
-    """Projected on-hand stock per series with its reorder point (dashed), one colour per series."""
-    fig = go.Figure()
-    proj = plan.projection
-    for i, (uid, g) in enumerate(proj.groupby("unique_id", sort=False)):
-        c = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=g["ds"], y=g["on_hand"], name=uid, mode="lines", line=dict(color=c, width=2),
-                                 legendgroup=uid))
-        fig.add_trace(go.Scatter(x=g["ds"], y=g["reorder_point"], name=f"{uid} reorder point", mode="lines",
-                                 line=dict(color=c, width=1, dash="dash"), legendgroup=uid, showlegend=False))
-        hit = g[g["at_or_below_rop"]]
-        if len(hit):
-            fig.add_trace(go.Scatter(x=hit["ds"].iloc[:1], y=hit["on_hand"].iloc[:1], mode="markers",
-                                     name=f"{uid} reaches reorder point", marker=dict(color=c, size=9, symbol="x"),
-                                     legendgroup=uid, showlegend=False))
-    figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units on hand (end of week)")
-    return fig
-
-
-# ---------------------------------------------------------------------------------------
-# the view
-# ---------------------------------------------------------------------------------------
 
 
 class DemandForecastingView(W.VBox):
@@ -567,14 +360,7 @@ class DemandForecastingView(W.VBox):
         table = pd.DataFrame({"model": sel["model"], "forecast units": tot, "safety stock": inv["safety_stock"],
                               "reorder point": inv["reorder_point"], "DC": inv["dc"]}).reset_index()
         self.all_table.update(table.rename(columns={"unique_id": "series"}))
-        fig = go.Figure()
-        totals = a.totals
-        for i, (uid, g) in enumerate(totals[totals["level"] == "region"].groupby("unique_id")):
-            fig.add_trace(go.Scatter(x=g["ds"], y=g["yhat"], name=uid.split("|")[1], mode="lines",
-                                     line=dict(color=PALETTE[i % len(PALETTE)])))
-        t = totals[totals["level"] == "total"]
-        fig.add_trace(go.Scatter(x=t["ds"], y=t["yhat"], name="Total", mode="lines", line=dict(color="#243b53", width=3)))
-        figure_layout(fig, "Bottom-up forecast per region and total", xaxis_title="Week", yaxis_title="Units per week")
+        fig = all_series_figure(a)
         self.all_chart.show(fig)
 
 

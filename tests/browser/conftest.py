@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,9 +36,6 @@ CHROMIUM_FLAGS = [
 ]
 
 pytestmark = pytest.mark.browser
-#: seconds without the app on the page before a reload, and how many reloads
-STALL_S = 45.0
-RELOADS = 3
 
 
 def chromium_path() -> str | None:
@@ -53,9 +52,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class VoilaServer:
+    """The Voila server of the session: its base URL and process."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen
+
+    def kernels(self) -> dict[str, int]:
+        """The server's running kernels: kernel id -> process id."""
+        import psutil
+
+        out = {}
+        for p in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                m = re.search(r"kernel-([0-9a-f-]+)\.json", " ".join(p.cmdline()))
+            except psutil.Error:
+                continue
+            if m:
+                out[m.group(1)] = p.pid
+        return out
+
+
 @pytest.fixture(scope="session")
-def voila_url(tmp_path_factory):
-    """Base URL of a Voila server serving notebooks/ (started once, stopped at the end)."""
+def voila_url(voila_server) -> str:
+    """Base URL of the Voila server serving notebooks/."""
+    return voila_server.url
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    """A Voila server serving notebooks/ as ``make app`` does (started once, stopped at the end)."""
     port = _free_port()
     home = tmp_path_factory.mktemp("voila-home")
     env = {**os.environ, "WORKBENCH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
@@ -78,7 +106,7 @@ def voila_url(tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("Voila did not answer within 120 s")
-    yield url
+    yield VoilaServer(url, port, proc)
     proc.terminate()
     try:
         proc.wait(timeout=20)
@@ -106,7 +134,10 @@ def browser():
 
 @pytest.fixture()
 def page(browser, request):
-    """A fresh page (own context) per test; a screenshot is saved when the test fails."""
+    """A fresh page (own context) per test; a screenshot is saved when the test fails.
+
+    The page is closed as a user closes a tab (running its ``beforeunload``), which frees its kernel.
+    """
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     pg = context.new_page()
     pg.set_default_timeout(60_000)
@@ -120,6 +151,9 @@ def page(browser, request):
             pg.screenshot(path=str(OUTPUT / f"FAILED-{request.node.name}.png"), full_page=True)
         except Exception:
             pass
+    if not pg.is_closed():
+        with pg.expect_event("close"):
+            pg.close(run_before_unload=True)
     context.close()
 
 
@@ -136,34 +170,15 @@ def open_app(page, base_url: str, app: str, *, timeout_s: float = 120.0, wait_fo
     Returns the seconds from navigation to a fully rendered app, and records it in
     ``test-output/browser/timings.csv``.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     start = time.perf_counter()
-    url = f"{base_url}/voila/render/{app}.ipynb"
-    for attempt in range(1 + RELOADS):
-        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        try:
-            page.wait_for_selector(f".wb-app-{app}", timeout=(STALL_S if attempt < RELOADS else timeout_s) * 1000)
-            break
-        except PlaywrightTimeout:
-            if attempt == RELOADS:
-                raise
-            # Voila now and then never finishes executing a notebook whose kernel it starts on
-            # request (the page stays at "Executing 2 of 3" with the kernel idle): reload, as a
-            # user would, and say so in the timings
-            record_timing(app, f"stalled at '{_progress_text(page)}', reloaded", time.perf_counter() - start)
+    page.goto(f"{base_url}/voila/render/{app}.ipynb", wait_until="commit", timeout=timeout_s * 1000)
+    # no reload: a page that never shows its app fails the test
+    page.wait_for_selector(f".wb-app-{app}", timeout=timeout_s * 1000)
     for sel in wait_for:
         page.wait_for_selector(sel, state="attached", timeout=timeout_s * 1000)
     seconds = time.perf_counter() - start
     record_timing(app, "render", seconds)
     return seconds
-
-
-def _progress_text(page) -> str:
-    try:
-        return " ".join(page.inner_text("body", timeout=2_000).split())[:60]
-    except Exception:
-        return "?"
 
 
 def record_timing(app: str, what: str, seconds: float) -> None:

@@ -41,10 +41,13 @@ from ..errors import DataError, Problem
 from . import data as D
 from .pipeline import INTERMITTENT, METHODS, forecast_methods, forecast_series, is_intermittent
 
-__all__ = ["Forecaster", "ForecastResult", "AUTO_CANDIDATES", "INTERMITTENT_CANDIDATES", "interval_columns"]
+__all__ = ["Forecaster", "ForecastResult", "AUTO_CANDIDATES", "INTERMITTENT_CANDIDATES", "INTERMITTENT_DEFAULT",
+           "interval_columns", "trailing_zeros", "is_discontinued", "discontinued_after"]
 
 AUTO_CANDIDATES = ("combination", "theta", "seasonal_naive")
-INTERMITTENT_CANDIDATES = ("sba", "tsb", "croston")
+INTERMITTENT_CANDIDATES = ("tsb", "adida", "sba")
+#: the intermittent method used when the history allows no backtest window
+INTERMITTENT_DEFAULT = "tsb"
 
 Progress = Callable[[int, int], None]
 
@@ -84,6 +87,36 @@ class ForecastResult:
 # ----------------------------------------------------------------------------------------
 
 
+def trailing_zeros(y: np.ndarray) -> int:
+    """Number of periods with zero demand at the end of the history."""
+    y = np.asarray(y, float)
+    nz = np.flatnonzero(y != 0)
+    return int(len(y) if len(nz) == 0 else len(y) - 1 - nz[-1])
+
+
+def is_discontinued(y: np.ndarray, min_run: int) -> bool:
+    """Possibly discontinued: the history ends with at least ``min_run`` zero periods and with
+    more than three times the mean interval between its earlier demands (a slow mover's usual
+    gap is not a sign of its end). A history without any demand counts as discontinued."""
+    y = np.asarray(y, float)
+    run = trailing_zeros(y)
+    if run == len(y):
+        return True
+    from .models import demand_intervals
+
+    before = y[: len(y) - run]
+    return bool(run >= max(int(min_run), 1) and run > 3.0 * float(np.mean(demand_intervals(before))))
+
+
+def discontinued_after(freq: str | None, season_length: int) -> int:
+    """Zero periods that flag a series as possibly discontinued: a quarter of a year (13 weeks,
+    3 months, 91 days), at least 2 periods; for undated series a quarter of the season, at least 2."""
+    per_quarter = {"D": 91, "W": 13, "MS": 3, "QS": 1, "YS": 1}
+    if freq in per_quarter:
+        return max(2, per_quarter[freq])
+    return max(2, int(math.ceil(season_length / 4)))
+
+
 def _cutoffs(n: int, h: int, n_windows: int, min_train: int) -> list[int]:
     step = max(1, math.ceil(h / 2))
     cuts = [n - h - k * step for k in range(n_windows)]
@@ -107,8 +140,13 @@ def run_series(task: dict) -> dict:
     margin = float(task.get("margin", 0.0))
     n = len(y)
     intermittent = is_intermittent(y)
-    min_train = max(2 * m if m <= 13 else m + 4, 8)
-    cuts = _cutoffs(n, h, n_windows, min_train)
+    if intermittent:
+        # the intermittent methods need no season: 8 periods and two demands before the origin
+        cuts = [c for c in _cutoffs(n, h, n_windows, 8) if np.count_nonzero(y[:c] > 0) >= 2]
+    else:
+        cuts = _cutoffs(n, h, n_windows, max(2 * m if m <= 13 else m + 4, 8))
+    zero_run = trailing_zeros(y)
+    discontinued = is_discontinued(y, int(task.get("discontinued_after") or 13))
 
     def backtest_errors(methods) -> None:
         """Backtest errors of every method not yet in the cache, all methods per window at once."""
@@ -132,7 +170,7 @@ def run_series(task: dict) -> dict:
         scores = {}
         if label == "auto":
             cands = INTERMITTENT_CANDIDATES if intermittent else tuple(task.get("candidates") or AUTO_CANDIDATES)
-            default = "sba" if intermittent else ("combination" if "combination" in cands else cands[0])
+            default = INTERMITTENT_DEFAULT if intermittent else ("combination" if "combination" in cands else cands[0])
             if cuts:
                 backtest_errors(cands)
                 for c in cands:
@@ -182,7 +220,9 @@ def run_series(task: dict) -> dict:
         out["rows"].append(row)
         out["selection"].append({
             "unique_id": task["unique_id"], "requested": label, "model": row["model"], "seasonal": fit.seasonal,
-            "intermittent": intermittent, "fallback": fit.fallback or "",
+            "intermittent": intermittent, "method_used": fit.method_used,
+            "fell_back_because": fit.fell_back_because, "fallback": fit.fallback or "",
+            "zero_run": zero_run, "discontinued": discontinued,
             "lifts": ", ".join(f"{k} x{v:.2f}" for k, v in fit.lifts.items()),
             "backtest_windows": len(cuts), **{f"mae_{k}": v for k, v in scores.items()},
         })
@@ -253,7 +293,7 @@ class Forecaster:
                  season_length: int | None = None, events: bool | Sequence[str] = True,
                  level: Sequence[int] = (80, 95), n_jobs: int = 1, n_windows: int = 3,
                  candidates: Sequence[str] | None = None, margin: float = 0.1,
-                 allow_negative: bool = False, min_length: int = 4):
+                 allow_negative: bool = False, min_length: int = 4, discontinued_after: int | None = None):
         self.models = ["auto"] if models == "auto" else list(models)
         bad = [mo for mo in self.models if mo != "auto" and mo not in METHODS]
         if bad:
@@ -276,6 +316,7 @@ class Forecaster:
         self.margin = float(margin)
         self.allow_negative = allow_negative
         self.min_length = int(min_length)
+        self.discontinued_after = None if discontinued_after is None else int(discontinued_after)
         self.df_: pd.DataFrame | None = None
         self.info_: D.FrequencyInfo | None = None
         self.result_: ForecastResult | None = None
@@ -346,7 +387,9 @@ class Forecaster:
                 E, Ef = hist[list(names)].to_numpy(float), futr[list(names)].to_numpy(float)
             tasks.append({"unique_id": uid, "y": y, "h": h, "m": info.season_length, "E": E, "Ef": Ef,
                           "names": names, "methods": self.models, "level": self.level,
-                          "n_windows": self.n_windows, "candidates": self.candidates, "margin": self.margin})
+                          "n_windows": self.n_windows, "candidates": self.candidates, "margin": self.margin,
+                          "discontinued_after": self.discontinued_after or discontinued_after(info.freq,
+                                                                                              info.season_length)})
         return tasks, dates
 
     def forecast(self, h: int, *, future: pd.DataFrame | None = None, progress: Progress | None = None,

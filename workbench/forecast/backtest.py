@@ -31,7 +31,8 @@ class BacktestResult:
     ``forecasts``: unique_id, cutoff, ds, model (the method used), model_requested (as asked,
     e.g. "auto"), y, yhat, interval bounds.
     ``metrics``: one row per series and model: mape, smape, mase, wape, bias (percent; MASE a
-    ratio), coverage_<level> (percent of actuals inside the interval), windows.
+    ratio), coverage_<level> (percent of actuals inside the interval), windows, msis_<level>
+    (mean scaled interval score: width plus the misses' distance, over the MASE scale).
     ``summary``: one row per model: the metrics averaged over series (coverage pooled).
     """
 
@@ -103,6 +104,8 @@ def backtest(df: pd.DataFrame, h: int, *, n_windows: int = 3, models: Sequence[s
                    "bias": mt.bias(actual, row["yhat"]), "_abs": float(np.sum(np.abs(actual - row["yhat"]))),
                    "_sum": float(np.sum(np.abs(actual))), "_err": float(np.sum(row["yhat"] - actual))}
             for lv in level:
+                rec[f"msis_{lv}"] = mt.msis(actual, row[f"lo-{lv}"], row[f"hi-{lv}"], train, m, lv)
+            for lv in level:
                 rec[f"_in{lv}"] = float(np.sum((actual >= row[f"lo-{lv}"]) & (actual <= row[f"hi-{lv}"])))
             rec["_n"] = len(actual)
             rows.append(rec)
@@ -117,17 +120,19 @@ def backtest(df: pd.DataFrame, h: int, *, n_windows: int = 3, models: Sequence[s
 
 def _aggregate(per: pd.DataFrame, keys, level, mean_of_series: pd.DataFrame | None = None) -> pd.DataFrame:
     g = per.groupby(keys, sort=False)
-    out = g[["mape", "smape", "mase"]].mean()
+    means = ["mape", "smape", "mase", *[f"msis_{lv}" for lv in level]]
+    out = g[means].mean()
     sums = g[["_abs", "_sum", "_err", "_n", *[f"_in{lv}" for lv in level]]].sum()
     out["wape"] = np.where(sums["_sum"] > 0, 100 * sums["_abs"] / sums["_sum"].where(sums["_sum"] > 0, 1), np.nan)
     out["bias"] = np.where(sums["_sum"] > 0, 100 * sums["_err"] / sums["_sum"].where(sums["_sum"] > 0, 1), np.nan)
     for lv in level:
         out[f"coverage_{lv}"] = 100 * sums[f"_in{lv}"] / sums["_n"]
     out["windows"] = g.size()
+    out = out[[c for c in out.columns if not c.startswith("msis_")] + [f"msis_{lv}" for lv in level]]
     if mean_of_series is not None:
         # per-model means of the per-series metrics (each series counts once)
-        ms = mean_of_series.groupby(keys, sort=False)[["mape", "smape", "mase"]].mean()
-        out[["mape", "smape", "mase"]] = ms
+        ms = mean_of_series.groupby(keys, sort=False)[means].mean()
+        out[means] = ms
         out["series"] = mean_of_series.groupby(keys, sort=False).size()
         out["windows"] = g.size()
     return out.reset_index()

@@ -8,13 +8,18 @@
 * WAPE  = 100 sum|y - f| / sum|y|.
 * bias  = 100 sum(f - y) / sum|y| (positive: over-forecast).
 * coverage = 100 x share of actuals inside [lo, hi].
+* MSIS  = mean over the horizon of the interval score ``(hi - lo) + 2/a (lo - y) [y < lo]
+  + 2/a (y - hi) [y > hi]`` (``a = 1 - level/100``: 0.05 for a 95% interval), divided by the
+  MASE scale (M4 competition). Width is paid for, and every miss is charged by how far it
+  falls outside: a narrow interval that misses and a wide one that always covers both score
+  badly. Lower is better; a perfect point forecast with zero width scores 0.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mape", "smape", "mase", "wape", "bias", "coverage", "mase_scale"]
+__all__ = ["mape", "smape", "mase", "wape", "bias", "coverage", "mase_scale", "interval_score", "msis"]
 
 
 def _arr(a) -> np.ndarray:
@@ -69,3 +74,21 @@ def coverage(y, lo, hi) -> float:
     if len(y) == 0:
         return float("nan")
     return float(100.0 * np.mean((y >= _arr(lo)) & (y <= _arr(hi))))
+
+
+def interval_score(y, lo, hi, level: float) -> float:
+    """Mean interval score of a central ``level``% interval (Gneiting & Raftery 2007)."""
+    y, lo, hi = _arr(y), _arr(lo), _arr(hi)
+    if len(y) == 0:
+        return float("nan")
+    a = 1.0 - float(level) / 100.0
+    score = (hi - lo) + (2.0 / a) * np.maximum(lo - y, 0.0) + (2.0 / a) * np.maximum(y - hi, 0.0)
+    return float(np.mean(score))
+
+
+def msis(y, lo, hi, train, m: int = 1, level: float = 95) -> float:
+    """Mean scaled interval score (M4): the interval score over the MASE scale of ``train``."""
+    scale = mase_scale(train, m)
+    if not np.isfinite(scale) or scale <= 0:
+        return float("nan")
+    return interval_score(y, lo, hi, level) / scale

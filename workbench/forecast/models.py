@@ -45,6 +45,8 @@ __all__ = [
     "croston",
     "sba",
     "tsb",
+    "adida",
+    "demand_intervals",
     "seasonality_test",
     "seasonal_indices",
     "shrunk_seasonal_indices",
@@ -319,8 +321,11 @@ def arima(y: np.ndarray, h: int, *, exog: np.ndarray | None = None, exog_future:
             X = exog[:, keep]
             Xf = np.asarray(exog_future, float).reshape(h, -1)[:, keep]
     best = None
+    errors: list[str] = []
+    too_short = 0
     for order in orders:
         if n < 2 * (sum(order) + 3) + (0 if X is None else X.shape[1]):
+            too_short += 1
             continue
         trend = "c" if order[1] == 0 else "n"
         with warnings.catch_warnings():
@@ -328,16 +333,24 @@ def arima(y: np.ndarray, h: int, *, exog: np.ndarray | None = None, exog_future:
             try:
                 mod = SARIMAX(y, exog=X, order=order, trend=trend)
                 res = mod.fit(disp=False, maxiter=50)
-            except Exception:  # a failed order is skipped; another is used
+            except Exception as exc:  # a failed order is skipped and reported if every order fails
+                errors.append(f"{order}: {type(exc).__name__}: {exc}")
                 continue
         crit = float(res.aicc)
         if not math.isfinite(crit):
+            errors.append(f"{order}: the fit has no finite AICc")
             continue
         if best is None or crit < best[0]:
             best = (crit, order, res)
     if best is None:
+        if too_short == len(orders):
+            need = min(2 * (sum(o) + 3) for o in orders) + (0 if X is None else X.shape[1])
+            why = f"{n} periods of history are too few for SARIMAX (at least {need} needed)"
+        else:
+            why = (f"SARIMAX could not be fitted with any of the orders {', '.join(map(str, orders))}"
+                   + (f" ({errors[0]})" if errors else ""))
         fit = naive(y, h)
-        return ModelFit("arima", fit.mean, fit.fitted, {"order": None})
+        return ModelFit("naive", fit.mean, fit.fitted, {"order": None, "fell_back_because": why})
     crit, order, res = best
     mean = np.asarray(res.forecast(h, exog=Xf), float)
     fitted = np.asarray(res.fittedvalues, float)
@@ -388,23 +401,82 @@ def sba(y: np.ndarray, h: int, *, alpha: float = 0.1) -> ModelFit:
     return ModelFit("sba", np.full(h, level * k), fitted * k, {"alpha": alpha})
 
 
-def tsb(y: np.ndarray, h: int, *, alpha: float = 0.1, beta: float = 0.1) -> ModelFit:
-    """Teunter-Syntetos-Babai (2011): the demand probability is updated every period."""
+_TSB_GRID = np.array([0.01, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5])
+
+
+def _tsb_paths(y: np.ndarray, alpha: np.ndarray, beta: np.ndarray):
+    """TSB for many (alpha, beta) pairs at once: one-step forecasts (pairs x n), final p and z."""
+    occurred = (y > 0).astype(float)
+    first = int(np.argmax(occurred))
+    prob = np.full(len(alpha), 1.0 / (first + 1.0))
+    size = np.full(len(alpha), float(y[first]))
+    fitted = np.empty((len(alpha), len(y)))
+    for t, (v, o) in enumerate(zip(y, occurred)):
+        fitted[:, t] = prob * size
+        prob = prob + beta * (o - prob)
+        if o:
+            size = size + alpha * (v - size)
+    return fitted, prob, size
+
+
+def tsb(y: np.ndarray, h: int, *, alpha: float | None = None, beta: float | None = None) -> ModelFit:
+    """Teunter-Syntetos-Babai (2011): demand probability and size smoothed separately.
+
+    The probability ``p`` is updated every period (towards 1 after a demand, towards 0 after a
+    zero), so a run of zeros makes the forecast ``p * z`` decay: unlike Croston, TSB follows a
+    product that stops selling. ``alpha`` (size) and ``beta`` (probability) given are used as
+    they are; ``None`` chooses them by the in-sample one-step MSE on a 9 x 9 grid of
+    0.01-0.5 (evaluated in one vectorised pass). Starts, as Croston's: ``z`` the first demand and
+    ``p`` one over its interval from the start of the history (``1 / (t + 1)`` for a first demand
+    in period ``t``, 0-based).
+    """
     y = np.asarray(y, float)
-    nz = y[y > 0]
-    if len(nz) == 0:
-        return ModelFit("tsb", np.zeros(h), np.zeros(len(y)), {"alpha": alpha, "beta": beta})
-    prob = float(np.mean(y > 0))
-    size = float(nz[0])
-    fitted = np.empty(len(y))
-    for t in range(len(y)):
-        fitted[t] = prob * size
-        occurred = y[t] > 0
-        prob += beta * (float(occurred) - prob)
-        if occurred:
-            size += alpha * (y[t] - size)
-    return ModelFit("tsb", np.full(h, prob * size), fitted, {"alpha": alpha, "beta": beta, "probability": prob,
-                                                               "size": size})
+    if not np.any(y > 0):
+        return ModelFit("tsb", np.zeros(h), np.zeros(len(y)), {"alpha": alpha, "beta": beta, "probability": 0.0,
+                                                              "size": 0.0})
+    if alpha is None or beta is None:
+        ga = _TSB_GRID if alpha is None else np.array([float(alpha)])
+        gb = _TSB_GRID if beta is None else np.array([float(beta)])
+        A, B = np.meshgrid(ga, gb, indexing="ij")
+        fitted, prob, size = _tsb_paths(y, A.ravel(), B.ravel())
+        sse = np.sum((y[None, :] - fitted) ** 2, axis=1)
+        # ties (e.g. a constant series) go to the smoothest pair: the first on the grid
+        k = int(np.argmin(sse))
+        alpha, beta = float(A.ravel()[k]), float(B.ravel()[k])
+    fitted, prob, size = _tsb_paths(y, np.array([float(alpha)]), np.array([float(beta)]))
+    p, z = float(prob[0]), float(size[0])
+    return ModelFit("tsb", np.full(h, p * z), fitted[0], {"alpha": alpha, "beta": beta, "probability": p,
+                                                           "size": z})
+
+
+def demand_intervals(y: np.ndarray) -> np.ndarray:
+    """Periods between successive demands (the first counted from the start of the history)."""
+    nz = np.flatnonzero(np.asarray(y, float) > 0)
+    return np.diff(np.concatenate([[-1], nz])).astype(float)
+
+
+def adida(y: np.ndarray, h: int) -> ModelFit:
+    """ADIDA (Nikolopoulos et al. 2011): temporal aggregation removes the zeros, SES forecasts.
+
+    The history is summed over non-overlapping buckets of ``k`` periods (``k`` the mean
+    interval between demands, rounded; the oldest ``n mod k`` periods are dropped), SES with
+    least-squares alpha forecasts the bucket totals and the forecast is spread evenly over the
+    ``k`` periods of a bucket. Runs of zeros empty the recent buckets, so the forecast follows
+    a product that stops selling.
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    if not np.any(y > 0):
+        return ModelFit("adida", np.zeros(h), np.zeros(n), {"k": 1})
+    k = max(1, int(round(float(np.mean(demand_intervals(y))))))
+    k = min(k, max(1, n // 3))
+    start = n % k
+    buckets = y[start:].reshape(-1, k).sum(axis=1)
+    fit = ses(buckets, 1)
+    fitted = np.full(n, np.nan)
+    fitted[start:] = np.repeat(np.asarray(fit.fitted, float) / k, k)
+    level = float(fit.mean[0]) / k
+    return ModelFit("adida", np.full(h, max(level, 0.0)), fitted, {"k": k, "alpha": fit.params["alpha"]})
 
 
 # ----------------------------------------------------------------------------------------

@@ -36,8 +36,8 @@ __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forec
            "seasonal_profile", "CAP_MULTIPLE", "SHRINK_SEASONS"]
 
 METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "arima",
-           "combination", "croston", "sba", "tsb")
-INTERMITTENT = ("croston", "sba", "tsb")
+           "combination", "croston", "sba", "tsb", "adida")
+INTERMITTENT = ("croston", "sba", "tsb", "adida")
 #: members of the combination (equal-weight mean), all on the seasonally adjusted series
 COMBINATION = ("holt_damped", "theta", "optimized_theta")
 CAP_MULTIPLE = 1.0
@@ -54,6 +54,14 @@ class SeriesForecast:
     lifts: dict = field(default_factory=dict)
     fallback: str | None = None
     params: dict = field(default_factory=dict)
+    #: the method whose numbers these are (differs from ``method`` after a fallback)
+    method_used: str = ""
+    #: why ``method`` was replaced by ``method_used`` ("" when it was not)
+    fell_back_because: str = ""
+
+    def __post_init__(self):
+        if not self.method_used:
+            object.__setattr__(self, "method_used", self.method)
 
 
 def is_intermittent(y: np.ndarray) -> bool:
@@ -186,7 +194,7 @@ def forecast_methods(y: np.ndarray, h: int, methods, *, m: int = 1, events: np.n
             fit = M.seasonal_naive(y, h, m)
             out[method] = SeriesForecast(method, _clip0(fit.mean, nonnegative), fit.fitted, seasonal=m > 1)
         elif method in INTERMITTENT:
-            fit = {"croston": M.croston, "sba": M.sba, "tsb": M.tsb}[method](y, h)
+            fit = {"croston": M.croston, "sba": M.sba, "tsb": M.tsb, "adida": M.adida}[method](y, h)
             out[method] = SeriesForecast(method, fit.mean, fit.fitted, params=fit.params)
         elif method == "arima":
             out[method] = _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative, {}, {})
@@ -242,9 +250,15 @@ def _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonne
     # 4. back
     mean, fitted = _restore(fit.mean, fit.fitted, s_hist, s_fut, is_seasonal, multiplicative)
     mean, fitted = mean * lift_f, fitted * lift_h
+    method_used = fit.name if fit.params.get("fell_back_because") else method
+    why = str(fit.params.get("fell_back_because", ""))
     # 5. guard
     fallback = None
     if not _ok(mean, y):
+        lo, hi = _bounds(y)
+        why = (f"the {method_used} forecast was not finite" if not np.all(np.isfinite(mean)) else
+               f"the {method_used} forecast left the plausible range {max(lo, 0.0) if nonnegative else lo:.4g} "
+               f"to {hi:.4g} (the history's range widened by {CAP_MULTIPLE:g} times itself)")
         for simple in ("ses", "naive"):
             alt = _model(simple, adj, h, memo=memo)
             mean2, fitted2 = _restore(alt.mean, alt.fitted, s_hist, s_fut, is_seasonal, multiplicative)
@@ -254,9 +268,10 @@ def _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonne
                 break
         else:
             mean, fitted, fallback = np.full(h, y[-1]), np.concatenate([[np.nan], y[:-1]]), "last value"
+        method_used = fallback if fallback != "last value" else "naive"
     mean = _cap(mean, y, nonnegative)
     return SeriesForecast(method, mean, fitted, seasonal=is_seasonal, lifts=lifts, fallback=fallback,
-                          params=fit.params)
+                          params=fit.params, method_used=method_used, fell_back_because=why)
 
 
 def _restore(mean, fitted, s_hist, s_fut, seasonal, multiplicative):

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import time
 from importlib.metadata import version as _pkg_version
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SolverError, SpecificationError
-from .model import RoutingProblem, SolveOptions, fmt_clock
+from .options import SolveOptions, fmt_clock
 from .result import ROUTE_COLUMNS, SUMMARY_COLUMNS, UNSERVED_COLUMNS, RoutingResult
+
+if TYPE_CHECKING:  # the problem calls solve_routes; naming it here only for types keeps the two apart
+    from .model import RoutingProblem
 
 __all__ = ["solve_routes", "choose_cost_unit", "ENGINE"]
 

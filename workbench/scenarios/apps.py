@@ -1,17 +1,86 @@
-"""How each planning app's KPIs read (label, unit, better direction) and which charts a comparison shows.
+"""The registry of apps, domain side: each app's name, title, kind, KPIs (label, unit, better
+direction), comparison charts, headline KPIs and sample scenarios.
 
-Imported by ``workbench.scenarios``; KPIs not listed here are read from their names
-(:func:`workbench.scenarios.kpis.kpi_info`).
+``APPS`` (name -> :class:`AppInfo`) is the one list of apps: the scenario studio, the KPI
+registry and the links between apps are fed from it. The view side (which module builds the
+screen and which notebook serves it) is ``widgets.registry``, keyed by the same names; a test
+keeps the two in step. Adding an app: one :func:`register_app` call here, one entry there, a
+module and a notebook (``docs/ARCHITECTURE.md``, "Adding an app").
 """
 
 from __future__ import annotations
 
-from .kpis import ChartSpec, KPIInfo, register_charts, register_headline, register_kpis
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
+from .kpis import ChartSpec, KPIInfo, readable, register_charts, register_headline, register_kpis
+
+__all__ = ["AppInfo", "SampleRecipe", "APPS", "register_app", "app_title", "planning_apps", "studio_apps"]
+
+#: kinds of app: a planning app saves scenarios; the studio reads them; home shows the data
+KINDS = ("planning", "studio", "home")
+
+
+@dataclass(frozen=True)
+class SampleRecipe:
+    """A sample scenario: its name, a note, and the inputs changed from the app's defaults."""
+
+    name: str
+    note: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """One app as the domain knows it. ``kind``: 'planning', 'studio' or 'home'."""
+
+    name: str
+    title: str
+    kind: str = "planning"
+    samples: tuple[SampleRecipe, ...] = ()
+
+
+APPS: dict[str, AppInfo] = {}
+
+
+def register_app(info: AppInfo, *, kpis: Iterable[KPIInfo] | Mapping[str, tuple] = (),
+                 charts: Iterable[ChartSpec] = (), headline: Iterable[str] = ()) -> AppInfo:
+    """Add an app to the registry with its KPI labels, comparison charts and headline KPIs."""
+    if info.kind not in KINDS:
+        raise ValueError(f"app kind must be one of {', '.join(KINDS)}, not {info.kind!r}")
+    APPS[info.name] = info
+    if kpis:
+        register_kpis(info.name, kpis)
+    charts = tuple(charts)
+    if charts:
+        register_charts(info.name, charts)
+    headline = tuple(headline)
+    if headline:
+        register_headline(info.name, headline)
+    return info
+
+
+def app_title(name: str) -> str:
+    """The app's title for screens and reports ('network_design' -> 'Network design')."""
+    info = APPS.get(name)
+    return info.title if info is not None else readable(name)
+
+
+def studio_apps() -> list[str]:
+    """Names of the scenario studio's own screens (they read scenarios, never save them)."""
+    return [n for n, a in APPS.items() if a.kind == "studio"]
+
+
+def planning_apps() -> list[str]:
+    """Names of the apps that save scenarios, in registry order."""
+    return [n for n, a in APPS.items() if a.kind == "planning"]
+
+
+R = SampleRecipe
 L, H = "lower", "higher"
 
 # -- network design (workbench.network.NetworkResult.kpis) ---------------------------------
-register_kpis("network_design", {
+NETWORK_DESIGN_KPIS = ({
     "total_cost": ("Total cost", "USD", L),
     "fixed_cost": ("Fixed DC cost", "USD", L),
     "handling_cost": ("Handling cost", "USD", L),
@@ -25,17 +94,17 @@ register_kpis("network_design", {
     "gap": ("Optimality gap", "share", L),
     "seconds": ("Solve time", "s", L),
 })
-register_charts("network_design", [
+NETWORK_DESIGN_CHARTS = ([
     ChartSpec("Cost breakdown (USD/yr)", ("fixed_cost", "handling_cost", "inbound_cost", "outbound_cost"), "stacked", "USD"),
     ChartSpec("Service: demand within the radius", ("share_within_radius",), "bar", "share"),
     ChartSpec("Distance to customers (km)", ("mean_distance_km", "max_distance_km"), "bar", "km"),
     ChartSpec("DCs open", ("dc_count",), "bar", "count"),
 ])
 
-register_headline("network_design", ("total_cost", "dc_count", "share_within_radius", "mean_distance_km"))
+NETWORK_DESIGN_HEADLINE = (("total_cost", "dc_count", "share_within_radius", "mean_distance_km"))
 
 # -- route planning (workbench.routing.RoutingResult.kpis) ---------------------------------
-register_kpis("route_planning", {
+ROUTE_PLANNING_KPIS = ({
     "vehicles_used": ("Vehicles used", "count", L),
     "total_km": ("Distance driven", "km", L),
     "total_cost": ("Route cost", "USD", L),
@@ -47,14 +116,14 @@ register_kpis("route_planning", {
     "demand_served": ("Units delivered", "units", H),
     "solve_seconds": ("Solve time", "s", None),
 })
-register_charts("route_planning", [
+ROUTE_PLANNING_CHARTS = ([
     ChartSpec("Route cost (USD)", ("total_cost",), "bar", "USD"),
     ChartSpec("Vehicles and orders not planned", ("vehicles_used", "orders_unserved"), "bar", "count"),
     ChartSpec("Distance driven (km)", ("total_km",), "bar", "km"),
     ChartSpec("Service and utilisation", ("on_time_share", "utilisation"), "bar", "share"),
 ])
 
-register_headline("route_planning", ("total_cost", "vehicles_used", "total_km", "orders_unserved"))
+ROUTE_PLANNING_HEADLINE = (("total_cost", "vehicles_used", "total_km", "orders_unserved"))
 
 # -- channel strategy (workbench.channels.ChannelComparison.kpis: <strategy>_<kpi>) -----------
 _STRATEGIES = ("intensive", "selective", "exclusive")
@@ -80,7 +149,7 @@ _CHANNEL_KPIS = {
     "cannibalisation": ("cannibalisation", "share", L),
     "overlap": ("overlap", "count", L),
 }
-register_kpis("channel_strategy", [
+CHANNEL_STRATEGY_KPIS = ([
     KPIInfo(f"{s}_{k}", f"{s.capitalize()}: {label}", unit, better)
     for s in _STRATEGIES for k, (label, unit, better) in _CHANNEL_KPIS.items()
 ] + [
@@ -88,7 +157,7 @@ register_kpis("channel_strategy", [
     KPIInfo("frontier_best_profit", "Frontier best: profit", "USD", H),
     KPIInfo("frontier_best_coverage", "Frontier best: coverage", "share", H),
 ])
-register_charts("channel_strategy", [
+CHANNEL_STRATEGY_CHARTS = ([
     ChartSpec("Profit by strategy (USD/yr)", tuple(f"{s}_profit" for s in _STRATEGIES), "bar", "USD"),
     ChartSpec("Coverage and brand control by strategy", tuple(f"{s}_{k}" for k in ("coverage", "brand_control")
                                                               for s in _STRATEGIES), "bar", "share"),
@@ -96,11 +165,11 @@ register_charts("channel_strategy", [
     ChartSpec("Outlets by strategy", tuple(f"{s}_outlets" for s in _STRATEGIES), "bar", "count"),
 ])
 
-register_headline("channel_strategy", ("intensive_profit", "selective_profit", "exclusive_profit",
+CHANNEL_STRATEGY_HEADLINE = (("intensive_profit", "selective_profit", "exclusive_profit",
                                        "intensive_coverage"))
 
-# -- demand forecasting and inventory (widgets.demand_forecasting.DemandForecastingModel.kpis) --
-register_kpis("demand_forecasting", {
+# -- demand forecasting and inventory (workbench.forecast.planning.SeriesAnalysis.kpis) --------
+DEMAND_FORECASTING_KPIS = ({
     "forecast_units": ("Forecast demand over the horizon", "units", None),
     "history_units_same_weeks_last_year": ("Same weeks last year", "units", None),
     "backtest_mase": ("Forecast error (MASE)", "", L),
@@ -113,7 +182,7 @@ register_kpis("demand_forecasting", {
     "fill_rate": ("Fill rate", "share", H),
     "service_level": ("Service level", "share", H),
 })
-register_charts("demand_forecasting", [
+DEMAND_FORECASTING_CHARTS = ([
     ChartSpec("Forecast error (MASE: below 1 beats last year's same week)", ("backtest_mase", "seasonal_naive_mase"),
               "bar", ""),
     ChartSpec("Demand: forecast and the same weeks last year", ("forecast_units", "history_units_same_weeks_last_year"),
@@ -122,4 +191,33 @@ register_charts("demand_forecasting", [
     ChartSpec("Safety stock (units)", ("safety_stock_units",), "bar", "units"),
     ChartSpec("80% interval coverage (%)", ("coverage_80",), "bar", "%"),
 ])
-register_headline("demand_forecasting", ("forecast_units", "backtest_mase", "safety_stock_value"))
+DEMAND_FORECASTING_HEADLINE = (("forecast_units", "backtest_mase", "safety_stock_value"))
+
+
+# ---------------------------------------------------------------------------------------
+# the apps, in the order of the links between them
+# ---------------------------------------------------------------------------------------
+
+register_app(AppInfo("home", "Home", kind="home"))
+register_app(AppInfo("network_design", "Network design", samples=(
+    R("Sample: cheapest network", "Sample company, the number of DCs left free", {"dc_count": 0}),
+    R("Sample: 10 DCs", "Sample company, exactly 10 DCs", {"dc_count": 10}),
+    R("Sample: transport +20%", "Cheapest network when transport rates rise by 20%",
+      {"dc_count": 0, "transport_multiplier": 1.2}),
+)), kpis=NETWORK_DESIGN_KPIS, charts=NETWORK_DESIGN_CHARTS, headline=NETWORK_DESIGN_HEADLINE)
+register_app(AppInfo("channel_strategy", "Channel strategy", samples=(
+    R("Sample: default assumptions", "Sample company with the default margins and costs", {}),
+    R("Sample: exclusive premium 25%", "Exclusive outlets sell 25% above list price", {"exclusive_premium": 0.25}),
+    R("Sample: price-sensitive shoppers", "Price elasticity 1.5", {"price_elasticity": 1.5}),
+)), kpis=CHANNEL_STRATEGY_KPIS, charts=CHANNEL_STRATEGY_CHARTS, headline=CHANNEL_STRATEGY_HEADLINE)
+register_app(AppInfo("demand_forecasting", "Demand & inventory", samples=(
+    R("Sample: 95% service level", "First series of the sample history, default forecast, 95% cycle service", {}),
+    R("Sample: 99% service level", "The same forecast with 99% cycle service", {"service_level": 0.99}),
+)), kpis=DEMAND_FORECASTING_KPIS, charts=DEMAND_FORECASTING_CHARTS, headline=DEMAND_FORECASTING_HEADLINE)
+register_app(AppInfo("route_planning", "Route planning", samples=(
+    R("Sample day: fleet as it is", "The sample depot's orders with today's fleet", {"time_limit_s": 3.0}),
+    R("Sample day: windows widened 1 h", "Every delivery window one hour wider on both sides",
+      {"time_limit_s": 3.0, "widen_windows_min": 60.0}),
+)), kpis=ROUTE_PLANNING_KPIS, charts=ROUTE_PLANNING_CHARTS, headline=ROUTE_PLANNING_HEADLINE)
+register_app(AppInfo("scenario_compare", "Compare scenarios", kind="studio"))
+register_app(AppInfo("scenario_viewer", "Scenario viewer", kind="studio"))

@@ -14,9 +14,11 @@ export them to Excel, or read one without the rest.
 
 Values are tagged, never pickled, so a scenario saved today opens after an upgrade of the
 workbench: fields that a result class no longer has are dropped, fields it gained take their
-defaults. Classes are only imported from the ``workbench`` and ``widgets`` packages (or must
-already be imported); anything else is rebuilt as an :class:`OpaqueResult` that still shows its
-fields.
+defaults. Classes are only imported from the ``workbench`` package (a class of another package
+must already be imported, else it is rebuilt as an :class:`OpaqueResult` that still shows its
+fields). Classes that moved keep their old path in :data:`ALIASES`; a ``workbench`` class that is
+neither there nor in an alias raises a :class:`ScenarioError` naming it, rather than opening as
+something that cannot be read. Reopening a scenario never imports the view layer.
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ __all__ = [
 CODEC_VERSION = 1
 TAG = "__t"
 #: packages whose classes may be imported when a stored value is rebuilt
-TRUSTED_PACKAGES = ("workbench", "widgets")
+TRUSTED_PACKAGES = ("workbench",)
+#: where classes saved under an older path live now (old "module:qualname" -> new)
+ALIASES = {
+    "widgets.demand_forecasting:SeriesAnalysis": "workbench.forecast.planning:SeriesAnalysis",
+    "widgets.demand_forecasting:AllSeriesForecast": "workbench.forecast.planning:AllSeriesForecast",
+}
+#: packages of our own whose classes must resolve (the view layer saved result types before)
+_OWN_PACKAGES = ("workbench", "widgets")
 
 
 @dataclass(frozen=True)
@@ -162,21 +171,33 @@ def _class_path(obj_type: type) -> str:
 
 
 def _import_class(path: str) -> type | None:
+    """The class stored as ``module:qualname`` (after :data:`ALIASES`). None for a class of a
+    foreign package that is not imported; ScenarioError for one of ours that cannot be found."""
+    path = ALIASES.get(path, path)
     module_name, _, qualname = path.partition(":")
-    module = sys.modules.get(module_name)
-    if module is None:
-        if not module_name.split(".")[0] in TRUSTED_PACKAGES:
-            return None
+    package = module_name.split(".")[0]
+    ours = package in _OWN_PACKAGES
+    module = None
+    if package in TRUSTED_PACKAGES:
         try:
             module = importlib.import_module(module_name)
-        except Exception:
-            return None
+        except ImportError:
+            module = None
+    elif not ours:  # a foreign class is used only when the program already imported it
+        module = sys.modules.get(module_name)
     obj: Any = module
-    for part in qualname.split("."):
+    for part in qualname.split(".") if module is not None else ():
         obj = getattr(obj, part, None)
         if obj is None:
-            return None
-    return obj if isinstance(obj, type) else None
+            break
+    if isinstance(obj, type):
+        return obj
+    if ours:
+        raise ScenarioError(
+            f"this scenario holds a {qualname} saved from {module_name}, which this version of the workbench "
+            "no longer has under that name (it was moved or renamed without an alias). Open it with the version "
+            "that saved it, or add the new place of the class to workbench.scenarios.codec.ALIASES.")
+    return None
 
 
 class _Encoder:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import codec
+from .apps import app_title
 from .compare import Comparison, compare
 from .errors import ScenarioError
 from .kpis import column_unit, header, kpi_info, readable
@@ -223,7 +224,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
         body.append(row)
         row_formats.append(number_format(info.unit))
-    caption = title or f"{readable(app)} scenarios compared with '{labels[0]}'"
+    caption = title or f"{app_title(app)} scenarios compared with '{labels[0]}'"
     last = w.table(ws, caption, heads, body, fmts)
     # per-row formats (each KPI has its own unit); % change columns as percentages
     for r_i, f in enumerate(row_formats, start=4):
@@ -243,7 +244,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     ws = w.sheet("Scenarios")
     rows = []
     for p, lab, s in zip(prefixes, labels, cmp.scenarios):
-        rows.append([p, lab, readable(s.app), s.note, s.world_version, _cell(s.created), _cell(s.updated),
+        rows.append([p, lab, app_title(s.app), s.note, s.world_version, _cell(s.created), _cell(s.updated),
                      "baseline" if s is cmp.baseline else ""])
     w.table(ws, "Scenarios in this workbook", ["Sheet prefix", "Scenario", "App", "Note", "Data version",
                                                "Created (UTC)", "Updated (UTC)", "Role"], rows)

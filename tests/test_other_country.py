@@ -1,0 +1,97 @@
+"""A company outside the US: the Brazilian sample loads with its own regions, states and
+currency, and every app opens on it (each app's model is built and run on it)."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench
+
+
+@pytest.fixture(scope="module")
+def brazil():
+    """The Brazilian sample company (BRL, five macro-regions)."""
+    return workbench.load_sample("brazil")
+
+
+def test_brazil_sample_has_its_own_regions_states_and_currency(brazil):
+    """Regions and states are the company's own; money is in BRL."""
+    assert brazil.currency == "BRL" and brazil.company_name == "Alimentos Horizonte Ltda."
+    assert brazil.regions == ["Centro-Oeste", "Nordeste", "Norte", "Sudeste", "Sul"]
+    assert {"SP", "RJ", "RS"} <= set(brazil.customers.state)
+    assert set(brazil.demand_history.region) <= set(brazil.regions)
+    assert brazil.plants.state.tolist() == ["SP", "PE"]  # no US plant supplies Brazil
+    assert brazil.plants.capacity.sum() > brazil.customers.annual_demand.sum()
+
+
+def test_us_sample_is_in_usd():
+    """The US sample has no company table and is in USD."""
+    us = workbench.load_sample()
+    assert us.currency == "USD" and len(us.company) == 0
+
+
+def test_unknown_sample_name():
+    """An unknown sample name is a DataError naming the samples there are."""
+    with pytest.raises(workbench.DataError, match="brazil"):
+        workbench.load_sample("atlantis")
+
+
+def test_home_opens(brazil, fresh_home):
+    """Home shows the Brazilian company's numbers and money in BRL."""
+    from widgets.home import home_app
+
+    app = home_app(brazil)
+    assert app.cards.values["Customers"] == 80
+    assert app.model.problems == []
+
+
+def test_network_design_opens(brazil):
+    """Network design solves on the Brazilian data, in BRL, with Brazilian plants."""
+    from widgets.network_design import network_design_app
+
+    app = network_design_app(brazil, tradeoff=False)
+    m = app.model
+    assert m.problems == [] and m.result is not None
+    assert m.result.total_cost > 0
+
+
+def test_channel_strategy_opens(brazil):
+    """Channel strategy compares the strategies on the Brazilian outlets."""
+    from widgets.channel_strategy import channel_strategy_app
+
+    app = channel_strategy_app(brazil)
+    # Sao Paulo alone is 17% of the market: ten balanced territories cannot exist, and the app says so
+    assert len(app.model.problems) == 1 and "use at most 7 territories" in app.model.problems[0]
+    app = channel_strategy_app(brazil, territories=7)
+    assert app.model.problems == [] and app.model.result is not None
+
+
+def test_demand_forecasting_opens(brazil):
+    """Demand & inventory forecasts a Brazilian region's series."""
+    from widgets.demand_forecasting import demand_forecasting_app
+
+    app = demand_forecasting_app(brazil)
+    m = app.model
+    assert m.problems == []
+    assert m.series.split("|")[1] in brazil.regions
+
+
+def test_route_planning_opens(brazil):
+    """Route planning plans the Cajamar DC's day."""
+    from widgets.route_planning import route_planning_app
+
+    app = route_planning_app(brazil)
+    m = app.model
+    m.time_limit = 1.0
+    m.solve()
+    assert m.problems == [] and m.result is not None
+
+
+def test_scenario_apps_open(brazil, tmp_path):
+    """Compare and Viewer open on the Brazilian company with an empty store."""
+    from workbench.scenarios import ScenarioStore
+    from widgets.scenarios import compare_app, viewer_app
+
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    assert compare_app(store, brazil).model.problems == []
+    assert viewer_app(store, brazil).model.problems == []

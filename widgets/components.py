@@ -1,0 +1,173 @@
+"""Building blocks of a screen: KPI cards, the problems alert, the busy line, figures, tables, links.
+
+Every component is a plain ipywidget; figures are drawn as plain plotly figures into an ``Output``
+(never a FigureWidget: see ``docs/ARCHITECTURE.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from typing import Iterable, Mapping
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import traitlets as T
+from IPython.display import display
+
+from .formatting import format_value
+from .model import AppModel
+
+__all__ = ["KPI", "KPICards", "ProblemsAlert", "BusyIndicator", "FigureView", "TableView", "download_link",
+           "section"]
+
+
+class KPI(tuple):
+    """(label, value, unit, sub) — ``sub`` is a small line under the value."""
+
+    def __new__(cls, label: str, value, unit: str = "", sub: str = ""):
+        return super().__new__(cls, (label, value, unit, sub))
+
+
+class KPICards(W.HTML):
+    """A row of KPI cards. ``update([...KPI])`` redraws; ``values`` keeps the numbers for tests."""
+
+    values = T.Dict()
+
+    def __init__(self, kpis: Iterable[KPI] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("wb-kpis")
+        self.update(kpis)
+
+    def update(self, kpis: Iterable[KPI]) -> None:
+        kpis = list(kpis)
+        self.values = {k[0]: k[1] for k in kpis}
+        cards = []
+        for label, value, unit, sub in kpis:
+            cards.append(
+                f'<div class="wb-card" data-kpi="{html.escape(label)}"><div class="wb-label">{html.escape(label)}</div>'
+                f'<div class="wb-value">{html.escape(format_value(value, unit))}</div>'
+                + (f'<div class="wb-sub">{html.escape(sub)}</div>' if sub else "") + "</div>")
+        self.value = f'<div class="wb-cards">{"".join(cards)}</div>'
+
+
+class ProblemsAlert(W.HTML):
+    """Shows the model's ``problems`` (and ``notes``) as readable messages; empty when all is well."""
+
+    def __init__(self, model: AppModel, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("wb-problems")
+        self._model = model
+        model.observe(self._render, names=["problems", "notes"])
+        self._render()
+
+    def _render(self, *_):
+        parts = []
+        probs = self._model.problems
+        if probs:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in probs[:30])
+            more = f"<li>… and {len(probs) - 30} more</li>" if len(probs) > 30 else ""
+            head = "Please fix the following" if len(probs) > 1 else "Please fix the following"
+            parts.append(f'<div class="wb-alert" role="alert"><b>{head}:</b><ul>{items}{more}</ul></div>')
+        for n in self._model.notes:
+            parts.append(f'<div class="wb-note">{html.escape(n)}</div>')
+        self.value = "".join(parts)
+
+
+class BusyIndicator(W.HBox):
+    """A spinner and status line while the model is busy, with a progress bar for long work."""
+
+    def __init__(self, model: AppModel, **kwargs):
+        self.label = W.HTML()
+        self.bar = W.FloatProgress(min=0.0, max=1.0, value=0.0, layout=W.Layout(width="160px", visibility="hidden"))
+        super().__init__([self.label, self.bar], **kwargs)
+        self._model = model
+        model.observe(self._render, names=["busy", "status", "progress"])
+        self._render()
+
+    def _render(self, *_):
+        m = self._model
+        spin = '<span class="wb-spinner"></span>' if m.busy else ""
+        self.label.value = f'<span class="wb-busy" data-busy="{str(m.busy).lower()}">{spin}{html.escape(m.status)}</span>'
+        self.bar.value = m.progress
+        self.bar.layout.visibility = "visible" if m.busy and 0.0 < m.progress < 1.0 else "hidden"
+
+
+class FigureView(W.Output):
+    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests."""
+
+    def __init__(self, figure: go.Figure | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.figure: go.Figure | None = None
+        if figure is not None:
+            self.show(figure)
+
+    def show(self, figure: go.Figure) -> None:
+        self.figure = figure
+        # Under Voila the plotly renderer can resize a chart drawn before the page has laid out
+        # to zero height; giving the output the figure's own height keeps it visible.
+        self.layout.min_height = f"{int(figure.layout.height or 450)}px"
+        self.clear_output(wait=True)
+        with self:
+            display({"application/vnd.plotly.v1+json": _plotly_bundle(figure),
+                     "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}, raw=True)
+
+
+def _plotly_bundle(fig: go.Figure) -> dict:
+    # to_json + loads gives plain JSON (numpy arrays as lists/typed arrays that the front end reads)
+
+    bundle = json.loads(pio.to_json(fig, validate=False, remove_uids=True))
+    bundle.setdefault("config", {}).update({"displaylogo": False, "responsive": True})
+    return bundle
+
+
+class TableView(W.HTML):
+    """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``)."""
+
+    def __init__(self, data: pd.DataFrame | None = None, *, max_rows: int = 200, height: str = "320px",
+                 formats: Mapping[str, str] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.max_rows = max_rows
+        self.height = height
+        self.formats = dict(formats or {})
+        self.data = pd.DataFrame()
+        if data is not None:
+            self.update(data)
+
+    def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None) -> None:
+        self.data = data
+        fmts = {**self.formats, **(formats or {})}
+        shown = data.head(self.max_rows)
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+        rows = []
+        for _, r in shown.iterrows():
+            cells = []
+            for c in shown.columns:
+                v = r[c]
+                if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+                    text = format_value(v, fmts.get(c, ""))
+                    cells.append(f'<td class="num">{html.escape(text)}</td>')
+                else:
+                    cells.append(f"<td>{html.escape('' if v is None else str(v))}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        more = f"<div class='wb-sub'>showing {len(shown)} of {len(data)} rows</div>" if len(data) > len(shown) else ""
+        self.value = (f'<div style="max-height:{self.height}; overflow:auto;"><table class="wb-table">'
+                      f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>{more}")
+
+
+def download_link(data: bytes, filename: str, label: str | None = None,
+                  mime: str = "application/octet-stream") -> str:
+    """An HTML link that downloads ``data`` as ``filename`` (works in Voila: no server round trip)."""
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<a download="{html.escape(filename)}" href="data:{mime};base64,{b64}" '
+            f'class="wb-download">{html.escape(label or filename)}</a>')
+
+
+
+def section(text: str) -> W.HTML:
+    """A small heading inside a screen."""
+    return W.HTML(f'<div class="wb-section">{html.escape(text)}</div>')

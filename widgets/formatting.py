@@ -1,0 +1,97 @@
+"""Numbers, colours and the house CSS shared by every screen, report and chart (no widgets here)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE"]
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+    "#e6550d", "#31a354", "#756bb1", "#636363",
+)
+LAYER_COLORS = {
+    "customers": "#1f77b4", "sites": "#7f7f7f", "existing": "#d62728", "plants": "#8c564b",
+    "wholesaler": "#9467bd", "retailer": "#2ca02c", "distributor": "#ff7f0e", "ecommerce": "#17becf",
+    "orders": "#e377c2",
+}
+
+
+
+def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None) -> str:
+    """Readable number: thousands separators, $ for USD, % for shares, k/M for big values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if unit == "%":
+        return f"{v:.{1 if digits is None else digits}f}%"
+    if unit == "share":
+        return f"{100 * v:.{1 if digits is None else digits}f}%"
+    if unit in ("USD", "$"):
+        av = abs(v)
+        if av >= 1e9:
+            return f"${v / 1e9:,.2f}B"
+        if av >= 1e6:
+            return f"${v / 1e6:,.2f}M"
+        if av >= 1e4:
+            return f"${v / 1e3:,.0f}k"
+        return f"${v:,.0f}" if av >= 100 else f"${v:,.2f}"
+    av = abs(v)
+    if digits is None:
+        if av >= 1e7:
+            text = f"{v / 1e6:,.1f}M"
+        elif av >= 1e5:
+            text = f"{v / 1e3:,.0f}k"
+        elif av >= 100 or float(v).is_integer():
+            text = f"{v:,.0f}"
+        else:
+            text = f"{v:,.2f}"
+    else:
+        text = f"{v:,.{digits}f}"
+    return f"{text} {unit}".strip()
+
+
+
+def jsonable(value):
+    """Plain Python values for JSON (numpy scalars to numbers, tuples to lists)."""
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+STYLE = """
+<style>
+.wb-app { font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1f2933; }
+.wb-title h1 { font-size: 22px; margin: 4px 0 2px 0; }
+.wb-title p { margin: 0 0 8px 0; color: #52606d; }
+.wb-cards { display: flex; flex-wrap: wrap; gap: 8px; }
+.wb-card { border: 1px solid #d9e2ec; border-radius: 6px; padding: 8px 12px; min-width: 130px; background: #f8fafc; }
+.wb-card .wb-label { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: #627d98; }
+.wb-card .wb-value { font-size: 20px; font-weight: 600; }
+.wb-card .wb-sub { font-size: 11px; color: #829ab1; }
+.wb-alert { border-left: 4px solid #d64545; background: #fff5f5; padding: 8px 12px; margin: 6px 0; }
+.wb-alert ul { margin: 4px 0 0 18px; padding: 0; }
+.wb-note { border-left: 4px solid #3ebd93; background: #effcf6; padding: 6px 12px; margin: 6px 0; }
+.wb-busy { color: #486581; font-size: 13px; }
+.wb-spinner { display: inline-block; width: 12px; height: 12px; border: 2px solid #9fb3c8; border-top-color: #243b53;
+  border-radius: 50%; animation: wb-spin 0.8s linear infinite; vertical-align: middle; margin-right: 6px; }
+@keyframes wb-spin { to { transform: rotate(360deg); } }
+.wb-table { border-collapse: collapse; font-size: 12px; }
+.wb-table th { background: #f0f4f8; text-align: left; padding: 4px 8px; border-bottom: 1px solid #bcccdc; position: sticky; top: 0; }
+.wb-table td { padding: 3px 8px; border-bottom: 1px solid #eef2f6; }
+.wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 10px; vertical-align: middle; }
+.wb-links a, .wb-links b { margin-right: 14px; }
+.wb-map .leaflet-container { background: #f5f7fa; }
+.wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
+</style>
+"""

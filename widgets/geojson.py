@@ -1,0 +1,117 @@
+"""GeoJSON layers for maps (points, lines, hull outlines, graticule): plain dicts, no widgets.
+
+Features carry their Leaflet style in ``properties.style``; :class:`widgets.maps.MapView` draws them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .formatting import PALETTE
+from .formatting import jsonable as _jsonable
+
+__all__ = ["points_layer", "lines_layer", "hull_polygons", "polygons_layer", "outline_layer", "graticule_layer",
+           "center_zoom"]
+
+
+def _points_geojson(df: pd.DataFrame, *, color: str, radius: float | Sequence[float] = 5.0,
+                    props: Sequence[str] = (), fill_opacity: float = 0.75) -> dict:
+    feats = []
+    radii = np.broadcast_to(np.asarray(radius, dtype=float), (len(df),))
+    colors = color if isinstance(color, (list, tuple, np.ndarray, pd.Series)) else [color] * len(df)
+    for i, (lat, lon) in enumerate(zip(df["lat"].to_numpy(float), df["lon"].to_numpy(float))):
+        p = {k: _jsonable(df[k].iloc[i]) for k in props if k in df}
+        p["style"] = {"radius": float(radii[i]), "color": "#ffffff", "weight": 1, "fillColor": colors[i],
+                      "fillOpacity": fill_opacity, "opacity": 0.9}
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                      "properties": p})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _lines_geojson(segments: Iterable[tuple[float, float, float, float]], colors: Sequence[str],
+                   weight: float = 1.0, opacity: float = 0.5, props: Sequence[dict] | None = None) -> dict:
+    feats = []
+    for i, (lat1, lon1, lat2, lon2) in enumerate(segments):
+        p = dict(props[i]) if props else {}
+        p["style"] = {"color": colors[i], "weight": weight, "opacity": opacity}
+        feats.append({"type": "Feature", "geometry": {"type": "LineString",
+                      "coordinates": [[float(lon1), float(lat1)], [float(lon2), float(lat2)]]}, "properties": p})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def hull_polygons(points: pd.DataFrame, group: str) -> list[tuple[Any, list[list[float]]]]:
+    """``(group value, closed ring of [lon, lat])`` for the convex hull of each group's points.
+
+    Groups of fewer than three points, or on one line, have no hull and are left out.
+    """
+    from scipy.spatial import ConvexHull, QhullError
+
+    out = []
+    for name, g in points.groupby(group, sort=True):
+        pts = g[["lon", "lat"]].to_numpy(float)
+        if len(pts) < 3:
+            continue
+        try:
+            hull = ConvexHull(pts)
+        except QhullError:
+            continue
+        ring = pts[hull.vertices].tolist()
+        ring.append(ring[0])
+        out.append((name, ring))
+    return out
+
+
+def polygons_layer(rings: Iterable[tuple[Any, list[list[float]]]], styles: Callable[[int, Any], dict],
+                   label: Callable[[Any], str] = str) -> dict:
+    """GeoJSON of polygons; ``styles(i, name)`` gives each one's Leaflet path style."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"name": label(name), "style": styles(i, name)}} for i, (name, ring) in enumerate(rings)]}
+
+
+def _outline_geojson(points: pd.DataFrame, group: str) -> dict:
+    """Convex hulls of the points per group: an outline of the territory drawn from data."""
+    return polygons_layer(hull_polygons(points, group), lambda i, _: {
+        "color": "#9fb3c8", "weight": 1, "fillColor": PALETTE[i % len(PALETTE)], "fillOpacity": 0.06,
+        "dashArray": "4 4"})
+
+
+def _graticule(bounds, step: float = 5.0) -> dict:
+    (s, w), (n, e) = bounds
+    feats = []
+    for lat in np.arange(math.floor(s / step) * step, n + step, step):
+        feats.append([[w - step, lat], [e + step, lat]])
+    for lon in np.arange(math.floor(w / step) * step, e + step, step):
+        feats.append([[lon, s - step], [lon, n + step]])
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": c},
+         "properties": {"style": {"color": "#d9e2ec", "weight": 1, "opacity": 0.8}}} for c in feats]}
+
+
+def _center_zoom(lats, lons, width_px: int = 900, height_px: int = 480) -> tuple[tuple[float, float], int]:
+    lats = np.asarray(lats, float)
+    lons = np.asarray(lons, float)
+    s, n, w, e = lats.min(), lats.max(), lons.min(), lons.max()
+    span_lon = max(e - w, 0.05)
+    merc = lambda la: math.log(math.tan(math.pi / 4 + math.radians(la) / 2))  # noqa: E731
+    span_lat = max(abs(merc(n) - merc(s)) * 180 / math.pi, 0.05)
+    z = min(math.log2(width_px / 256 * 360 / (span_lon * 1.15)), math.log2(height_px / 256 * 360 / (span_lat * 1.15)))
+    return ((s + n) / 2, (w + e) / 2), int(max(2, min(13, math.floor(z))))
+
+def points_layer(df: pd.DataFrame, **kwargs) -> dict:
+    """GeoJSON of points (``lat``/``lon`` columns) with per-feature style; see ``MapView.set_layer``."""
+    return _points_geojson(df, **kwargs)
+
+
+def lines_layer(segments, colors, **kwargs) -> dict:
+    """GeoJSON of straight segments ``(lat1, lon1, lat2, lon2)`` with per-feature colour."""
+    return _lines_geojson(segments, colors, **kwargs)
+
+
+outline_layer = _outline_geojson
+graticule_layer = _graticule
+center_zoom = _center_zoom

@@ -56,6 +56,8 @@ class Core:
     site_rows: list = field(default_factory=list)
     #: extra global rows: (coef (m, n), inbound coef (p, m) or None, rhs): sum coef x + sum inb z <= rhs (CO2 cap)
     global_rows: list = field(default_factory=list)
+    #: annual capacity under which every site row holds whatever the customer mix (for constructions)
+    safe_capacity: np.ndarray | None = None
 
     def __post_init__(self):
         self.fixed = np.asarray(self.fixed, float)

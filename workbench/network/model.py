@@ -13,6 +13,7 @@ per unit; rates in USD per unit-km; distances in km (great circle x circuity, or
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import time
@@ -720,6 +721,10 @@ class FacilityProblem:
             share = self._profile("peak weeks").week_share
             for t in sorted(set(self.peak_week_index().tolist()) | set(peak_extra)):
                 core.site_rows.append((d * share[:, t], wcap))
+            # any assignment within wcap / (largest weekly share) units a year holds every week
+            top = float(share.max()) if share.size else 0.0
+            if top > 0:
+                core.safe_capacity = np.minimum(core.capacity, wcap / top)
         if s.co2_cap_kg is not None:
             if co2_out is None:
                 raise SpecificationError("a CO2 cap needs distances: build the problem from tables",
@@ -956,6 +961,16 @@ def solve_core(core: Core, *, method: str = "auto", time_limit_s: float = 30.0, 
         hint = greedy_solution(core)
         if hint is not None and not _hint_ok(core, hint, partial=True):
             hint = None
+    if hint is None and core.safe_capacity is not None:
+        # the peak-week rows: build within the capacity that holds every week whatever the mix
+        safe = copy.copy(core)
+        safe.capacity = core.safe_capacity
+        safe.site_rows, safe.safe_capacity = [], None
+        hint = greedy_solution(safe)
+        if hint is not None:
+            hint.objective = evaluate(core, hint.x, hint.open)
+            if not _hint_ok(core, hint, partial=True):
+                hint = None
     if method == "lagrangian" or (method == "auto" and (pairs > LARGE_PAIRS or uncapacitated)):
         sol = solve_large(core, time_limit_s=time_limit_s, mip_gap=mip_gap, hint=hint)
     elif method == "mip":

@@ -155,19 +155,20 @@ class FrontierResult:
 
 
 def carbon_frontier(problem: FacilityProblem, prices: Iterable[float] = (0, 50, 100, 200, 400, 800), *,
-                    progress: Callable[[int, int], None] | None = None) -> FrontierResult:
+                    progress: Callable[[int, int], None] | None = None,
+                    hint: NetworkResult | None = None) -> FrontierResult:
     """Solve the design at each carbon price (USD per tonne CO2e): the cost-versus-CO2 frontier.
 
     Each price trades cost for emissions at that rate; the designs found form the lower-left
     frontier (a design that costs more and emits more than another is marked ``pareto=False``).
-    Each solve starts from the previous price's design.
+    Each solve starts from the previous price's design (the first from ``hint``, e.g. the design
+    on screen), so a design known to be feasible is never lost.
     """
     start = time.perf_counter()
     prices = [float(p) for p in prices]
     if not prices:
         raise SpecificationError("no carbon prices to try: give prices, e.g. (0, 100, 200)", constraint="prices")
     rows, results = [], {}
-    hint = None
     for n, price in enumerate(prices):
         p = problem.with_spec(carbon_price=price, co2_cap_kg=None)
         try:

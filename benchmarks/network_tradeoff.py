@@ -1,8 +1,8 @@
 """Network design with the whole trade-off priced: how the optimum moves with inventory and carbon.
 
-    python -m benchmarks.network_tradeoff --time-limit 30 [--large] [--out results.csv]
+    python -m benchmarks.network_tradeoff --time-limit 30 [--large] [--sourcing single|multi] [--out results.csv]
 
-Solves the sample (300 customers x 25 sites, single sourcing, the existing DCs not forced) under
+Solves the sample (300 customers x 25 sites, single sourcing by default, the existing DCs not forced) under
 four specs - the classic model, inventory on (holding 25%/yr, 95% cycle service level, 1 week lead
 time and review), a carbon price of 100 USD/t CO2e, and both - and with ``--large`` a generated
 100 sites x 1,000 customers instance over the same area (``benchmarks.synthetic``). Every design
@@ -55,6 +55,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--large", action="store_true", help="also the generated 100 x 1,000 instance")
+    ap.add_argument("--sourcing", default="single", choices=("single", "multi"))
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     problems = [("sample", FacilityProblem.from_world(load_sample()))]
@@ -63,7 +64,7 @@ def main(argv=None) -> int:
     rows = []
     for name, base in problems:
         for label, changes in SPECS.items():
-            p = base.with_spec(NetworkSpec(sourcing="single", time_limit_s=args.time_limit, **changes))
+            p = base.with_spec(NetworkSpec(sourcing=args.sourcing, time_limit_s=args.time_limit, **changes))
             start = time.perf_counter()
             r = p.solve()
             secs = time.perf_counter() - start

@@ -222,5 +222,6 @@ def test_cost_co2_frontier(app):
     fr = m.frontier
     assert fr is not None
     t = fr.table[fr.table.status.isin(["optimal", "feasible"])]
-    assert len(t) >= 3 and (t.co2_t.diff().dropna() <= 1e-6 * t.co2_t.max()).all()
+    assert len(t) >= 3 and (t.co2_t.diff().dropna() <= 1e-9 * t.co2_t.max()).all()
+    assert (t.cost.diff().dropna() >= -1e-9 * t.cost.max()).all()
     assert [tr.name for tr in app.frontier_chart.figure.data][0] == "Frontier"

@@ -15,8 +15,9 @@ from the dates, or ``--season-length`` for undated series) and scored on its tes
 * coverage of the 80% and 95% intervals (percent of test values inside) and MSIS, the mean
   scaled interval score of the 95% interval (M4: width plus 40 x the distance of every miss,
   over the MASE scale; lower is better);
-* seconds of wall time, every method in this one process (``--n-jobs 1``, the default, so
-  the workbench and statsforecast get the same single core).
+* seconds of wall time and CPU seconds (``cpu_s``: what the process actually got, the fairer
+  number on a shared machine), every method in this one process (``--n-jobs 1``, the default,
+  so the workbench and statsforecast get the same single core).
 
 The reference rows come from statsforecast (a benchmark/test dependency, never imported by the
 workbench): AutoETS, AutoTheta, the mean of the two (bounds averaged too) and, with ``ces`` in
@@ -24,13 +25,14 @@ workbench): AutoETS, AutoTheta, the mean of the two (bounds averaged too) and, w
 on a writable copy of the training values (what ``StatsForecast(n_jobs=1).forecast`` does
 internally; its own data path hands numba read-only arrays under pandas 3, which AutoCES rejects),
 after a warm-up that compiles its numba code, so the seconds exclude compilation. A combination's
-seconds are the sum of its members'. The last line printed per set is the workbench's
+seconds are the sum of its members'. The load average is printed at the end. The last line printed per set is the workbench's
 ``sMAPE X MASE Y series N seconds T``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -90,7 +92,7 @@ def load_set(name: str, data_dir: Path, limit: int | None) -> tuple[pd.DataFrame
 def run_workbench(train: pd.DataFrame, test: pd.DataFrame, m: int, freq, method: str, n_jobs: int):
     horizons = test.groupby("unique_id").size()
     out, failed, chosen = {}, [], {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for h, ids in horizons.groupby(horizons):
         part = train[train.unique_id.isin(ids.index)]
         fc = Forecaster(models=[method], season_length=m, events=False, n_jobs=n_jobs, freq=freq, level=LEVELS)
@@ -104,7 +106,9 @@ def run_workbench(train: pd.DataFrame, test: pd.DataFrame, m: int, freq, method:
             out[uid] = {"mean": g["yhat"].to_numpy(float),
                         **{c: g[c].to_numpy(float) for lv in LEVELS for c in (f"lo-{lv}", f"hi-{lv}")}}
         chosen.update(res.selection.set_index("unique_id")["model"].to_dict())
-    return out, time.perf_counter() - start, failed, chosen
+    # CPU seconds: this process, plus its workers when n_jobs > 1 (children's times)
+    cpu = time.process_time() - cpu
+    return out, (time.perf_counter() - start, cpu if n_jobs == 1 else float("nan")), failed, chosen
 
 
 def _statsforecast_models(m: int):
@@ -124,7 +128,7 @@ def run_statsforecast(name: str, train: pd.DataFrame, test: pd.DataFrame, m: int
         warnings.simplefilter("ignore")
         make().forecast(y=warm.copy(), h=2, level=list(LEVELS))
         out, failed = {}, []
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for uid, g in train.groupby("unique_id", sort=False):
             y = g["y"].to_numpy(float).copy()
             h = int(horizons[uid])
@@ -136,7 +140,7 @@ def run_statsforecast(name: str, train: pd.DataFrame, test: pd.DataFrame, m: int
                 continue
             out[uid] = {"mean": np.asarray(r["mean"], float),
                         **{c: np.asarray(r[c], float) for lv in LEVELS for c in (f"lo-{lv}", f"hi-{lv}")}}
-    return out, time.perf_counter() - start, failed
+    return out, (time.perf_counter() - start, time.process_time() - cpu), failed
 
 
 def mean_of(parts: list[dict]) -> dict:
@@ -171,11 +175,11 @@ def score(label: str, fc: dict, train: pd.DataFrame, test: pd.DataFrame, m: int)
     return pd.DataFrame(rows)
 
 
-def summary_row(per: pd.DataFrame, seconds: float) -> dict:
+def summary_row(per: pd.DataFrame, seconds: tuple[float, float]) -> dict:
     ok = per[~per.failed]
     return {"method": per["method"].iloc[0], "series": len(ok), "failed": int(per.failed.sum()),
             "sMAPE": ok.smape.mean(), "MASE": ok.mase.mean(), "cov80": ok.coverage_80.mean(),
-            "cov95": ok.coverage_95.mean(), "MSIS95": ok.msis_95.mean(), "seconds": seconds,
+            "cov95": ok.coverage_95.mean(), "MSIS95": ok.msis_95.mean(), "seconds": seconds[0], "cpu_s": seconds[1],
             "non-finite": int((~ok.finite.astype(bool)).sum()), "exploding": int(ok.exploding.astype(bool).sum())}
 
 
@@ -205,7 +209,7 @@ def run_set(name: str, train: pd.DataFrame, test: pd.DataFrame, args) -> tuple[p
         label = "statsforecast mean(" + " + ".join(k.replace("Auto", "") for k in members) + ")"
         p = score(label, mean_of([sf[k] for k in members]), train, test, m)
         per.append(p)
-        rows.append(summary_row(p, sum(secs[k] for k in members)))
+        rows.append(summary_row(p, tuple(sum(secs[k][i] for k in members) for i in (0, 1))))
     table = pd.DataFrame(rows)
     table.insert(0, "set", name)
     res = pd.concat(per, ignore_index=True)
@@ -219,7 +223,7 @@ def run_set(name: str, train: pd.DataFrame, test: pd.DataFrame, args) -> tuple[p
 def format_table(table: pd.DataFrame) -> str:
     t = table.copy()
     for c, f in (("sMAPE", "{:.3f}"), ("MASE", "{:.3f}"), ("cov80", "{:.1f}%"), ("cov95", "{:.1f}%"),
-                 ("MSIS95", "{:.2f}"), ("seconds", "{:.1f}")):
+                 ("MSIS95", "{:.2f}"), ("seconds", "{:.1f}"), ("cpu_s", "{:.1f}")):
         t[c] = t[c].map(lambda v, f=f: f.format(v) if pd.notna(v) else "–")
     return t.to_string(index=False)
 
@@ -261,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         print(format_table(table))
         wb = table.iloc[0]
         print(f"sMAPE {wb.sMAPE:.3f} MASE {wb.MASE:.3f} series {wb.series} seconds {wb.seconds:.1f}\n", flush=True)
+    avg = os.getloadavg()
+    print(f"load average at the end: {avg[0]:.1f} / {avg[1]:.1f} / {avg[2]:.1f} (1 / 5 / 15 min) on "
+          f"{os.cpu_count()} cores")
     if len(tables) > 1:
         print(format_table(pd.concat(tables, ignore_index=True)))
     if args.out is not None:

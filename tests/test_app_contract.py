@@ -220,3 +220,14 @@ def test_a_moved_class_without_an_alias_is_a_clear_error(saved_store):
             store.load(ids["network_design"])
     finally:
         store.close()
+
+
+def test_figure_builders_import_without_ipywidgets():
+    """The figure builders and the report import plotly but not ipywidgets (a script can draw the charts)."""
+    code = ("import sys\nimport widgets.figures.network, widgets.figures.channels, widgets.figures.forecast, "
+            "widgets.figures.routing, widgets.report, widgets.registry\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ipywidgets', 'ipyleaflet')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

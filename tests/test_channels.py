@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -216,11 +215,12 @@ def test_exclusive_one_partner_per_balanced_territory(sample_comparison):
     assert (r.outlets["tier"].isin(p.exclusive_tiers)).all()
 
 
-def test_sample_evaluation_is_fast(sample_world, sample_comparison):
-    """With the territory plan cached, the three strategies evaluate well within a second."""
-    start = time.perf_counter()
-    evaluate_strategies(sample_world, dataclasses.replace(ChannelParams(), exclusive_premium=0.3))
-    assert time.perf_counter() - start < 1.5
+def test_a_premium_change_reuses_the_territory_plan(sample_world, sample_comparison):
+    """A change that does not touch the territories keeps the same exclusive territories (the plan
+    is reused; its speed is measured in benchmarks/timings.py, not asserted here)."""
+    again = evaluate_strategies(sample_world, dataclasses.replace(ChannelParams(), exclusive_premium=0.3))
+    before = sample_comparison.exclusive.zones["territory"].to_numpy()
+    assert (again.exclusive.zones["territory"].to_numpy() == before).all()
 
 
 # ------------------------------------------------------------------------------------------
@@ -398,7 +398,7 @@ def test_bad_tables_are_listed():
         evaluate_strategies(_tables(outlets, zones=zones, dcs=dcs), HAND_PARAMS)
     text = str(err.value)
     assert "table 'customers': missing column(s) population" in text
-    assert "table 'outlets', row 1, column 'attractiveness': attractiveness must be positive" in text
+    assert "table 'outlets', row 2, column 'attractiveness': attractiveness is zero or negative" in text
     assert "no DC is open today" in text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import time
 
 import pandas as pd
 import pytest
@@ -42,17 +41,14 @@ def test_cards_match_the_domain(app, sample_world):
     assert m.consumer_price == pytest.approx(27.74)
 
 
-def test_price_control_updates_all_three_quickly(app):
-    """Changing the consumer price re-evaluates all three strategies within about a second."""
+def test_price_control_updates_all_three(app):
+    """Changing the consumer price re-evaluates all three strategies (its speed is in benchmarks/timings.py)."""
     before = {s: app.cards[s].values["Revenue"] for s in app.cards}
-    start = time.perf_counter()
     app.inputs["consumer_price"].value = 30.0
-    seconds = time.perf_counter() - start
     assert app.model.consumer_price == 30.0
     after = {s: app.cards[s].values["Revenue"] for s in app.cards}
     for s in before:
         assert after[s] == pytest.approx(before[s] * 30.0 / 27.74)
-    assert seconds < 3.0  # about 0.8 s on the sample; generous for a shared machine
 
 
 def test_premium_slider_raises_exclusive_margin(app):

@@ -108,7 +108,8 @@ def test_stale_intermittent_series_forecast_at_most_10_a_week(h):
     assert (sel["method_used"] == sel["model"]).all() and (sel["fell_back_because"] == "").all()
     # the SPIKE history (one demand) allows no backtest window: the stated rule picks TSB
     assert sel.loc["SPIKE|West", "backtest_windows"] == 0 and sel.loc["SPIKE|West", "model"] == "tsb"
-    plan = plan_inventory(res.forecasts, policy=InventoryPolicy(service_level=0.95, lead_time=2, lead_time_sd=0.5))
+    plan = plan_inventory(res.forecasts, policy=InventoryPolicy(service_level=0.95, lead_time=2, lead_time_sd=0.5),
+                          unit_cost=1.0)
     assert plan.table["demand_per_period"].max() <= 10.0
 
 

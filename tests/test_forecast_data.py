@@ -52,17 +52,18 @@ def test_gaps_are_reported_with_the_missing_dates_and_fix():
 
 
 def test_duplicates_negative_and_nan_are_all_reported_with_rows():
-    """Every bad row is reported at once with its 1-based row number, column and value."""
+    """Every bad row is reported at once with its spreadsheet row number (header = row 1), column and value."""
     df = pd.concat([weekly(10), weekly(10, uid="SNK|West")], ignore_index=True)
     df.loc[3, "y"] = -5.0
     df.loc[12, "y"] = np.nan
     with pytest.raises(DataError) as e:
         validate_history(df)
     text = "\n".join(e.value.messages)
-    assert "row 4, column 'y': demand of series 'BEV|West' is negative (value: -5.0)" in text
-    assert "row 13, column 'y': demand of series 'SNK|West' is missing" in text
+    assert "row 5, column 'y': demand of series 'BEV|West' is negative (value: -5.0)" in text
+    assert "row 14, column 'y': demand of series 'SNK|West' is missing" in text
     dup = pd.concat([weekly(10), weekly(10).iloc[[4]]], ignore_index=True)
-    with pytest.raises(DataError, match=r"row 11, column 'ds': series 'BEV\|West' has a second row for period 2024-01-29"):
+    with pytest.raises(DataError, match=r"row 12, column 'ds': series 'BEV\|West' has a second row for the same "
+                                        r"period \(value: '2024-01-29'\)"):
         validate_history(dup)
 
 

@@ -130,3 +130,48 @@ def test_weeks_on_hand_move_the_reorder_week(app):
     assert (oh8 / oh2).to_numpy() == pytest.approx(np.full(5, 4.0))
     assert (late.fillna(pd.Timestamp.max) >= early).all() and (late > early).any()
     app.cover.value = 4.0
+
+
+def test_a_stopped_series_is_flagged_and_forecast_near_zero(sample_world):
+    """A product whose last 20 weeks sold nothing is forecast below 10 a week, the app says it
+    is possibly discontinued, and its safety stock is planned on that forecast."""
+    hist = sample_world.demand_history.copy()
+    uid_mask = (hist["product_id"] == "BEV") & (hist["region"] == "West")
+    last = hist.loc[uid_mask, "ds"].sort_values().iloc[-20:]
+    hist.loc[uid_mask & hist["ds"].isin(last), "y"] = 0.0
+    view = DemandForecastingView(DemandForecastingModel(dataclasses.replace(sample_world, demand_history=hist),
+                                                        autorun=False))
+    m = view.model
+    m.set_inputs({"series": "BEV|West", "method": "auto"})
+    m.refresh()
+    sel = m.result.forecast.selection.iloc[0]
+    assert bool(sel["discontinued"]) and sel["zero_run"] == 20
+    assert m.result.forecast.forecasts["yhat"].max() <= 10.0
+    assert view.cards.values["Possibly discontinued"] == 20
+    inv = m.inventory_table().set_index("series")
+    assert inv.loc["BEV|West", "demand/wk"] <= 10.0
+    assert "95% band score (MSIS)" in m.accuracy_table().columns
+
+
+def test_a_sarimax_fallback_is_named_in_the_app(sample_world, monkeypatch):
+    """When no SARIMAX order can be fitted the forecast card names the naive and the reason."""
+    import statsmodels.tsa.statespace.sarimax as sx
+
+    from widgets.demand_forecasting import method_note
+
+    class Broken:
+        def __init__(self, *a, **k):
+            raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(sx, "SARIMAX", Broken)
+    view = DemandForecastingView(DemandForecastingModel(sample_world, autorun=False))
+    m = view.model
+    m.set_inputs({"series": "SNK|West", "method": "arima", "horizon": 4})
+    m.refresh()
+    sel = m.result.forecast.selection.iloc[0]
+    assert (sel["model"], sel["method_used"]) == ("arima", "naive")
+    note = method_note(sel)
+    assert note.startswith("method: Naive, because SARIMAX could not be fitted") and "singular matrix" in note
+    assert "SARIMAX with events not used" in note
+    html = view.cards.value
+    assert "SARIMAX could not be fitted" in html

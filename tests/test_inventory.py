@@ -130,4 +130,27 @@ def test_projected_stock_period_by_period():
 def test_plan_needs_forecast_columns():
     """A frame without yhat is a DataError that says what to pass."""
     with pytest.raises(DataError, match="yhat"):
-        plan_inventory(pd.DataFrame({"unique_id": ["a"], "ds": [1]}))
+        plan_inventory(pd.DataFrame({"unique_id": ["a"], "ds": [1]}), unit_cost=1.0)
+
+
+def test_plan_needs_unit_costs():
+    """No unit cost, or a series without one, is an error: never a silent price of 1."""
+    fc = pd.DataFrame({"unique_id": ["a", "a", "b", "b"], "ds": [1, 2, 1, 2], "yhat": [10.0, 10, 5, 5]})
+    with pytest.raises(SpecificationError, match="needs unit_cost"):
+        plan_inventory(fc)
+    with pytest.raises(DataError, match="no usable unit cost") as info:
+        plan_inventory(fc, unit_cost={"a": 3.0})
+    assert [p.column for p in info.value.problems] == ["b"]
+    with pytest.raises(DataError, match="finite"):
+        plan_inventory(fc, unit_cost={"a": 3.0, "b": float("nan")})
+    plan = plan_inventory(fc, unit_cost={"a": 3.0, "b": 4.0}, sigma=pd.Series({"a": 1.0, "b": 1.0}))
+    assert plan.table.set_index("unique_id")["unit_cost"].to_dict() == {"a": 3.0, "b": 4.0}
+
+
+@pytest.mark.parametrize("kw", [dict(service_level=1.5), dict(service_level=float("nan")), dict(service_level=0.0),
+                                dict(service_level=1.0), dict(lead_time=float("inf")), dict(order_cost="250"),
+                                dict(service_level=None, fill_rate=1.2)])
+def test_policy_refuses_impossible_settings(kw):
+    """Service levels outside (0, 1), NaN, infinity and text are specification errors with the field's name."""
+    with pytest.raises(SpecificationError):
+        InventoryPolicy(**kw)

@@ -95,3 +95,35 @@ def test_scenario_apps_open(brazil, tmp_path):
     store = ScenarioStore(tmp_path / "s.sqlite")
     assert compare_app(store, brazil).model.problems == []
     assert viewer_app(store, brazil).model.problems == []
+
+
+def test_money_is_shown_in_the_worlds_currency(brazil, fresh_home):
+    """KPI cards, the formatter and saved scenarios carry the World's currency."""
+    from widgets.formatting import format_value
+    from widgets.home import home_app
+    from widgets.network_design import network_design_app
+
+    app = network_design_app(brazil, tradeoff=False)
+    assert format_value(1_234_567.0, "USD") == "R$1.23M"
+    assert format_value(1_234_567.0, "USD", currency="EUR") == "€1.23M"
+    assert app.model.inputs()["currency"] == "BRL"
+    cards = app.cards.value
+    assert "R$" in cards and "$" not in cards.replace("R$", "")
+    home_app(workbench.load_sample())
+    assert format_value(1_234_567.0, "USD") == "$1.23M"
+
+
+def test_excel_export_in_the_scenarios_currency(brazil):
+    """A scenario saved on the Brazilian World exports money as R$ with 'BRL' as the unit."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from workbench.scenarios import Scenario
+    from workbench.scenarios.export import export_excel
+
+    sc = Scenario.from_result("Base", "network_design", kpis={"total_cost": 1.5e6},
+                              inputs={"dc_count": 3, "currency": "BRL"})
+    ws = load_workbook(io.BytesIO(export_excel([sc])))["Comparison"]
+    row = [c for c in ws.iter_rows(min_row=4, max_row=4)][0]
+    assert row[1].value == "BRL" and row[2].number_format == '"R$"#,##0;-"R$"#,##0'

@@ -167,14 +167,14 @@ def test_stop_keeps_the_best_plan(app):
     m = app.model
     m.time_limit_s = 60
     app.solve_button.click()
-    assert m.busy and app.solve_button.disabled and not app.stop_button.disabled
+    assert m.running and app.solve_button.disabled and not app.stop_button.disabled
     import time
 
     time.sleep(1.0)
     app.stop_button.click()
     m.join(30)
-    assert not m.busy and m.result is not None
-    assert m.result.stop_reason == "cancelled" and m.result.seconds < 30
+    assert not m.running and not m.busy and m.result is not None
+    assert m.result.stop_reason == "cancelled"
     assert m.result.orders_served == 120
 
 

@@ -49,7 +49,26 @@ METHOD_LABELS = {
     "dynamic_optimized_theta": "Dynamic optimised Theta",
     "arima": "SARIMAX with events", "ses": "Simple exponential smoothing", "naive": "Naive",
     "seasonal_naive": "Seasonal naive", "croston": "Croston", "sba": "SBA", "tsb": "TSB",
+    "adida": "ADIDA (aggregate, then SES)", "ces": "Complex exponential smoothing",
 }
+
+
+def method_note(sel: Mapping[str, Any]) -> str:
+    """The method line of a forecast: the method whose numbers are shown, and why it replaced
+    the one chosen when it did."""
+    chosen = str(sel["model"])
+    used = str(sel.get("method_used") or chosen)
+    why = str(sel.get("fell_back_because") or "")
+    if used == chosen or not why:
+        return f"method: {METHOD_LABELS.get(chosen, chosen)}"
+    return f"method: {METHOD_LABELS.get(used, used)}, because {why} ({METHOD_LABELS.get(chosen, chosen)} not used)"
+
+
+def discontinued_note(sel: Mapping[str, Any]) -> str:
+    """'' or why the series looks discontinued."""
+    if not bool(sel.get("discontinued", False)):
+        return ""
+    return f"no demand in the last {int(sel.get('zero_run', 0))} weeks: possibly discontinued"
 LEVEL_LABELS = {"product x region": "Product in a region", "region": "Region (all products)",
                 "product": "Product (all regions)", "total": "Company total"}
 
@@ -209,10 +228,10 @@ class DemandForecastingModel(AppModel):
         if r is None or r.backtest is None:
             return pd.DataFrame()
         s = r.backtest.summary
-        cols = ["model", "mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "windows"]
-        return s[cols].rename(columns={"mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE", "wape": "WAPE %",
-                                       "bias": "bias %", "coverage_80": "in 80% band %",
-                                       "coverage_95": "in 95% band %"})
+        cols = ["model", "mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "msis_95", "windows"]
+        return s[[c for c in cols if c in s.columns]].rename(columns={
+            "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE", "wape": "WAPE %", "bias": "bias %",
+            "coverage_80": "in 80% band %", "coverage_95": "in 95% band %", "msis_95": "95% band score (MSIS)"})
 
     def inventory_table(self) -> pd.DataFrame:
         r = self.result
@@ -330,9 +349,11 @@ class DemandForecastingView(W.VBox):
             return
         k = m.kpis()
         sel = r.forecast.selection.iloc[0]
-        chosen = sel["model"]
-        sub = f"method: {METHOD_LABELS.get(chosen, chosen)}" + (f"; lifts {sel['lifts']}" if sel["lifts"] else "")
+        sub = method_note(sel) + (f"; lifts {sel['lifts']}" if sel["lifts"] else "")
         cards = [KPI(f"Forecast, next {m.horizon} weeks", k["forecast_units"], "units", sub)]
+        if discontinued_note(sel):
+            cards.append(KPI("Possibly discontinued", int(sel["zero_run"]), "weeks without demand",
+                             "the forecast follows the zeros; check before reordering"))
         if np.isfinite(k.get("history_units_same_weeks_last_year", np.nan)):
             cards.append(KPI("Same weeks last year", k["history_units_same_weeks_last_year"], "units"))
         if "backtest_mase" in k:
@@ -359,8 +380,11 @@ class DemandForecastingView(W.VBox):
         sel = a.forecast.selection.set_index("unique_id")
         tot = a.forecast.forecasts.groupby("unique_id")["yhat"].sum()
         inv = a.inventory.table.set_index("unique_id")
-        table = pd.DataFrame({"model": sel["model"], "forecast units": tot, "safety stock": inv["safety_stock"],
-                              "reorder point": inv["reorder_point"], "DC": inv["dc"]}).reset_index()
+        table = pd.DataFrame({"model": sel["model"], "method used": sel["method_used"], "forecast units": tot,
+                              "safety stock": inv["safety_stock"], "reorder point": inv["reorder_point"],
+                              "DC": inv["dc"],
+                              "status": sel["discontinued"].map({True: "possibly discontinued", False: ""})}
+                             ).reset_index()
         self.all_table.update(table.rename(columns={"unique_id": "series"}))
         fig = all_series_figure(a)
         self.all_chart.show(fig)

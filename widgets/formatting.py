@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 
-__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE"]
+from workbench.currency import currency_symbol
+
+__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency",
+           "MONEY_UNITS"]
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -21,26 +24,44 @@ LAYER_COLORS = {
 
 
 
-def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None) -> str:
-    """Readable number: thousands separators, $ for USD, % for shares, k/M for big values."""
+MONEY_UNITS = ("USD", "$", "money")  # units that are money, shown in the display currency
+_DISPLAY = {"currency": "USD"}
+
+
+def set_display_currency(code: str | None) -> None:
+    """The currency money is shown in (the open World's, set by every app model)."""
+    _DISPLAY["currency"] = (code or "USD").upper()
+
+
+def display_currency() -> str:
+    return _DISPLAY["currency"]
+
+
+def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None, *,
+                 currency: str | None = None) -> str:
+    """Readable number: thousands separators, the currency's symbol for money ('R$1.2M' for BRL),
+    % for shares, k/M for big values. Money is in ``currency`` or the display currency."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, str):
         return value
     v = float(value)
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
     if unit == "%":
         return f"{v:.{1 if digits is None else digits}f}%"
     if unit == "share":
         return f"{100 * v:.{1 if digits is None else digits}f}%"
-    if unit in ("USD", "$"):
+    if unit in MONEY_UNITS:
+        sym = currency_symbol(currency or display_currency())
         av = abs(v)
         if av >= 1e9:
-            return f"${v / 1e9:,.2f}B"
+            return f"{sym}{v / 1e9:,.2f}B"
         if av >= 1e6:
-            return f"${v / 1e6:,.2f}M"
+            return f"{sym}{v / 1e6:,.2f}M"
         if av >= 1e4:
-            return f"${v / 1e3:,.0f}k"
-        return f"${v:,.0f}" if av >= 100 else f"${v:,.2f}"
+            return f"{sym}{v / 1e3:,.0f}k"
+        return f"{sym}{v:,.0f}" if av >= 100 else f"{sym}{v:,.2f}"
     av = abs(v)
     if digits is None:
         if av >= 1e7:
@@ -54,7 +75,6 @@ def format_value(value: float | int | str | None, unit: str = "", digits: int | 
     else:
         text = f"{v:,.{digits}f}"
     return f"{text} {unit}".strip()
-
 
 
 def jsonable(value):

@@ -59,11 +59,19 @@ class HomeModel(AppModel):
         world = self.run(workbench.load_files, dict(files), label="Checking the data")
         if world is None:
             return False
-        self.world = world
         if self.persist:
-            set_current_world(world)
+            try:
+                set_current_world(world)
+            except OSError as exc:
+                self.problems = [f"The data is valid but could not be saved for the other apps "
+                                 f"({exc.strerror or exc}). Check the free disk space and the permissions of "
+                                 f"the workbench folder, then upload again; the apps keep the data they had."]
+                return False
+        self.world = world
+        money = f" Money is in {world.currency}." if world.currency != workbench.DEFAULT_CURRENCY else ""
         self.notes = [f"Loaded {', '.join(files)}: {len(world.customers)} customers, {len(world.sites)} sites, "
-                      f"{len(world.outlets)} outlets, {len(world.orders)} orders. Every app now opens with this data."]
+                      f"{len(world.outlets)} outlets, {len(world.orders)} orders.{money} "
+                      "Every app now opens with this data."]
         return True
 
     def reset(self) -> None:

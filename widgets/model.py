@@ -27,6 +27,7 @@ import workbench
 from workbench.errors import DataError, WorkbenchError
 
 from .formatting import jsonable as _jsonable
+from .formatting import set_display_currency
 
 log = logging.getLogger("workbench.apps")
 
@@ -65,6 +66,13 @@ class AppModel(T.HasTraits):
         if world is not None:
             self.world = world
 
+    @T.validate("world")
+    def _world_currency(self, proposal):
+        # before any observer draws: money on every card, table and chart is in this World's currency
+        if proposal["value"] is not None:
+            set_display_currency(proposal["value"].currency)
+        return proposal["value"]
+
     # -- the contract -------------------------------------------------------------------
     def refresh(self) -> None:
         """Run the app with its current inputs (in the background when ``background`` and the run
@@ -81,6 +89,7 @@ class AppModel(T.HasTraits):
         if self.world is not None:
             out["world_version"] = self.world.version
             out["world_source"] = self.world.source
+            out["currency"] = self.world.currency
         return out
 
     def set_inputs(self, values: Mapping[str, Any]) -> None:

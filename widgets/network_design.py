@@ -15,12 +15,14 @@ import pandas as pd
 import traitlets as T
 
 import workbench
+from workbench.currency import currency_symbol
 from workbench.network import (FacilityProblem, FrontierResult, NetworkResult, NetworkSpec, StressResult,
                                SweepResult, carbon_frontier, check_network, check_stress, stress_test,
                                sweep_dc_count)
 from workbench.network.model import CO2_INBOUND_KG_TKM, CO2_OUTBOUND_KG_TKM
 
 from .components import KPI, FigureView, KPICards, section, TableView
+from .formatting import display_currency
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
@@ -491,7 +493,7 @@ class NetworkDesignView(W.VBox):
             return
         radius = r.service_radius_km
         self._kpis = [
-            KPI("Total cost", r.total_cost, "USD", f"${r.cost_per_unit:,.3f} per unit"),
+            KPI("Total cost", r.total_cost, "USD", f"{currency_symbol(display_currency())}{r.cost_per_unit:,.3f} per unit"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),
             KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted"),
             KPI("Within radius", r.share_within_radius if radius else None, "share",
@@ -504,9 +506,9 @@ class NetworkDesignView(W.VBox):
                 ("not proven with inventory priced" if r.spec.inventory else "time limit reached")),
             KPI("Solve time", r.seconds, "s", r.method),
             KPI("Inventory value", r.inventory_value, "USD",
-                f"holding ${r.inventory_cost / 1e6:,.2f}M/yr" if r.spec.inventory else "not in the cost (off)"),
+                f"holding {currency_symbol(display_currency())}{r.inventory_cost / 1e6:,.2f}M/yr" if r.spec.inventory else "not in the cost (off)"),
             KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",
-                f"carbon charge ${r.carbon_cost / 1e6:,.2f}M" if r.carbon_cost > 0 else "transport, well-to-wheel"),
+                f"carbon charge {currency_symbol(display_currency())}{r.carbon_cost / 1e6:,.2f}M" if r.carbon_cost > 0 else "transport, well-to-wheel"),
             self._worst_kpi(),
         ]
         self.cards.update(self._kpis)

@@ -87,13 +87,14 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
             for j, k in enumerate(chart.kpis):
                 info = kpi_info(k, cmp.app)
                 vals = [cmp.value(lab, k) * scale for lab in labels]
-                fig.add_trace(go.Bar(name=info.label, x=labels, y=vals, marker_color=PALETTE[j % len(PALETTE)],
+                fig.add_trace(go.Bar(name=info.label, x=[html.escape(lab) for lab in labels], y=vals,
+                                     marker_color=PALETTE[j % len(PALETTE)],
                                      hovertemplate="%{x}<br>" + html.escape(info.label) + ": %{y:,.0f}<extra></extra>"))
             fig.update_layout(barmode="stack", legend_traceorder="normal")
         else:
             for j, lab in enumerate(labels):
                 vals = [cmp.value(lab, k) * (100.0 if kpi_info(k, cmp.app).unit == "share" else 1.0) for k in chart.kpis]
-                fig.add_trace(go.Bar(name=lab, x=[kpi_info(k, cmp.app).label for k in chart.kpis], y=vals,
+                fig.add_trace(go.Bar(name=html.escape(lab), x=[kpi_info(k, cmp.app).label for k in chart.kpis], y=vals,
                                      marker_color=PALETTE[j % len(PALETTE)],
                                      hovertemplate=html.escape(lab) + "<br>%{x}: %{y:,.4g}<extra></extra>"))
             fig.update_layout(barmode="group")
@@ -118,10 +119,11 @@ def delta_figure(cmp: Comparison, *, height: int | None = None) -> go.Figure:
     for j, lab in enumerate(cmp.labels[1:]):
         rows = t[t["scenario"] == lab].set_index("kpi").reindex(kpis)
         colors = [VERDICT_COLORS.get(v, "#57606a") if isinstance(v, str) else "#57606a" for v in rows["verdict"]]
-        fig.add_trace(go.Bar(name=lab, y=names, x=rows["delta_pct"].to_numpy(float), orientation="h",
+        fig.add_trace(go.Bar(name=html.escape(lab), y=names, x=rows["delta_pct"].to_numpy(float), orientation="h",
                              marker=dict(color=colors, line=dict(color=PALETTE[j % len(PALETTE)], width=2)),
                              hovertemplate=html.escape(lab) + "<br>%{y}: %{x:+.1f}%<extra></extra>"))
-    fig.update_layout(title=dict(text=f"Change against '{cmp.baseline_label}' (%)", x=0.01, font=dict(size=14)),
+    fig.update_layout(title=dict(text=f"Change against '{html.escape(cmp.baseline_label)}' (%)", x=0.01,
+                                 font=dict(size=14)),
                       barmode="group", template="plotly_white", height=height or max(260, 60 + 26 * len(kpis)),
                       margin=dict(l=160, r=20, t=45, b=40), legend=dict(orientation="h", y=-0.12))
     fig.update_xaxes(title_text="% change vs baseline", zeroline=True, zerolinecolor="#52606d")

@@ -56,7 +56,8 @@ def _open_store(model: AppModel, store: ScenarioStore | None) -> ScenarioStore |
 
 
 def is_sample(world: workbench.World | None) -> bool:
-    """True when ``world`` is the sample company as shipped (same content)."""
+    """True when ``world`` is the (US) sample company as shipped, the one the sample scenarios are
+    written for (same content)."""
     return world is not None and world.version == workbench.load_sample().version
 
 

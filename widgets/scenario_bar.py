@@ -181,7 +181,8 @@ class ScenarioBar(W.VBox):
             notes = [f"Showing '{sc.name}' as saved {_when(sc.updated)}."]
         else:
             m.refresh()
-            notes = [f"Opened '{sc.name}' and ran it again with its inputs."]
+            notes = [f"Opened '{sc.name}' and " + ("is running it again with its inputs (the result appears when done)."
+                                                   if m.running else "ran it again with its inputs.")]
         wv = getattr(getattr(m, "world", None), "version", "")
         if sc.world_version and wv and sc.world_version != wv:
             notes.append(f"It was saved on other data (version {sc.world_version[:10]}; the data now open is "

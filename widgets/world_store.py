@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import workbench
@@ -78,36 +82,57 @@ def open_world() -> workbench.World:
 
 
 def set_current_world(world: workbench.World) -> Path:
-    """Make ``world`` the one every app opens with (written as CSVs, atomically per folder)."""
-    folder = _workspace()
-    tmp = folder.with_name(folder.name + ".tmp")
-    if tmp.exists():
-        for p in tmp.iterdir():
-            p.unlink()
-    world.to_csv(tmp)
-    (tmp / "SOURCE.txt").write_text(world.source)
-    if folder.exists():
-        old = folder.with_name(folder.name + ".old")
-        if old.exists():
-            for p in old.iterdir():
-                p.unlink()
-            old.rmdir()
-        folder.rename(old)
-        tmp.rename(folder)
-        for p in old.iterdir():
-            p.unlink()
-        old.rmdir()
-    else:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(folder)
-    return folder
+    """Make ``world`` the one every app opens with.
+
+    The tables are written as CSVs into a fresh folder under ``worlds/``; then the
+    ``current_world`` link is switched to it with one atomic rename, so a reader sees the old
+    World or the new one, never a mix, and two uploads at once both succeed (the later switch
+    wins). Folders no longer linked are removed once they are a minute old (a reader may still
+    be reading one). Raises ``OSError`` when the disk refuses (the Home app shows it).
+    """
+    link = _workspace()
+    store = link.parent / "worlds"
+    store.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix="world-", dir=store))
+    try:
+        world.to_csv(target)
+        (target / "SOURCE.txt").write_text(world.source, encoding="utf-8", errors="backslashreplace")
+        if link.is_dir() and not link.is_symlink():  # a folder written by an older version
+            link.rename(store / f"legacy-{uuid.uuid4().hex}")
+        tmp_link = link.with_name(f".{link.name}.{uuid.uuid4().hex}")
+        os.symlink(target, tmp_link, target_is_directory=True)
+        os.replace(tmp_link, link)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    _remove_unlinked(store, keep=target)
+    return link
+
+
+GRACE_S = 60.0  # an unlinked World folder is kept this long for readers still loading it
+
+
+def _remove_unlinked(store: Path, keep: Path) -> None:
+    try:
+        current = _workspace().resolve()
+    except OSError:
+        current = keep
+    now = time.time()
+    for folder in store.iterdir():
+        if folder in (keep, current) or folder.resolve() == current:
+            continue
+        try:
+            if now - folder.stat().st_mtime >= GRACE_S:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def reset_current_world() -> None:
     """Go back to the sample world in every app."""
-    folder = _workspace()
-    if folder.exists():
-        for p in folder.iterdir():
-            p.unlink()
-        folder.rmdir()
+    link = _workspace()
+    if link.is_symlink():
+        link.unlink()
+    elif link.is_dir():
+        shutil.rmtree(link)
 

@@ -11,7 +11,7 @@ and are imported on use, so ``import workbench`` stays fast.
 
 from .errors import DataError, Problem, SolverError, SpecificationError, WorkbenchError
 from .schema import SCHEMAS
-from .world import TABLES, World, load_files, load_sample, load_world
+from .world import DEFAULT_CURRENCY, TABLES, World, load_files, load_sample, load_world
 
 __all__ = [
     "DataError",
@@ -19,6 +19,7 @@ __all__ = [
     "SolverError",
     "SpecificationError",
     "WorkbenchError",
+    "DEFAULT_CURRENCY",
     "SCHEMAS",
     "TABLES",
     "World",

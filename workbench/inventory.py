@@ -159,6 +159,23 @@ class InventoryPolicy:
     periods_per_year: float = 52.0
 
     def __post_init__(self):
+        for name in ("service_level", "fill_rate", "lead_time", "lead_time_sd", "review_period", "order_cost",
+                     "holding_rate", "periods_per_year"):
+            v = getattr(self, name)
+            if v is None and name in ("service_level", "fill_rate"):
+                continue
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(float(v)):
+                raise SpecificationError(f"{name.replace('_', ' ')} must be a finite number, got {v!r}",
+                                         constraint=name)
+        for name in ("service_level", "fill_rate"):
+            v = getattr(self, name)
+            if v is not None and not 0 < v < 1:
+                raise SpecificationError(f"the {name.replace('_', ' ')} is a share strictly between 0 and 1 "
+                                         f"(0.95 for 95 %), got {v!r}", constraint=name)
+        if not self.periods_per_year > 0:
+            raise SpecificationError(f"periods per year must be positive, got {self.periods_per_year!r}",
+                                     constraint="periods_per_year")
         if (self.service_level is None) == (self.fill_rate is None):
             raise SpecificationError("give either a cycle service level or a fill rate (exactly one)",
                                      constraint="service target")
@@ -181,22 +198,50 @@ class InventoryPlan:
     kpis: dict = field(default_factory=dict)
 
 
+def _unit_costs(unit_cost, ids: list) -> dict:
+    """The unit cost of every series; a missing, negative or non-finite cost is an error, never 1."""
+    if unit_cost is None:
+        raise SpecificationError("plan_inventory needs unit_cost (it prices the holding cost, the EOQ and the "
+                                 "stock value): pass one number or a cost per series, e.g. the products' "
+                                 "unit_cost", constraint="unit_cost")
+    if isinstance(unit_cost, (dict, pd.Series)):
+        costs = {uid: unit_cost.get(uid) for uid in ids}
+    else:
+        costs = {uid: unit_cost for uid in ids}
+    problems = []
+    for uid, v in costs.items():
+        try:
+            ok = v is not None and not isinstance(v, bool) and math.isfinite(float(v)) and float(v) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            problems.append(Problem("no usable unit cost for this series" if v is None else "unit cost is not a "
+                                    "finite number >= 0", "give a unit cost (in the World's currency) for every "
+                                    "series", table="unit_cost", column=str(uid), value=v))
+    if problems:
+        raise DataError(problems, context="Unit costs are missing or unusable")
+    return {uid: float(v) for uid, v in costs.items()}
+
+
 def plan_inventory(forecasts: pd.DataFrame, *, policy: InventoryPolicy = InventoryPolicy(),
                    sigma: pd.Series | None = None, on_hand: pd.Series | dict | None = None,
-                   unit_cost: pd.Series | dict | float = 1.0, open_orders: pd.DataFrame | None = None,
+                   unit_cost: pd.Series | dict | float | None = None, open_orders: pd.DataFrame | None = None,
                    plan_orders: bool = True) -> InventoryPlan:
     """Safety stock, reorder point, order-up-to level and EOQ per series, and the projected stock.
 
     ``forecasts``: unique_id, ds, yhat (+ lo-/hi- bounds, used for ``sigma`` when it is not given).
     ``sigma``: forecast error sd per period per series. ``on_hand``: units per series (default:
-    the reorder point plus one EOQ, a freshly replenished DC). ``unit_cost``: per series or one
-    number. ``open_orders``: unique_id, ds (arrival), qty.
+    the reorder point plus one EOQ, a freshly replenished DC). ``unit_cost`` (required: it
+    prices the holding cost, hence the EOQ and the stock value): per series or one number, in
+    the World's currency, e.g. ``world.products.set_index("product_id").unit_cost`` mapped to the
+    series. ``open_orders``: unique_id, ds (arrival), qty.
     """
     missing = [c for c in ("unique_id", "ds", "yhat") if c not in forecasts.columns]
     if missing:
         raise DataError([Problem(f"column '{c}' is missing", table="forecast", column=c,
                                  fix="pass the forecast frame from Forecaster.predict()") for c in missing])
     fc = forecasts.sort_values(["unique_id", "ds"])
+    costs = _unit_costs(unit_cost, list(dict.fromkeys(fc["unique_id"])))
     if sigma is None:
         sigma = sigma_from_intervals(fc)
     sigma = pd.Series(sigma)
@@ -212,7 +257,7 @@ def plan_inventory(forecasts: pd.DataFrame, *, policy: InventoryPolicy = Invento
         d_all = float(np.mean(yh))
         sd = float(sigma.get(uid, 0.0))
         s_lt = lead_time_sigma(sd, L, d, p.lead_time_sd)
-        cost = float(unit_cost.get(uid, 1.0)) if isinstance(unit_cost, (dict, pd.Series)) else float(unit_cost)
+        cost = costs[uid]
         H = p.holding_rate * cost
         Q = eoq(d_all * p.periods_per_year, p.order_cost, H) if H > 0 else float("nan")
         if p.fill_rate is not None:

@@ -58,6 +58,7 @@ class Column:
     unique: bool = False
     references: str | None = None  # "table.column" that must contain every value
     default: Any = None          # value used when an optional column is absent
+    allow_inf: bool = False      # +infinity is a value (an uncapacitated site)
 
     def __post_init__(self):
         if self.kind not in KINDS:

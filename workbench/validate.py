@@ -33,7 +33,7 @@ import pandas as pd
 from .errors import DataError, Problem
 from .schema import SCHEMAS, Column, TableSchema, kind_text
 
-__all__ = ["convert_table", "validate_tables", "parse_time", "format_time", "sheet_row", "problem_for_rows",
+__all__ = ["convert_table", "check_table", "check_columns", "validate_tables", "parse_time", "format_time", "sheet_row", "problem_for_rows",
            "empty_table", "MAX_LISTED", "ROWS_SHOWN"]
 
 MAX_LISTED = 200  # problems kept per table, so a broken file does not flood the user
@@ -466,7 +466,7 @@ def _convert_column(raw: pd.Series, col: Column, c: _Collector) -> pd.Series:
     if col.kind in ("float", "int"):
         num = _parse_numbers(raw, empty, col, c)
         arr = num.to_numpy(dtype=float)
-        inf = np.isinf(arr)
+        inf = np.isinf(arr) & ~((arr > 0) & col.allow_inf)
         c.rows(inf, raw, col, "infinite value", "enter a finite number")
         num = num.where(~inf)
         if col.kind == "int":
@@ -614,6 +614,31 @@ def convert_table(raw: pd.DataFrame, schema: TableSchema, *, source: str | None 
     for check in schema.checks:
         _ROW_CHECKS[check](df, c)
     return df, c.problems
+
+
+def check_table(raw, schema: TableSchema, problems: list[Problem], *, source: str | None = None) -> pd.DataFrame:
+    """The one validation path for a table-shaped input of any planning module.
+
+    Converts ``raw`` by ``schema`` (the same rules and messages as the World's tables: rows as a
+    spreadsheet shows them, one problem per kind and column with a count) and appends the
+    problems found to ``problems``. Returns the typed table (empty when a required column is
+    missing or ``raw`` is not a DataFrame).
+    """
+    if not isinstance(raw, pd.DataFrame):
+        problems.append(Problem(f"expected a table (DataFrame) of {schema.name}, got {type(raw).__name__}",
+                                "pass a pandas DataFrame", table=schema.name, source=source))
+        return pd.DataFrame()
+    df, found = convert_table(raw, schema, source=source)
+    problems.extend(found)
+    return df
+
+
+def check_columns(df: pd.DataFrame, table: str, columns, *, min_rows: int = 0,
+                  source: str | None = None) -> list[Problem]:
+    """Problems of some columns of a table (by :class:`Column` rules); other columns are ignored."""
+    problems: list[Problem] = []
+    check_table(df, TableSchema(table, "", tuple(columns), min_rows=min_rows), problems, source=source)
+    return problems
 
 
 def _hint_headers(headers: list[str]) -> str:

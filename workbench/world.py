@@ -232,8 +232,18 @@ def _read_csv_bytes(data: bytes, source: str) -> pd.DataFrame:
     text = text.replace("\x00", "")
     if not text.strip():
         return pd.DataFrame()
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_separator(text),
-                       skipinitialspace=True, engine="python" if "\r" in text and "\n" not in text else "c")
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_separator(text), header=None,
+                     skipinitialspace=True, engine="python" if "\r" in text and "\n" not in text else "c")
+    return _header_from_first_row(df)
+
+
+def _header_from_first_row(df: pd.DataFrame) -> pd.DataFrame:
+    """The first row as the header, as written: pandas would rename a repeated 'lat' to 'lat.1'."""
+    if df.empty:
+        return pd.DataFrame()
+    out = df.iloc[1:].reset_index(drop=True)
+    out.columns = ["" if v is None or (isinstance(v, float) and v != v) else v for v in df.iloc[0].tolist()]
+    return out
 
 
 _COPY = re.compile(r"\s*\(\d+\)$|\s*-\s*copy$|\s*copy(\s*\d+)?$", re.IGNORECASE)
@@ -268,7 +278,8 @@ def _read_one(name: str, data: bytes) -> tuple[dict[str, pd.DataFrame], dict[str
     suffix = Path(name).suffix.lower()
     try:
         if suffix in EXCEL_SUFFIXES:
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl", header=None)
+            sheets = {sheet: _header_from_first_row(df) for sheet, df in sheets.items()}
             tables: dict[str, pd.DataFrame] = {}
             srcs: dict[str, str] = {}
             for sheet, df in sheets.items():

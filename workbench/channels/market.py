@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem, SpecificationError
+from ..schema import Column, TableSchema
+from ..validate import check_columns, check_table
 from ..geo import distance_matrix_km
 from .huff import competitor_attraction_scalar, huff_utility
 from .params import CHANNELS, TIERS, ChannelParams, validate_params
@@ -80,21 +82,17 @@ def _check_columns(df: pd.DataFrame | None, name: str, cols: Sequence[str], prob
 
 def _check_numbers(df: pd.DataFrame, name: str, cols: Sequence[str], problems: list[Problem], *,
                    positive: Sequence[str] = (), nonneg: Sequence[str] = ()) -> None:
+    """Numbers checked by the schema rules (the loaders' path: spreadsheet rows, every problem)."""
+    spec = []
     for c in cols:
-        vals = pd.to_numeric(df[c], errors="coerce")
-        for pos in np.flatnonzero(vals.isna().to_numpy())[:10]:
-            problems.append(Problem(f"{c} is not a number", f"fill in {c}", table=name, row=int(pos) + 1, column=c,
-                                    value=df[c].iloc[pos]))
-        for pos in np.flatnonzero((vals <= 0).to_numpy() if c in positive else (vals < 0).to_numpy() if c in nonneg
-                                  else np.zeros(len(vals), bool))[:10]:
-            problems.append(Problem(f"{c} must be {'positive' if c in positive else 'zero or more'}",
-                                    f"correct {c}", table=name, row=int(pos) + 1, column=c, value=df[c].iloc[pos]))
-    for c, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
-        if c in cols:
-            vals = pd.to_numeric(df[c], errors="coerce")
-            for pos in np.flatnonzero(((vals < lo) | (vals > hi)).to_numpy())[:10]:
-                problems.append(Problem(f"{c} is outside [{lo}, {hi}]", f"give {c} in decimal degrees", table=name,
-                                        row=int(pos) + 1, column=c, value=df[c].iloc[pos]))
+        if c == "lat":
+            spec.append(Column("lat", "float", "Latitude", "degrees", min=-90, max=90))
+        elif c == "lon":
+            spec.append(Column("lon", "float", "Longitude", "degrees", min=-180, max=180))
+        else:
+            spec.append(Column(c, "float", c, min=0 if c in positive or c in nonneg else None,
+                               min_exclusive=c in positive))
+    problems.extend(check_columns(df, name, spec))
 
 
 def _serving_dcs(tables: dict[str, pd.DataFrame], serving_dcs, problems: list[Problem]) -> pd.DataFrame | None:
@@ -202,11 +200,11 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
             problems.append(Problem("there are no outlets to distribute through",
                                     "load an outlets table (outlet_id, channel, tier, attractiveness, lat, lon)",
                                     table="outlets"))
-        for col, allowed in (("channel", CHANNELS), ("tier", TIERS)):
-            bad = ~outlets_in[col].isin(allowed)
-            for pos in np.flatnonzero(bad.to_numpy())[:10]:
-                problems.append(Problem(f"unknown {col}", f"use one of {', '.join(allowed)}", table="outlets",
-                                        row=int(pos) + 1, column=col, value=outlets_in[col].iloc[pos]))
+        typed = check_table(outlets_in, TableSchema("outlets", "", (
+            Column("channel", "choice", "Distribution channel", choices=CHANNELS),
+            Column("tier", "choice", "Outlet tier", choices=TIERS)), min_rows=0), problems)
+        if len(typed) == len(outlets_in) and len(typed):  # 'Retailer' is the channel 'retailer'
+            outlets_in = outlets_in.assign(channel=typed["channel"].to_numpy(), tier=typed["tier"].to_numpy())
     dcs = _serving_dcs(tables, serving_dcs, problems)
     price, cost = _product_prices(tables, params, problems)
     if problems:

@@ -13,8 +13,13 @@ ETS is not a candidate: its damped trend is already a member of the combination,
 choice of form can differ between the backtest windows and the final fit, so its backtest
 describes the forecast poorly (on M3 quarterly its switches cost 0.05 sMAPE). Series too
 short for a backtest window get the combination.
-Intermittent series (average interval between demands > 1.32 periods) choose among Croston,
-SBA and TSB the same way (by MSE, SBA the default).
+Intermittent series (average interval between demands > 1.32 periods) choose among TSB, ADIDA
+and SBA the same way (by backtest MSE, windows needing only 8 periods and two demands before
+the origin); without a window the rule is TSB, the one method whose forecast decays through a
+run of zeros. A series ending in a run of zeros of at least a quarter of a year (13 weeks,
+3 months) and more than three times its usual interval between demands is flagged
+``discontinued`` in the selection (possibly discontinued) and forecast by the intermittent
+family, whose forecasts follow the zeros (smooth models would re-apply its trend and season).
 
 **Intervals.** The same backtest errors give the interval widths: the errors of the chosen
 method at step ``k`` are divided by ``sqrt(k)``, their root mean square ``s`` gives the
@@ -64,8 +69,10 @@ class ForecastResult:
     """Forecasts of every series with intervals, and what was chosen per series.
 
     ``forecasts``: unique_id, ds, model, yhat, lo-<level>, hi-<level> (+ the series' hierarchy
-    columns). ``selection``: unique_id, model, seasonal, intermittent, fallback, lifts,
-    backtest_windows, and the backtest MAE of every candidate (``mae_<method>``).
+    columns). ``selection``: unique_id, model (chosen), method_used (whose numbers these are:
+    differs after a fallback), fell_back_because ("" or the reason), seasonal, intermittent,
+    fallback, zero_run (zero periods at the end), discontinued, lifts, backtest_windows, and the
+    backtest error of every candidate (``mae_<method>``: MAE, or MSE for intermittent series).
     """
 
     forecasts: pd.DataFrame
@@ -139,14 +146,16 @@ def run_series(task: dict) -> dict:
     n_windows = int(task.get("n_windows", 2))
     margin = float(task.get("margin", 0.0))
     n = len(y)
-    intermittent = is_intermittent(y)
+    zero_run = trailing_zeros(y)
+    discontinued = is_discontinued(y, int(task.get("discontinued_after") or 13))
+    # a series that stopped selling is forecast by the intermittent family, whose forecasts
+    # follow a run of zeros (smooth models would re-apply its trend and season to the zeros)
+    intermittent = is_intermittent(y) or discontinued
     if intermittent:
         # the intermittent methods need no season: 8 periods and two demands before the origin
         cuts = [c for c in _cutoffs(n, h, n_windows, 8) if np.count_nonzero(y[:c] > 0) >= 2]
     else:
         cuts = _cutoffs(n, h, n_windows, max(2 * m if m <= 13 else m + 4, 8))
-    zero_run = trailing_zeros(y)
-    discontinued = is_discontinued(y, int(task.get("discontinued_after") or 13))
 
     def backtest_errors(methods) -> None:
         """Backtest errors of every method not yet in the cache, all methods per window at once."""
@@ -280,8 +289,9 @@ class Forecaster:
     """Forecast many demand series from a long frame (statsforecast-style API).
 
     ``models``: ``"auto"`` or a list of method names (``seasonal_naive, naive, ses, ets, theta,
-    optimized_theta, dynamic_optimized_theta, arima, combination, croston, sba, tsb``; ``"auto"``
-    may be one of them).
+    optimized_theta, dynamic_optimized_theta, ces, arima, combination, croston, sba, tsb, adida``;
+    ``"auto"`` may be one of them). ``discontinued_after``: zero periods at the end that flag a
+    series as possibly discontinued (default a quarter of a year in periods).
     ``freq``: pandas alias (``"W"``, ``"MS"``, ``"QS"``, ...) or ``None`` to infer it from the
     dates. ``season_length``: overrides the season implied by the frequency (needed for undated
     series). ``events``: ``True`` uses the calendar events (Black Friday, Cyber Monday,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..validate import problem_for_rows
 
 __all__ = [
     "FrequencyInfo",
@@ -156,7 +157,8 @@ def validate_history(df: pd.DataFrame, *, freq: str | None = None, min_length: i
 
     Reports every problem at once as a :class:`DataError`: missing columns, unreadable or
     missing dates, NaN or negative demand, duplicate (unique_id, ds), gaps in the dates, and
-    series shorter than ``min_length``. Row numbers are 1-based data rows (header excluded).
+    series shorter than ``min_length``. Rows are numbered as a spreadsheet shows them (the header
+    is row 1, the first data row is row 2), one problem per kind and series with a count.
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError([Problem("the history is not a table", fix="pass a pandas DataFrame with unique_id, ds, y",
@@ -174,7 +176,7 @@ def validate_history(df: pd.DataFrame, *, freq: str | None = None, min_length: i
     if problems:
         raise DataError(problems, context="The demand history cannot be used")
     df = df.reset_index(drop=True).copy()
-    rows = np.arange(1, len(df) + 1)
+    rows = np.arange(2, len(df) + 2)  # spreadsheet rows: the header is row 1
     if len(df) == 0:
         raise DataError([Problem("the history has no rows", table=table, fix="load a demand history with data")],
                         context="The demand history cannot be used")
@@ -187,24 +189,23 @@ def validate_history(df: pd.DataFrame, *, freq: str | None = None, min_length: i
     elif pd.api.types.is_float_dtype(ds) and np.all(np.isfinite(ds)) and np.all(ds == np.round(ds)):
         df["ds"] = ds.astype("int64")
     else:
-        parsed = pd.to_datetime(ds, errors="coerce")
-        for i in np.flatnonzero(parsed.isna().to_numpy()):
-            problems.append(Problem("the date is missing or unreadable", table=table, row=int(rows[i]), column="ds",
-                                    value=ds.iloc[i], fix="write dates as YYYY-MM-DD (or integer period numbers)"))
+        parsed = pd.to_datetime(ds, errors="coerce", format="mixed")
+        _per_rows(problems, np.flatnonzero(parsed.isna().to_numpy()), ds, "the date is missing or unreadable",
+                  "write dates as YYYY-MM-DD (or integer period numbers)", table, "ds")
         df["ds"] = parsed
     # demand
     y = pd.to_numeric(df["y"], errors="coerce")
     bad = y.isna().to_numpy() | ~np.isfinite(y.to_numpy(dtype=float, na_value=np.nan))
-    for i in np.flatnonzero(bad)[:200]:
-        problems.append(Problem(f"demand of series '{df['unique_id'].iloc[i]}' is missing or not a number",
-                                table=table, row=int(rows[i]), column="y", value=df["y"].iloc[i],
-                                fix="enter the units sold (0 when nothing sold); do not leave blanks"))
+    uids = df["unique_id"].astype(str).to_numpy()
+    for uid in dict.fromkeys(uids[bad]):
+        _per_rows(problems, np.flatnonzero(bad & (uids == uid)), df["y"],
+                  f"demand of series '{uid}' is missing or not a number",
+                  "enter the units sold (0 when nothing sold); do not leave blanks", table, "y")
     if not allow_negative:
         neg = (y < 0).to_numpy()
-        for i in np.flatnonzero(neg)[:200]:
-            problems.append(Problem(f"demand of series '{df['unique_id'].iloc[i]}' is negative",
-                                    table=table, row=int(rows[i]), column="y", value=float(y.iloc[i]),
-                                    fix="demand is units >= 0: book returns separately and enter 0 for the period"))
+        for uid in dict.fromkeys(uids[neg]):
+            _per_rows(problems, np.flatnonzero(neg & (uids == uid)), y, f"demand of series '{uid}' is negative",
+                      "demand is units >= 0: book returns separately and enter 0 for the period", table, "y")
     df["y"] = y.astype(float)
     for col in event_columns:
         v = df[col]
@@ -212,18 +213,17 @@ def validate_history(df: pd.DataFrame, *, freq: str | None = None, min_length: i
             df[col] = v.astype(float)
         else:
             vv = pd.to_numeric(v, errors="coerce")
-            for i in np.flatnonzero(vv.isna().to_numpy())[:50]:
-                problems.append(Problem(f"event flag '{col}' is not 0/1", table=table, row=int(rows[i]), column=col,
-                                        value=v.iloc[i], fix="use 0/1 or True/False"))
+            _per_rows(problems, np.flatnonzero(vv.isna().to_numpy()), v, f"event flag '{col}' is not 0/1",
+                      "use 0/1 or True/False", table, col)
             df[col] = vv.fillna(0.0).astype(float)
     if problems:
         raise DataError(problems, context="The demand history cannot be used")
     # duplicates
     dup = df.duplicated(["unique_id", "ds"], keep="first").to_numpy()
-    for i in np.flatnonzero(dup)[:200]:
-        problems.append(Problem(f"series '{df['unique_id'].iloc[i]}' has a second row for period {_fmt(df['ds'].iloc[i])}",
-                                table=table, row=int(rows[i]), column="ds", value=_fmt(df["ds"].iloc[i]),
-                                fix="keep one row per series and period (sum the duplicates if they are parts)"))
+    for uid in dict.fromkeys(df["unique_id"].astype(str).to_numpy()[dup]):
+        _per_rows(problems, np.flatnonzero(dup & (df["unique_id"].astype(str).to_numpy() == uid)),
+                  df["ds"].map(_fmt), f"series '{uid}' has a second row for the same period",
+                  "keep one row per series and period (sum the duplicates if they are parts)", table, "ds")
     info = infer_frequency(df["ds"], freq)
     df["_row"] = rows
     df = df.sort_values(["unique_id", "ds"], kind="stable")
@@ -266,6 +266,13 @@ def validate_history(df: pd.DataFrame, *, freq: str | None = None, min_length: i
     if problems:
         raise DataError(problems, context="The demand history cannot be used")
     return df.drop(columns="_row").reset_index(drop=True), info
+
+
+def _per_rows(problems: list[Problem], positions, values, message: str, fix: str, table: str, column: str) -> None:
+    """One problem for all rows (0-based positions) with the same fault, rows as a spreadsheet shows them."""
+    p = problem_for_rows(positions, values, message, fix, table=table, column=column)
+    if p is not None:
+        problems.append(p)
 
 
 def _fmt(v) -> str:

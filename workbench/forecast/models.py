@@ -41,6 +41,7 @@ __all__ = [
     "dynamic_optimized_theta",
     "theta_state_space",
     "ets_auto",
+    "ces",
     "arima",
     "croston",
     "sba",
@@ -257,6 +258,95 @@ def holt_damped(y: np.ndarray, h: int, *, phi_bounds: tuple[float, float] = (0.8
     sse_y = float(np.sum((y - yhat) ** 2))
     return ModelFit("holt_damped", mean, yhat, {"alpha": alpha, "beta": beta, "phi": phi, "level": l, "trend": b},
                     aicc(sse_y, n, 6))
+
+
+_CES_A0 = np.linspace(0.05, 1.8, 15)
+_CES_A1 = np.linspace(0.05, 1.9, 15)
+
+
+def _ces_stable(a0: np.ndarray, a1: np.ndarray) -> np.ndarray:
+    """Jury's conditions: both eigenvalues of CES's discount matrix inside the unit circle."""
+    tr = (1.0 - (a0 - a1)) + (1.0 - a0)
+    det = (1.0 - (a0 - a1)) * (1.0 - a0) + (1.0 - a1) * (1.0 - (a0 + a1))
+    return (np.abs(det) < 1.0) & (np.abs(tr) < 1.0 + det)
+
+
+def _ces_grid_search(y: np.ndarray, a0: np.ndarray, a1: np.ndarray):
+    """SSE (initial states by least squares) of nonseasonal CES for many (a0, a1) pairs at once."""
+    K = len(a0)
+    L = np.zeros((3, K))      # level and its complex part: response to y, to l0 = 1, to c0 = 1
+    C = np.zeros((3, K))
+    L[1] = 1.0
+    C[2] = 1.0
+    acc = np.zeros((6, K))
+    for yt in y:
+        r = yt - L[0]
+        U, V = L[1], L[2]
+        acc[0] += r * U
+        acc[1] += r * V
+        acc[2] += U * U
+        acc[3] += U * V
+        acc[4] += V * V
+        acc[5] += r * r
+        E = -L.copy()
+        E[0] += yt
+        L, C = L - (1.0 - a1) * C + (a0 - a1) * E, L + (1.0 - a0) * C + (a0 + a1) * E
+    ru, rv, uu, uv, vv, rr = acc
+    det = uu * vv - uv * uv
+    ok = np.abs(det) > 1e-12 * np.maximum(uu * vv, 1e-300)
+    det = np.where(ok, det, 1.0)
+    l0 = np.where(ok, (vv * ru - uv * rv) / det, 0.0)
+    c0 = np.where(ok, (uu * rv - uv * ru) / det, 0.0)
+    sse = rr - l0 * ru - c0 * rv
+    sse = np.where(ok & np.isfinite(sse) & _ces_stable(a0, a1), np.maximum(sse, 0.0), np.inf)
+    return sse, l0, c0
+
+
+def ces(y: np.ndarray, h: int) -> ModelFit:
+    """Complex exponential smoothing (Svetunkov & Kourentzes), nonseasonal, by least squares.
+
+    The level ``l`` and its "information potential" ``c`` are smoothed with a complex parameter
+    ``a0 + i a1``: ``l_t = l_{t-1} - (1 - a1) c_{t-1} + (a0 - a1) e_t``,
+    ``c_t = l_{t-1} + (1 - a0) c_{t-1} + (a0 + a1) e_t``, one-step forecast ``l_{t-1}``. CES
+    moves between level and trend behaviour without choosing a trend form. ``a0`` in
+    [0.05, 1.8] and ``a1`` in [0.05, 1.9] (statsforecast's bounds) are searched on a 15 x 15 grid
+    then a finer 5 x 5 one, keeping only stable pairs; the initial ``l0, c0`` are solved by least
+    squares for each pair, as for the damped trend.
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    if n < 6:
+        fit = ses(y, h)
+        return ModelFit("ces", fit.mean, fit.fitted, fit.params, fit.aicc)
+    # CES is scale- but not shift-invariant (it has no constant level state): scale only
+    scale = float(np.mean(np.abs(y))) or 1.0
+    z = y / scale
+    A0, A1 = np.meshgrid(_CES_A0, _CES_A1, indexing="ij")
+    a0, a1 = A0.ravel(), A1.ravel()
+    sse, _, _ = _ces_grid_search(z, a0, a1)
+    k = int(np.argmin(sse))
+    if not math.isfinite(float(sse[k])):
+        fit = ses(y, h)
+        return ModelFit("ces", fit.mean, fit.fitted, fit.params, fit.aicc)
+    d0, d1 = _CES_A0[1] - _CES_A0[0], _CES_A1[1] - _CES_A1[0]
+    A0, A1 = np.meshgrid(a0[k] + d0 * np.linspace(-0.5, 0.5, 5), a1[k] + d1 * np.linspace(-0.5, 0.5, 5),
+                         indexing="ij")
+    b0, b1 = np.clip(A0.ravel(), 0.01, 1.8), np.clip(A1.ravel(), 0.01, 1.9)
+    sse2, l0s, c0s = _ces_grid_search(z, b0, b1)
+    j = int(np.argmin(sse2))
+    alpha0, alpha1 = float(b0[j]), float(b1[j])
+    l, c = float(l0s[j]) * scale, float(c0s[j]) * scale
+    yhat = np.empty(n)
+    for t in range(n):
+        yhat[t] = l
+        e = y[t] - l
+        l, c = l - (1.0 - alpha1) * c + (alpha0 - alpha1) * e, l + (1.0 - alpha0) * c + (alpha0 + alpha1) * e
+    mean = np.empty(h)
+    for t in range(h):
+        mean[t] = l
+        l, c = l - (1.0 - alpha1) * c, l + (1.0 - alpha0) * c
+    sse_y = float(np.sum((y - yhat) ** 2))
+    return ModelFit("ces", mean, yhat, {"alpha0": alpha0, "alpha1": alpha1}, aicc(sse_y, n, 5))
 
 
 def ets_auto(y: np.ndarray, h: int) -> ModelFit:

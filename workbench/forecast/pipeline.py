@@ -35,7 +35,7 @@ from . import models as M
 __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forecast_methods", "is_intermittent", "event_lifts",
            "seasonal_profile", "CAP_MULTIPLE", "SHRINK_SEASONS"]
 
-METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "arima",
+METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "ces", "arima",
            "combination", "croston", "sba", "tsb", "adida")
 INTERMITTENT = ("croston", "sba", "tsb", "adida")
 #: members of the combination (equal-weight mean), all on the seasonally adjusted series
@@ -154,6 +154,8 @@ def _model(method: str, x: np.ndarray, h: int, *, exog=None, exog_future=None, m
         fit = M.theta(x, h, ses_fit=_model("ses", x, h, memo=memo))
     elif method == "optimized_theta":
         fit = M.optimized_theta(x, h)
+    elif method == "ces":
+        fit = M.ces(x, h)
     elif method == "dynamic_optimized_theta":
         fit = M.dynamic_optimized_theta(x, h)
     elif method == "arima":

@@ -265,7 +265,7 @@ class DemandPlanner:
         frame = fc.forecasts
         if self.dc_shares is not None and "region" in frame.columns:
             return self._plan_by_dc(frame, spec)
-        costs = {u: self.unit_cost.get(u.split("|", 1)[0], 1.0) for u in frame["unique_id"].unique()}
+        costs = {u: self.unit_cost.get(u.split("|", 1)[0]) for u in frame["unique_id"].unique()}  # none: an error
         plan = plan_inventory(frame, policy=spec.policy(), unit_cost=costs,
                               on_hand=assumed_on_hand(frame, spec.on_hand_weeks))
         table = plan.table.copy()
@@ -290,7 +290,7 @@ class DemandPlanner:
                 sig[key] = float(sigma.get(uid, 0.0)) * math.sqrt(share)
                 dc_of[key] = dc
         split = pd.concat(parts, ignore_index=True)
-        costs = {u: self.unit_cost.get(u.split("|", 1)[0], 1.0) for u in split["unique_id"].unique()}
+        costs = {u: self.unit_cost.get(u.split("|", 1)[0]) for u in split["unique_id"].unique()}
         plan = plan_inventory(split, policy=spec.policy(), unit_cost=costs, sigma=pd.Series(sig),
                               on_hand=assumed_on_hand(split, spec.on_hand_weeks))
         table = plan.table.copy()

@@ -18,6 +18,8 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ..errors import DataError, Problem, SpecificationError
+from ..schema import Column
+from ..validate import check_columns
 from ..geo import EARTH_RADIUS_KM, distance_matrix_km, haversine_km
 
 __all__ = ["centre_of_gravity", "GravityResult", "weber_point"]
@@ -98,18 +100,16 @@ def centre_of_gravity(customers: pd.DataFrame, k: int = 1, *, weight: str = "ann
     ``customers`` needs ``lat``, ``lon`` and the ``weight`` column (and ``customer_id`` if
     present, carried to the assignments).
     """
-    problems = [Problem(f"column '{c}' is missing", fix=f"add a '{c}' column", table="customers")
-                for c in ("lat", "lon", weight) if c not in customers.columns]
+    problems = check_columns(customers, "customers", (
+        Column("lat", "float", "Latitude", "degrees", min=-90, max=90),
+        Column("lon", "float", "Longitude", "degrees", min=-180, max=180),
+        Column(weight, "float", "Weight of the customer (demand)", min=0)))
     if problems:
         raise DataError(problems, context="Centre of gravity input has problems")
     pts = customers[["lat", "lon"]].to_numpy(float)
     w = customers[weight].to_numpy(float)
     if len(pts) == 0:
         raise DataError([Problem("there are no customers", table="customers", fix="load customers")])
-    if (~np.isfinite(w) | (w < 0)).any():
-        rows = np.nonzero(~np.isfinite(w) | (w < 0))[0]
-        raise DataError([Problem(f"{weight} must be >= 0", table="customers", row=int(r) + 1, column=weight,
-                                 value=float(w[r]), fix=f"correct {weight}") for r in rows[:20]])
     if not 1 <= k <= len(pts):
         raise SpecificationError(f"k must be between 1 and the number of customers ({len(pts)}), got {k}",
                                  constraint="k")

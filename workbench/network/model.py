@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem, SolverError, SpecificationError
+from ..schema import Column, TableSchema
+from ..validate import check_table
 from ..geo import DEFAULT_CIRCUITY, distance_matrix_km
 from .core import INF, Core, Solution, evaluate, plant_transport, solve_mip
 from .heuristics import greedy_solution, solve_large
@@ -45,6 +47,40 @@ METHODS = ("auto", "mip", "lagrangian")
 LARGE_PAIRS = 20_000
 #: re-linearisations of the safety-stock cost after the first solve (stops early when the open set repeats)
 INVENTORY_ROUNDS = 3
+
+
+_SPEC_WHOLE = ("dc_count", "min_dcs", "max_dcs")
+_SPEC_REAL = ("service_radius_km", "service_share", "outbound_rate", "inbound_rate", "transport_multiplier",
+              "fixed_cost_multiplier", "circuity", "time_limit_s", "mip_gap")
+_SPEC_OPTIONAL = ("dc_count", "max_dcs", "service_radius_km")
+
+
+def _number_problems(spec) -> list[str]:
+    """Type problems of a spec's numbers: whole numbers where counts go, finite reals elsewhere.
+
+    A whole float (``3.0``) is accepted as the integer it is; text, ``2.5``, NaN and infinity
+    are refused with the field's name.
+    """
+    msgs = []
+    for name in _SPEC_WHOLE + _SPEC_REAL:
+        v = getattr(spec, name)
+        if v is None and name in _SPEC_OPTIONAL:
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            kind = "a whole number" if name in _SPEC_WHOLE else "a number"
+            msgs.append(f"{name} must be {kind}, got {v!r} ({type(v).__name__})")
+            continue
+        if not math.isfinite(float(v)):
+            msgs.append(f"{name} must be a finite number, got {v!r}")
+            continue
+        if name in _SPEC_WHOLE:
+            if float(v) != int(v):
+                msgs.append(f"{name} must be a whole number, got {v!r}")
+                continue
+            object.__setattr__(spec, name, int(v))
+        else:
+            object.__setattr__(spec, name, float(v))
+    return msgs
 
 
 @dataclass(frozen=True)
@@ -103,7 +139,9 @@ class NetworkSpec:
     def __post_init__(self):
         object.__setattr__(self, "force_open", tuple(str(s) for s in self.force_open))
         object.__setattr__(self, "force_closed", tuple(str(s) for s in self.force_closed))
-        msgs = []
+        msgs = _number_problems(self)
+        if msgs:  # wrong types first: the range checks below need numbers
+            raise SpecificationError("; ".join(msgs), constraint="spec")
         if self.sourcing not in SOURCING:
             msgs.append(f"sourcing must be one of {SOURCING}, got {self.sourcing!r}")
         if self.method not in METHODS:
@@ -273,24 +311,33 @@ def _col(df: pd.DataFrame, name: str, default) -> np.ndarray:
     return np.full(len(df), default)
 
 
-def _require(df: pd.DataFrame, table: str, columns: Sequence[str]) -> list[Problem]:
-    missing = [c for c in columns if c not in df.columns]
-    return [Problem(f"column '{c}' is missing", fix=f"add a '{c}' column to the {table} table", table=table)
-            for c in missing]
+def _lat_lon() -> tuple[Column, Column]:
+    return (Column("lat", "float", "Latitude", "degrees", min=-90, max=90),
+            Column("lon", "float", "Longitude", "degrees", min=-180, max=180))
 
 
-def _check_numbers(df: pd.DataFrame, table: str, column: str, *, allow_inf: bool = False,
-                   key: str | None = None) -> list[Problem]:
-    out = []
-    if column not in df.columns:
-        return out
-    vals = pd.to_numeric(df[column], errors="coerce").to_numpy(float)
-    for r, v in enumerate(vals):
-        bad = (not math.isfinite(v) and not (allow_inf and v == math.inf)) or v < 0
-        if bad:
-            out.append(Problem(f"{column} must be a number >= 0", fix=f"correct {column}", table=table,
-                               row=r + 1, column=column, value=df[column].iloc[r]))
+def _typed(raw, typed: pd.DataFrame):
+    """The input with its checked columns replaced by their typed values (other columns kept)."""
+    if not isinstance(raw, pd.DataFrame) or typed.empty or len(typed) != len(raw):
+        return raw
+    out = raw.reset_index(drop=True).copy()
+    for c in typed.columns:
+        out[c] = typed[c].to_numpy()
     return out
+
+
+_CUSTOMERS = TableSchema("customers", "Demand points", (
+    Column("customer_id", "id", "Customer id", unique=True), *_lat_lon(),
+    Column("annual_demand", "float", "Demand per year", "units/yr", min=0)), min_rows=0)
+_SITES = TableSchema("sites", "Candidate DC sites", (
+    Column("site_id", "id", "Site id", unique=True), *_lat_lon(),
+    Column("fixed_cost", "float", "Fixed cost per year", "money/yr", min=0),
+    Column("capacity", "float", "Capacity (inf: uncapacitated)", "units/yr", min=0, allow_inf=True),
+    Column("handling_cost", "float", "Handling cost per unit", "money/unit", min=0, required=False, default=0.0)),
+    min_rows=0)
+_PLANTS = TableSchema("plants", "Plants", (
+    Column("plant_id", "id", "Plant id", unique=True), *_lat_lon(),
+    Column("capacity", "float", "Capacity (inf: uncapacitated)", "units/yr", min=0, allow_inf=True)), min_rows=0)
 
 
 @dataclass(frozen=True)
@@ -348,6 +395,17 @@ class FacilityProblem:
         ``demand``: ``"annual"`` (the customers' annual demand) or ``"forecast"`` (next 52 weeks).
         """
         spec = spec or NetworkSpec()
+        problems: list[Problem] = []  # one validation path: the schema rules, spreadsheet row numbers
+        customers = _typed(customers, check_table(customers, _CUSTOMERS, problems))
+        sites = _typed(sites, check_table(sites, _SITES, problems))
+        if plants is not None and len(plants):
+            plants = _typed(plants, check_table(plants, _PLANTS, problems))
+        if len(customers) == 0:
+            problems.append(Problem("there are no customers", fix="load a customers table", table="customers"))
+        if len(sites) == 0:
+            problems.append(Problem("there are no candidate sites", fix="load a sites table", table="sites"))
+        if problems:
+            raise DataError(problems, context="The network design input has problems")
         if demand not in DEMAND_SOURCES:
             raise SpecificationError(f"demand must be one of {DEMAND_SOURCES}, got {demand!r}", constraint="demand")
         growth = None
@@ -359,32 +417,6 @@ class FacilityProblem:
                                          constraint="demand")
             growth, pattern = forecast_growth(demand_history)
             customers = _grow(customers, growth, products)
-        problems = _require(customers, "customers", ("customer_id", "lat", "lon", "annual_demand"))
-        problems += _require(sites, "sites", ("site_id", "lat", "lon", "fixed_cost", "capacity"))
-        if plants is not None and len(plants):
-            problems += _require(plants, "plants", ("plant_id", "lat", "lon", "capacity"))
-        if problems:
-            raise DataError(problems, context="The network design input has problems")
-        problems += _check_numbers(customers, "customers", "annual_demand")
-        problems += _check_numbers(sites, "sites", "fixed_cost")
-        problems += _check_numbers(sites, "sites", "capacity", allow_inf=True)
-        problems += _check_numbers(sites, "sites", "handling_cost")
-        for df, table, key in ((customers, "customers", "customer_id"), (sites, "sites", "site_id")):
-            dup = df[key].astype(str).duplicated(keep="first")
-            for r in np.nonzero(dup.to_numpy())[0]:
-                problems.append(Problem(f"{key} is not unique", fix=f"give every row its own {key}", table=table,
-                                        row=int(r) + 1, column=key, value=df[key].iloc[r]))
-            for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
-                v = pd.to_numeric(df[col], errors="coerce").to_numpy(float)
-                for r in np.nonzero(~((v >= lo) & (v <= hi)))[0]:
-                    problems.append(Problem(f"{col} must be between {lo} and {hi}", fix=f"correct the {col}",
-                                            table=table, row=int(r) + 1, column=col, value=df[col].iloc[r]))
-        if len(customers) == 0:
-            problems.append(Problem("there are no customers", fix="load a customers table", table="customers"))
-        if len(sites) == 0:
-            problems.append(Problem("there are no candidate sites", fix="load a sites table", table="sites"))
-        if problems:
-            raise DataError(problems, context="The network design input has problems")
         cust = pd.DataFrame({
             "customer_id": customers["customer_id"].astype(str).to_numpy(),
             "name": _col(customers, "name", "").astype(str) if "name" in customers else customers["customer_id"].astype(str).to_numpy(),

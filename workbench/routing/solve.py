@@ -84,7 +84,7 @@ class _Stop:
 
 
 def _run_pyvrp(data, stop, seed: int, scale: float, ceiling: float):
-    """PyVRP's ``solve`` with its penalty range scaled to the cost unit.
+    """``pyvrp.solve`` with its penalty range scaled to the cost unit.
 
     PyVRP's default penalties (0.1 to 100,000 per unit of excess load or time warp) assume costs of
     about one unit per distance unit, as in the benchmark sets. Costs here may be in micro-dollars
@@ -94,34 +94,14 @@ def _run_pyvrp(data, stop, seed: int, scale: float, ceiling: float):
     """
     import warnings
 
-    from pyvrp import IteratedLocalSearch, PenaltyManager, PenaltyParams, RandomNumberGenerator, Solution
-    from pyvrp.search import (
-        OPERATORS,
-        LocalSearch,
-        NeighbourhoodParams,
-        PerturbationManager,
-        PerturbationParams,
-        compute_neighbours,
-    )
+    import pyvrp
 
-    from pyvrp import IteratedLocalSearchParams
-
-    base = PenaltyParams()
-    params = PenaltyParams(min_penalty=base.min_penalty * scale,
-                           max_penalty=max(base.max_penalty * scale, ceiling))
-    initial = (base.min_penalty + (base.max_penalty - base.min_penalty) / 2) * scale
-    rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(data, NeighbourhoodParams())
-    ls = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
-    for op in OPERATORS:
-        if op.supports(data):
-            ls.add_operator(op(data))
-    pm = PenaltyManager(([initial] * data.num_load_dimensions, initial, initial), params)
-    with warnings.catch_warnings():
+    base = pyvrp.PenaltyParams()
+    params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(
+        min_penalty=base.min_penalty * scale, max_penalty=max(base.max_penalty * scale, ceiling)))
+    with warnings.catch_warnings():  # PyVRP warns about instance features the workbench handles itself
         warnings.simplefilter("ignore")
-        init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-        algo = IteratedLocalSearch(data, pm, ls, init, IteratedLocalSearchParams())
-        return algo.run(stop, collect_stats=False, display=False)
+        return pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False, params=params)
 
 
 def solve_routes(problem: RoutingProblem, options: SolveOptions = SolveOptions(), *,

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from . import codec
+from ..currency import excel_money_format
+from ..excel import text_not_formulas
 from .apps import app_title
 from .compare import Comparison, compare
 from .errors import ScenarioError
@@ -39,10 +41,10 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD_FILL = "DCE6F0"
 
 
-def number_format(unit: str) -> str | None:
-    """The Excel number format for a unit."""
+def number_format(unit: str, currency: str = "USD") -> str | None:
+    """The Excel number format for a unit (money in ``currency``, the scenarios' World's)."""
     if unit == "USD" or unit.startswith("USD"):
-        return '"$"#,##0;-"$"#,##0'
+        return excel_money_format(currency)
     if unit == "share":
         return "0.0%"
     if unit == "%":
@@ -155,7 +157,8 @@ class _Writer:
         return r
 
 
-def _frame_rows(df: pd.DataFrame, table: str) -> tuple[list[str], list[list[Any]], list[str | None], bool]:
+def _frame_rows(df: pd.DataFrame, table: str,
+                currency: str = "USD") -> tuple[list[str], list[list[Any]], list[str | None], bool]:
     if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
         df = df.reset_index()
     truncated = len(df) > MAX_ROWS
@@ -170,7 +173,8 @@ def _frame_rows(df: pd.DataFrame, table: str) -> tuple[list[str], list[list[Any]
             heads.append(header(name, unit) + " (UTC)")
         else:
             heads.append(header(name, unit))
-        fmts.append(number_format(unit) if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) else None)
+        fmts.append(number_format(unit, currency) if pd.api.types.is_numeric_dtype(s)
+                    and not pd.api.types.is_bool_dtype(s) else None)
     cols = []
     for c in df.columns:
         s = df[c]
@@ -208,6 +212,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     prefixes = [f"S{i + 1}" for i in range(len(cmp.scenarios))]
     app = cmp.app
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    money = [_currency(s) for s in cmp.scenarios]  # each scenario's World's currency
 
     # -- Comparison ------------------------------------------------------------------------
     ws = w.sheet("Comparison")
@@ -219,11 +224,11 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     row_formats = []
     for k in cmp.kpis:
         info = kpi_info(k, app)
-        row = [info.label, _unit_text(info.unit), cmp.value(0, k)]
+        row = [info.label, _unit_text(info.unit, money[0]), cmp.value(0, k)]
         for i in range(1, len(labels)):
             row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
         body.append(row)
-        row_formats.append(number_format(info.unit))
+        row_formats.append(number_format(info.unit, money[0]))
     caption = title or f"{app_title(app)} scenarios compared with '{labels[0]}'"
     last = w.table(ws, caption, heads, body, fmts)
     # per-row formats (each KPI has its own unit); % change columns as percentages
@@ -237,7 +242,11 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
                 c.number_format = f
     note_row = last + 2
     ws.cell(row=note_row, column=1, value=f"Exported {when}. Change = scenario - baseline; change % = change / |baseline|.")
-    for i, n in enumerate(cmp.notes, start=1):
+    notes = list(cmp.notes)
+    if len(set(money)) > 1:
+        notes.append("The scenarios' data are in different currencies (" + ", ".join(dict.fromkeys(money))
+                     + "): money is compared as given, without conversion.")
+    for i, n in enumerate(notes, start=1):
         ws.cell(row=note_row + i, column=1, value=n)
 
     # -- Scenarios ---------------------------------------------------------------------------
@@ -253,7 +262,7 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
             ws.cell(row=r, column=col).number_format = "yyyy-mm-dd hh:mm"
 
     # -- per scenario ------------------------------------------------------------------------
-    for p, lab, s in zip(prefixes, labels, cmp.scenarios):
+    for p, lab, s, cur in zip(prefixes, labels, cmp.scenarios, money):
         ws = w.sheet(f"{p} Inputs")
         pairs = flatten_inputs(dict(s.inputs or {}))
         w.table(ws, f"{p} {lab}: inputs", ["Input", "Value", "Name in the workbench"],
@@ -263,21 +272,22 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
         krows, kf = [], []
         for k, v in s.kpis.items():
             info = kpi_info(k, s.app)
-            krows.append([info.label, v, _unit_text(info.unit), k])
-            kf.append(number_format(info.unit))
+            krows.append([info.label, v, _unit_text(info.unit, cur), k])
+            kf.append(number_format(info.unit, cur))
         w.table(ws, f"{p} {lab}: KPIs", ["KPI", "Value", "Unit", "Name in the workbench"], krows, widths=[34, 18, 10, 30])
         for r_i, f in enumerate(kf, start=4):
             if f:
                 ws.cell(row=r_i, column=2).number_format = f
         for tname, df in (s.tables or {}).items():
             ws = w.sheet(f"{p} {tname}")
-            heads, trows, tf, truncated = _frame_rows(df, tname)
+            heads, trows, tf, truncated = _frame_rows(df, tname, cur)
             cap = f"{p} {lab}: {readable(tname.split('.')[-1])}"
             if truncated:
                 cap += f" (first {MAX_ROWS:,} of {len(df):,} rows)"
             w.table(ws, cap, heads, trows, tf, converted=True)
 
     buf = io.BytesIO()
+    text_not_formulas(w.wb)  # names and notes like '=HYPERLINK(...)' stay text
     w.wb.save(buf)
     data = buf.getvalue()
     if path is None:
@@ -299,5 +309,12 @@ def _pct(v: float) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v / 100.0
 
 
-def _unit_text(unit: str) -> str:
+def _unit_text(unit: str, currency: str = "USD") -> str:
+    if unit == "USD":
+        return currency
     return {"share": "%", "count": "", "": ""}.get(unit, unit)
+
+
+def _currency(s: Scenario) -> str:
+    """The currency of the World a scenario ran on (saved with its inputs; USD before it was saved)."""
+    return str((s.inputs or {}).get("currency") or "USD").upper()

@@ -28,6 +28,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import math
+import re
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,11 +271,20 @@ _MIGRATIONS = {
 
 
 def _float_or_none(v: Any) -> float | None:
+    """A KPI as stored: a float, infinity kept (a ratio over zero is a result), NaN as NULL."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return None
-    return f if math.isfinite(f) else None
+    return None if math.isnan(f) else f
+
+
+_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def normalise_name(name: str) -> str:
+    """A scenario name as saved and looked up: runs of white space become one space, ends trimmed."""
+    return " ".join(str(name).split())
 
 
 # ---------------------------------------------------------------------------------------
@@ -463,7 +473,11 @@ class ScenarioStore:
     def _check_name(name: str) -> str:
         if not isinstance(name, str) or not name.strip():
             raise ScenarioError("a scenario needs a name: type one (for example 'Base case, 4 DCs')")
-        name = " ".join(name.split())
+        bad = _BAD_NAME_CHARS.search(name)
+        if bad:
+            raise ScenarioError(f"the scenario name holds a character that cannot be saved ({ascii(bad.group())} "
+                                f"at position {bad.start() + 1}): retype the name without it")
+        name = normalise_name(name)
         if len(name) > MAX_NAME:
             raise ScenarioError(f"the scenario name is {len(name)} characters long; keep it under {MAX_NAME}")
         return name
@@ -477,7 +491,7 @@ class ScenarioStore:
 
     def _id_by_name(self, conn: Connection, app: str, name: str) -> int | None:
         return conn.execute(sa.select(scenarios_t.c.id).where(scenarios_t.c.app == app,
-                                                              scenarios_t.c.name == name)).scalar()
+                                                              scenarios_t.c.name == normalise_name(name))).scalar()
 
     def resolve(self, key: int | str, app: str | None = None) -> int:
         """The id of a scenario given its id, or its name (and app when names repeat across apps)."""
@@ -487,7 +501,8 @@ class ScenarioStore:
             if key.id is None:
                 raise ScenarioError(f"scenario '{key.name}' has not been saved yet")
             return key.id
-        q = sa.select(scenarios_t.c.id, scenarios_t.c.app).where(scenarios_t.c.name == str(key))
+        key = normalise_name(key)
+        q = sa.select(scenarios_t.c.id, scenarios_t.c.app).where(scenarios_t.c.name == key)
         if app is not None:
             q = q.where(scenarios_t.c.app == app)
         with self._read() as conn:

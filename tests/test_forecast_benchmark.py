@@ -1,0 +1,53 @@
+"""The forecast benchmark script and its seeded synthetic sets (small instances, no timings)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks import forecast as B
+from benchmarks import synthetic as S
+
+
+def test_synthetic_sets_are_seeded_and_shaped_like_their_targets():
+    """Same seed, same data; monthly: 48-126 train months + 18 test; weekly: 13 test weeks,
+    some intermittent series."""
+    a, b = S.monthly(12, seed=3), S.monthly(12, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(S.monthly(12, seed=4))
+    sizes = a.groupby(["unique_id", "split"]).size().unstack()
+    assert (sizes["test"] == 18).all() and sizes["train"].between(48, 126).all()
+    assert (a["y"] > 0).all()
+    w = S.weekly(60, seed=1)
+    wsizes = w.groupby(["unique_id", "split"]).size().unstack()
+    assert (wsizes["test"] == 13).all() and wsizes["train"].between(104, 260).all()
+    zero_share = w.groupby("unique_id")["y"].apply(lambda v: float((v == 0).mean()))
+    assert (zero_share > 0.3).any() and (zero_share == 0).sum() > 30
+
+
+def test_scores_and_the_mean_of_two_forecasters_by_hand():
+    """sMAPE, coverage and MSIS of a hand-made forecast; a mean averages points and bounds."""
+    train = pd.DataFrame({"unique_id": "a", "ds": range(1, 6), "y": [1.0, 3, 2, 6, 4]})
+    test = pd.DataFrame({"unique_id": "a", "ds": [6, 7], "y": [5.0, 5.0]})
+    f1 = {"a": {"mean": np.array([5.0, 3.0]), "lo-80": np.array([4.0, 2.0]), "hi-80": np.array([6.0, 4.0]),
+                "lo-95": np.array([3.0, 1.0]), "hi-95": np.array([7.0, 5.0])}}
+    f2 = {"a": {k: v + 2.0 for k, v in f1["a"].items()}}
+    row = B.score("x", f1, train, test, 1).iloc[0]
+    assert row["smape"] == pytest.approx((0 + 200 * 2 / 8) / 2)
+    assert row["coverage_80"] == 50.0 and row["coverage_95"] == 100.0
+    assert row["msis_95"] == pytest.approx(4.0 / (9 / 4))        # width 4, no miss; naive scale 9/4
+    both = B.mean_of([f1, f2])["a"]
+    assert both["mean"] == pytest.approx([6.0, 4.0]) and both["hi-95"] == pytest.approx([8.0, 6.0])
+
+
+def test_benchmark_runs_a_csv_and_writes_per_series_scores(tmp_path, capsys):
+    """On a small CSV the script prints the workbench row and the summary line, and saves scores."""
+    path = tmp_path / "tiny.csv"
+    S.monthly(4, seed=0).to_csv(path, index=False)
+    out = tmp_path / "scores.csv"
+    assert B.main(["--data", str(path), "--reference", "none", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "workbench auto" in text and "sMAPE" in text and "MSIS95" in text
+    scores = pd.read_csv(out)
+    assert len(scores) == 4 and scores["msis_95"].notna().all() and not scores["failed"].any()

@@ -249,3 +249,14 @@ def test_stress_test_known_answer_and_checker():
     import dataclasses
     st2 = dataclasses.replace(st, designs={**st.designs, "S3": dataclasses.replace(bad, flows=flows)})
     assert not check_stress(st2, p).empty
+
+
+def test_product_flows_split_each_flow_by_the_customers_mix():
+    """Per-product flows add up to the flows, in the product mix (25% A, 75% B), with their tonnes."""
+    p = line([0.0, 1.0], [1000.0, 3000.0], [0.5], products=PRODUCTS)
+    r = p.solve()
+    pf = p.product_flows(r)
+    assert pf["units"].sum() == pytest.approx(r.flows["units"].sum())
+    by = pf.groupby("product_id")["units"].sum()
+    assert by["A"] == pytest.approx(1000.0) and by["B"] == pytest.approx(3000.0)
+    assert pf["weight_t"].sum() == pytest.approx(r.flows["weight_t"].sum())

@@ -191,6 +191,12 @@ class NetworkDesignModel(AppModel):
         gap = "proven optimal" if result.proven_optimal else f"within {100 * result.gap:.2f}% of the best bound"
         self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
         notes = list(result.notes)
+        if result.peak is not None and len(result.peak) and not result.spec.peak_constraint:
+            worst = result.peak.sort_values("shortfall", ascending=False).drop_duplicates("site_id")
+            parts = [f"{r.site_id} in the week of {pd.Timestamp(r.week).date()} (short by {r.shortfall:,.0f} units)"
+                     for r in worst.head(3).itertuples()]
+            notes.append(f"{len(worst)} DC(s) cannot ship their peak week within their weekly capacity: "
+                         + "; ".join(parts) + ". Tick 'hold the peak week' under Advanced assumptions to require it.")
         if not result.proven_optimal:
             notes.append(f"The time limit ({self.time_limit_s:g} s) ended the search {100 * result.gap:.2f}% from the "
                          "best bound: this design may cost up to that much more than the best possible one. "

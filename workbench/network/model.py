@@ -591,6 +591,25 @@ class FacilityProblem:
                 "safety_stock_value": ss @ prof.unit_value, "inventory_value": value,
                 "inventory_cost": value * s.holding_rate}
 
+    def product_flows(self, result: "NetworkResult") -> pd.DataFrame:
+        """The result's customer -> DC flows split per product family by each customer's mix:
+        customer_id, site_id, product_id, units, weight_t (units add up to the flows')."""
+        prof = self._profile("products")
+        cidx = {c: j for j, c in enumerate(self.customers["customer_id"])}
+        f = result.flows
+        j = f["customer_id"].map(cidx).to_numpy(int)
+        mix = prof.mix[j]                                             # (flows, P)
+        units = f["units"].to_numpy(float)[:, None] * mix
+        P = len(prof.products)
+        out = pd.DataFrame({
+            "customer_id": np.repeat(f["customer_id"].to_numpy(), P),
+            "site_id": np.repeat(f["site_id"].to_numpy(), P),
+            "product_id": np.tile(np.array(prof.products, dtype=object), len(f)),
+            "units": units.ravel(),
+            "weight_t": (units * prof.weight_kg[None, :] / 1000.0).ravel(),
+        })
+        return out[out["units"] > 0].reset_index(drop=True)
+
     def weekly_capacity(self) -> np.ndarray:
         """Units per week each site can ship: a ``weekly_capacity`` column, else capacity / 52 x surge."""
         if "weekly_capacity" in self.sites.columns:

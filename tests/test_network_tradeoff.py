@@ -260,3 +260,25 @@ def test_product_flows_split_each_flow_by_the_customers_mix():
     by = pf.groupby("product_id")["units"].sum()
     assert by["A"] == pytest.approx(1000.0) and by["B"] == pytest.approx(3000.0)
     assert pf["weight_t"].sum() == pytest.approx(r.flows["weight_t"].sum())
+
+
+def test_stress_test_loses_each_plant_with_two_echelons():
+    """Two plants of 1,500 units feed one DC shipping 2,000: losing P1 leaves 500 units unserved and
+    moves the supply to P2; every re-plan passes the checker."""
+    cust = pd.DataFrame({"customer_id": ["C1", "C2"], "lat": 0.0, "lon": [0.0, 1.0], "annual_demand": [1000.0, 1000.0]})
+    sites = pd.DataFrame({"site_id": ["S1"], "lat": 0.0, "lon": [0.5], "fixed_cost": 10.0, "capacity": 5000.0,
+                          "handling_cost": 0.0})
+    plants = pd.DataFrame({"plant_id": ["P1", "P2"], "lat": 0.0, "lon": [0.5, 3.5], "capacity": [1500.0, 1500.0]})
+    p = FacilityProblem.from_tables(cust, sites, plants, spec=NetworkSpec(circuity=1.0, two_echelon=True,
+                                                                          inbound_rate=0.01, outbound_rate=0.0))
+    r = p.solve()
+    assert r.inbound.set_index("plant_id")["units"].to_dict() == pytest.approx({"P1": 1500.0, "P2": 500.0})
+    st = stress_test(r, p)
+    t = st.table.set_index("lost_site")
+    assert set(t.index) == {"S1", "P1", "P2"}
+    assert t.loc["P1", "kind"] == "plant" and t.loc["P1", "unserved_units"] == pytest.approx(500.0)
+    # P2 now ships 1,500 over 3 degrees instead of 500: +1,000 x 3 D1 km x 0.01; P1's 0 km flows gone
+    assert t.loc["P1", "extra_cost"] == pytest.approx(1000 * 3 * D1 * 0.01, rel=1e-9)
+    assert t.loc["P2", "unserved_units"] == pytest.approx(500.0)
+    assert t.loc["S1", "unserved_units"] == pytest.approx(2000.0)      # the only DC
+    assert check_stress(st, p).empty

@@ -121,7 +121,7 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
     if km is not None:
         mean_d = float((units * km).sum() / D) if D > 0 else math.nan
         used = units > 1e-9
-        max_d = float(km[used].max()) if used.any() else 0.0
+        max_d = float(km[used].max()) if used.any() else math.nan  # no flow: undefined, as reported
     else:
         mean_d = max_d = math.nan
     R = spec.service_radius_km
@@ -171,7 +171,7 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
             bad("plant_capacity", f"plant {plants['plant_id'].iloc[q]} ships {z[q].sum():,.1f} units/yr > "
                                   f"capacity {pcap[q]:,.1f}")
         if spec.rate_basis == "tonne":
-            w_bar = float((demand * (problem.profile.mix @ problem.profile.weight_kg)).sum() / D)
+            w_bar = float((demand * (problem.profile.mix @ problem.profile.weight_kg)).sum() / D) if D > 0 else 0.0
             inbound = float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.inbound_rate_tkm
                             * spec.transport_multiplier)
         else:
@@ -201,7 +201,7 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
             kg_unit = prof.mix @ prof.weight_kg
             co2 = float((units * km * kg_unit[None, :]).sum() / 1000.0 * spec.co2_outbound_kg_tkm)
             if spec.two_echelon:
-                w_bar = float((demand * kg_unit).sum() / D)
+                w_bar = float((demand * kg_unit).sum() / D) if D > 0 else 0.0
                 co2 += float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.co2_inbound_kg_tkm)
             carbon_cost = co2 * spec.carbon_price / 1000.0
             if not _close(co2, result.co2_kg, co2):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
+from workbench.errors import SpecificationError
 from workbench.network import (FacilityProblem, NetworkSpec, build_profile, carbon_frontier, check_network,
                                check_stress, stress_test)
 
@@ -282,3 +283,27 @@ def test_stress_test_loses_each_plant_with_two_echelons():
     assert t.loc["P2", "unserved_units"] == pytest.approx(500.0)
     assert t.loc["S1", "unserved_units"] == pytest.approx(2000.0)      # the only DC
     assert check_stress(st, p).empty
+
+
+def test_capacity_in_m3():
+    """Capacity in m3: product A takes 0.02 m3, B 0.01 (mix 25/75: 0.0125 m3 a unit). A site of 40 m3
+    holds 3,200 units; 4,000 units need a second site; utilisation is in m3; the checker agrees,
+    and the stress test re-assigns within the m3 left."""
+    kw = dict(products=PRODUCTS, fixed=[10.0, 20.0], outbound_rate=0.001)
+    p = line([0.0, 1.0], [2000.0, 2000.0], [0.0, 1.0], capacity=[40.0, 40.0], capacity_basis="m3",
+             sourcing="multi", **kw)
+    r = p.solve()
+    assert r.dc_count == 2 and check_network(r, p).ok
+    s = r.sites.set_index("site_id")
+    assert (s["volume_m3"] <= 40.0 + 1e-9).all() and s["volume_m3"].sum() == pytest.approx(4000 * 0.0125)
+    assert s.loc["S1", "utilisation"] == pytest.approx(s.loc["S1", "volume_m3"] / 40.0)
+    st = stress_test(r, p)
+    lost = st.table.set_index("lost_site")
+    # either DC lost: the other has 40 m3 - its own load left; the rest is unserved
+    for site in ("S1", "S2"):
+        other = "S2" if site == "S1" else "S1"
+        spare_units = (40.0 - s.loc[other, "volume_m3"]) / 0.0125
+        assert lost.loc[site, "unserved_units"] == pytest.approx(s.loc[site, "volume"] - spare_units, abs=1e-6)
+    assert check_stress(st, p).empty
+    with pytest.raises(SpecificationError, match="m3/yr"):
+        line([0.0], [8000.0], [0.0], capacity=[40.0], capacity_basis="m3", **{**kw, "fixed": [1.0]}).solve()

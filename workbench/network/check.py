@@ -99,8 +99,15 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         bad("open", f"site {sites['site_id'].iloc[i]} ships {units[i].sum():,.1f} units/yr but is not open")
     load = units.sum(axis=1)
     cap = sites["capacity"].to_numpy(float)
-    for i in np.nonzero(load > cap * (1 + 1e-9) + 1e-6)[0]:
-        bad("capacity", f"site {sites['site_id'].iloc[i]} handles {load[i]:,.1f} units/yr > capacity {cap[i]:,.1f}")
+    if spec.capacity_basis == "m3":
+        m3_unit = problem.profile.mix @ problem.profile.volume_m3
+        cap_units = units * m3_unit[None, :]
+        what = "m3/yr"
+    else:
+        cap_units, what = units, "units/yr"
+    cap_load = cap_units.sum(axis=1)
+    for i in np.nonzero(cap_load > cap * (1 + 1e-9) + 1e-6)[0]:
+        bad("capacity", f"site {sites['site_id'].iloc[i]} handles {cap_load[i]:,.1f} {what} > capacity {cap[i]:,.1f}")
     if spec.sourcing == "single":
         k = (units > 1e-9).sum(axis=0)
         for j in np.nonzero(k > 1)[0][:20]:
@@ -213,7 +220,7 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
                 wcap = sites["weekly_capacity"].to_numpy(float)
             else:
                 wcap = cap / 52.0 * spec.peak_surge
-            weekly = units @ prof.week_share
+            weekly = cap_units @ prof.week_share
             over_i, over_t = np.nonzero(weekly > wcap[:, None] * (1 + 1e-9) + 1e-6)
             for i, t in list(zip(over_i, over_t))[:10]:
                 bad("peak", f"site {sites['site_id'].iloc[i]} ships {weekly[i, t]:,.0f} units in the week of "

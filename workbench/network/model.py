@@ -35,6 +35,8 @@ __all__ = ["NetworkSpec", "FacilityProblem", "NetworkResult", "SOURCING", "METHO
 
 SOURCING = ("single", "multi")
 RATE_BASES = ("unit", "tonne")
+#: site (and weekly) capacities in units per year, or in m3 per year of the products' volumes
+CAPACITY_BASES = ("units", "m3")
 DEMAND_SOURCES = ("annual", "forecast")
 #: Default CO2e factors, kg per tonne-km, well-to-wheel ("grand total" GHG), diesel HGVs at UK
 #: average loads: Defra/DECC, 2012 Guidelines to GHG Conversion Factors for Company Reporting,
@@ -137,6 +139,8 @@ class NetworkSpec:
     peak_constraint: bool = False
     peak_surge: float = 1.0
     peak_weeks: int = 3
+    # -- capacity unit -------------------------------------------------------------------
+    capacity_basis: str = "units"
 
     def __post_init__(self):
         object.__setattr__(self, "force_open", tuple(str(s) for s in self.force_open))
@@ -169,6 +173,8 @@ class NetworkSpec:
             msgs.append(f"time_limit_s must be positive, got {self.time_limit_s}")
         if not 0 <= self.mip_gap < 1:
             msgs.append(f"mip_gap is a relative gap in [0, 1), got {self.mip_gap}")
+        if self.capacity_basis not in CAPACITY_BASES:
+            msgs.append(f"capacity_basis must be one of {CAPACITY_BASES}, got {self.capacity_basis!r}")
         if self.rate_basis not in RATE_BASES:
             msgs.append(f"rate_basis must be one of {RATE_BASES}, got {self.rate_basis!r}")
         for name in ("outbound_rate_tkm", "inbound_rate_tkm", "holding_rate", "co2_outbound_kg_tkm",
@@ -610,6 +616,18 @@ class FacilityProblem:
         })
         return out[out["units"] > 0].reset_index(drop=True)
 
+    def capacity_use(self) -> np.ndarray:
+        """(customers,) capacity each customer's annual demand takes: units, or m3 with capacity_basis="m3"."""
+        d = self.customers["demand"].to_numpy(float)
+        if self.spec.capacity_basis == "m3":
+            vol = self._profile("capacity in m3").unit_volume_m3()
+            if not (vol > 0).all():
+                raise SpecificationError("capacity in m3 needs a volume per unit for every product (products."
+                                         "volume_m3 > 0): add volumes or keep capacities in units",
+                                         constraint="capacity_basis")
+            return d * vol
+        return d
+
     def weekly_capacity(self) -> np.ndarray:
         """Units per week each site can ship: a ``weekly_capacity`` column, else capacity / 52 x surge."""
         if "weekly_capacity" in self.sites.columns:
@@ -668,8 +686,9 @@ class FacilityProblem:
             raise SpecificationError(f"{lo} DCs are required but only {available} sites are not forced closed: "
                                      "close fewer sites or ask for fewer DCs", constraint="force_closed",
                                      shortfall=float(lo - available))
-        d = self.customers["demand"].to_numpy(float)
+        d = self.capacity_use()
         D = float(d.sum())
+        unit = "m3/yr" if s.capacity_basis == "m3" else "units/yr"
         cap = self.sites["capacity"].to_numpy(float)
         # the most capacity hi sites can have: the forced ones plus the largest of the others
         cand = np.where(closed, -1.0, cap)
@@ -678,7 +697,7 @@ class FacilityProblem:
         if best_cap < D * (1 - 1e-12):
             limit = f"the {hi} largest open-able sites" if hi < available else "all open-able sites"
             raise SpecificationError(
-                f"capacity of {limit} is {best_cap:,.0f} units/yr < demand {D:,.0f} units/yr "
+                f"capacity of {limit} is {best_cap:,.0f} {unit} < demand {D:,.0f} {unit} "
                 f"(short by {D - best_cap:,.0f}): raise capacities, allow more DCs or close fewer sites",
                 constraint="capacity", shortfall=D - best_cap)
         if s.sourcing == "single":
@@ -687,7 +706,7 @@ class FacilityProblem:
             if dmax > biggest:
                 j = int(np.argmax(d))
                 raise SpecificationError(
-                    f"customer {self.customers['customer_id'].iloc[j]} needs {dmax:,.0f} units/yr but the largest "
+                    f"customer {self.customers['customer_id'].iloc[j]} needs {dmax:,.0f} {unit} but the largest "
                     f"open-able site holds {biggest:,.0f}: allow multi-sourcing or raise capacities",
                     constraint="single_sourcing", shortfall=dmax - biggest)
         if s.service_radius_km is not None and s.service_share > 0:
@@ -769,15 +788,27 @@ class FacilityProblem:
             if s.carbon_price > 0 and co2_in is not None:
                 inbound = inbound + co2_in * (s.carbon_price / 1000.0)
             core.inbound = inbound
+        use = d
+        if s.capacity_basis == "m3":
+            # exact rows in m3; the unit capacity the heuristics see is a relaxation (largest units
+            # a site can hold), and a construction within the smallest is safe
+            use = self.capacity_use()
+            vol = use / np.maximum(d, 1e-300)
+            cap_m3 = self.sites["capacity"].to_numpy(float)
+            core.site_rows.append((use, cap_m3))
+            core.capacity = cap_m3 / float(vol.min())
+            core.safe_capacity = cap_m3 / float(vol.max())
         if s.peak_constraint:
             wcap = self.weekly_capacity()
             share = self._profile("peak weeks").week_share
             for t in sorted(set(self.peak_week_index().tolist()) | set(peak_extra)):
-                core.site_rows.append((d * share[:, t], wcap))
+                core.site_rows.append((use * share[:, t], wcap))
             # any assignment within wcap / (largest weekly share) units a year holds every week
             top = float(share.max()) if share.size else 0.0
             if top > 0:
-                core.safe_capacity = np.minimum(core.capacity, wcap / top)
+                safe = core.safe_capacity if core.safe_capacity is not None else core.capacity
+                core.safe_capacity = np.minimum(safe, wcap / top / (float((use / np.maximum(d, 1e-300)).max())
+                                                                    if s.capacity_basis == "m3" else 1.0))
         if s.co2_cap_kg is not None:
             if co2_out is None:
                 raise SpecificationError("a CO2 cap needs distances: build the problem from tables",
@@ -892,7 +923,7 @@ class FacilityProblem:
         while self.spec.peak_constraint and math.isfinite(sol.objective):
             # the peak rows cover each region's top weeks; a DC's own mix may peak in another
             # week: add the weeks the design breaks and solve again (row generation)
-            weekly = self.weekly_loads(sol.x * self.customers["demand"].to_numpy(float)[None, :])
+            weekly = self.weekly_loads(sol.x * self.capacity_use()[None, :])
             over = (weekly > self.weekly_capacity()[:, None] * (1 + 1e-9) + 1e-6) & sol.open[:, None]
             new = set(np.nonzero(over.any(axis=0))[0].tolist()) - peak_extra
             left = start + self.spec.time_limit_s - time.perf_counter()
@@ -1095,14 +1126,17 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
     wdist = np.zeros(core.m)
     if km is not None:
         np.add.at(wdist, ii, units * dist)
-    cap = core.capacity
+    raw_cap = sites["capacity"].to_numpy(float)   # units/yr, or m3/yr with capacity_basis="m3"
+    use_j = problem.capacity_use() if s.capacity_basis == "m3" else d
+    cap_load = (x * use_j[None, :]).sum(axis=1)
+    cap = raw_cap
     site_table = pd.DataFrame({
         "site_id": sites["site_id"].to_numpy(), "name": sites["name"].to_numpy(),
         "lat": sites["lat"].to_numpy(), "lon": sites["lon"].to_numpy(),
         "open": open_, "existing": sites["existing"].to_numpy(bool),
         "forced_open": core.force_open, "forced_closed": core.force_closed,
         "capacity": cap, "volume": load,
-        "utilisation": np.divide(load, cap, out=np.zeros(core.m), where=np.isfinite(cap) & (cap > 0)),
+        "utilisation": np.divide(cap_load, raw_cap, out=np.zeros(core.m), where=np.isfinite(raw_cap) & (raw_cap > 0)),
         "customers": n_cust,
         "mean_distance_km": np.divide(wdist, load, out=np.full(core.m, np.nan), where=load > 0) if km is not None else np.nan,
         "fixed_cost": fixed_by_site, "handling_cost": hand_by_site, "inbound_cost": inbound_by_site,
@@ -1138,7 +1172,7 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
             site_table["co2_kg"] = co2_by_site
             co2_total = float(co2_by_site.sum())
             carbon_by_site = co2_by_site * (s.carbon_price / 1000.0)
-        weekly = problem.weekly_loads(U)
+        weekly = problem.weekly_loads(U * (use_j / np.maximum(d, 1e-300))[None, :] if s.capacity_basis == "m3" else U)
         wcap = problem.weekly_capacity()
         worst = weekly.argmax(axis=1) if weekly.shape[1] else np.zeros(core.m, int)
         peak_units = weekly[np.arange(core.m), worst] if weekly.shape[1] else np.zeros(core.m)
@@ -1152,6 +1186,8 @@ def build_result(problem: FacilityProblem, core: Core, sol: Solution, *, notes: 
             "site_id": sites["site_id"].to_numpy()[over_i], "week": [weeks[t] for t in over_t],
             "units": weekly[over_i, over_t], "weekly_capacity": wcap[over_i],
             "shortfall": weekly[over_i, over_t] - wcap[over_i]})
+    if s.capacity_basis == "m3":
+        site_table["volume_m3"] = cap_load
     site_table["inventory_cost"] = inv_cost_by_site
     site_table["carbon_cost"] = carbon_by_site
     site_table["total_cost"] = site_table[["fixed_cost", "handling_cost", "inbound_cost", "outbound_cost",

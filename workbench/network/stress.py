@@ -107,7 +107,9 @@ def _lose_dc(problem: FacilityProblem, result: NetworkResult, i: int, U: np.ndar
     open_ = result.sites.set_index("site_id").loc[list(problem.sites["site_id"]), "open"].to_numpy(bool).copy()
     open_[i] = False
     cap = problem.sites["capacity"].to_numpy(float)
-    load = U.sum(axis=1)
+    d = problem.customers["demand"].to_numpy(float)
+    size = problem.capacity_use() / np.maximum(d, 1e-300) if problem.spec.capacity_basis == "m3" else np.ones(len(d))
+    load = (U * size[None, :]).sum(axis=1)             # in the capacity's unit (units or m3)
     resid = np.where(open_, np.maximum(cap - load, 0.0), 0.0)
     moved = U[i].copy()
     js = np.nonzero(moved > 1e-9)[0]
@@ -124,9 +126,9 @@ def _lose_dc(problem: FacilityProblem, result: NetworkResult, i: int, U: np.ndar
     cols = np.arange(nk * nj + nj)
     A_eq = coo_matrix((np.ones(len(cols)), (rows, cols)), shape=(nj, nk * nj + nj))
     rows_u = np.repeat(np.arange(nk), nj)
-    A_ub = coo_matrix((np.ones(nk * nj), (rows_u, np.arange(nk * nj))), shape=(nk, nk * nj + nj)) if nk else None
+    A_ub = coo_matrix((np.tile(size[js], nk), (rows_u, np.arange(nk * nj))), shape=(nk, nk * nj + nj)) if nk else None
     finite = np.isfinite(resid[ks])
-    b_ub = np.where(finite, resid[ks], moved.sum()) if nk else None
+    b_ub = np.where(finite, resid[ks], (moved * size).sum()) if nk else None
     lp = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=moved[js], bounds=(0, None), method="highs")
     if lp.status != 0:
         raise SolverError(f"the re-assignment without {problem.sites['site_id'].iloc[i]} failed: {lp.message}")

@@ -307,3 +307,15 @@ def test_capacity_in_m3():
     assert check_stress(st, p).empty
     with pytest.raises(SpecificationError, match="m3/yr"):
         line([0.0], [8000.0], [0.0], capacity=[40.0], capacity_basis="m3", **{**kw, "fixed": [1.0]}).solve()
+
+
+def test_a_region_without_history_gets_the_assumed_profile():
+    """Customers of a region the history does not cover still get a profile (demand shares, cv 0.25,
+    flat weeks), marked as assumed; the covered region keeps its history's pattern."""
+    prods = PRODUCTS.iloc[:1].assign(demand_share=1.0)
+    cust = pd.DataFrame({"customer_id": ["C1", "C2"], "annual_demand": [5200.0, 5200.0], "region": ["R", "Q"]})
+    prof = build_profile(cust, prods, history(0.04))
+    assert "assumed for Q" in prof.source
+    assert prof.week_share[1] == pytest.approx(np.full(52, 1 / 52))
+    assert prof.week_share[0].max() == pytest.approx(0.04)
+    assert prof.var_rate[1, 0] * 5200.0 == pytest.approx((0.25 * 5200.0 / 52) ** 2)

@@ -6,7 +6,8 @@ variability of its demand (for safety stock), and its share of the year's demand
 per product and region):
 
 * **Product mix** of a customer = the mix of its region over the last 52 weeks of history
-  (``products.demand_share`` without history; one product "ALL" without products).
+  (``products.demand_share`` without history; one product "ALL" without products). A region
+  without history gets the demand shares, the assumed variability and flat weeks.
 * **Weekly variability.** For each product and region, the coefficient of variation of weekly
   demand over the last 52 weeks, measured on week-to-week changes (``sd(diff(y)) / sqrt(2)``,
   so that the seasonal level and a trend do not count as uncertainty). The region's weekly
@@ -129,12 +130,18 @@ def build_profile(customers: pd.DataFrame, products: pd.DataFrame | None = None,
     weeks = tuple(np.sort(pat["ds"].unique()))
     widx = {w: t for t, w in enumerate(weeks)}
     week_share = np.zeros((n, len(weeks)))
+    assumed: list[str] = []
     for r in np.unique(regions):
         rows = regions == r
         hr = hist[hist["region"].astype(str) == r]
         if hr.empty:
-            raise DataError([Problem(f"region {r} has customers but no demand history", table="demand_history",
-                                     column="region", value=r, fix="add the region's weekly history or drop it")])
+            # no history for this region: the products' demand shares, the assumed variability, flat weeks
+            mix[rows] = share
+            dr = d[rows]
+            var_rate[rows] = (weekly_cv ** 2) * (dr[:, None] / WEEKS) ** 2 / np.maximum(dr[:, None], 1e-12) * share
+            week_share[rows] = 1.0 / len(weeks)
+            assumed.append(r)
+            continue
         tot = hr.groupby(hr["product_id"].astype(str))["y"].sum()
         m_r = np.zeros(P)
         for p, v in tot.items():
@@ -154,8 +161,10 @@ def build_profile(customers: pd.DataFrame, products: pd.DataFrame | None = None,
         for ds, v in pr.items():
             w[widx[ds]] = v
         week_share[rows] = w / w.sum() if w.sum() > 0 else 1.0 / len(weeks)
-    return DemandProfile(tuple(ids), tuple(prods), mix, weight, vol, value, var_rate, weeks, week_share,
-                         "forecast" if pattern is not None else "history")
+    source = "forecast" if pattern is not None else "history"
+    if assumed:
+        source += f" (assumed for {', '.join(assumed)}: no history)"
+    return DemandProfile(tuple(ids), tuple(prods), mix, weight, vol, value, var_rate, weeks, week_share, source)
 
 
 def forecast_growth(demand_history: pd.DataFrame, *, horizon_weeks: int = WEEKS) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -122,19 +122,23 @@ def build_profile(customers: pd.DataFrame, products: pd.DataFrame | None = None,
         return DemandProfile(tuple(ids), tuple(prods), mix, weight, vol, value, var_rate, tuple(range(WEEKS)),
                              np.full((n, WEEKS), 1.0 / WEEKS), "assumed")
     hist = _last_year(demand_history)
+    # one pivot (weeks x (region, product)) instead of a filter per region and product
+    tab = hist.pivot_table(index="ds", columns=[hist["region"].astype(str), hist["product_id"].astype(str)],
+                           values="y", aggfunc="sum").sort_index().fillna(0.0)
+    pat = _last_year(pattern) if pattern is not None else hist
+    ptab = (pat.pivot_table(index="ds", columns=pat["region"].astype(str), values="y", aggfunc="sum")
+            .sort_index().fillna(0.0))
+    weeks = tuple(ptab.index)
     regions = customers["region"].astype(str).to_numpy()
     mix = np.zeros((n, P))
     var_rate = np.zeros((n, P))
     D_r = pd.Series(d).groupby(regions).sum()
-    pat = _last_year(pattern) if pattern is not None else hist
-    weeks = tuple(np.sort(pat["ds"].unique()))
-    widx = {w: t for t, w in enumerate(weeks)}
     week_share = np.zeros((n, len(weeks)))
     assumed: list[str] = []
+    hist_regions = set(tab.columns.get_level_values(0))
     for r in np.unique(regions):
         rows = regions == r
-        hr = hist[hist["region"].astype(str) == r]
-        if hr.empty:
+        if r not in hist_regions:
             # no history for this region: the products' demand shares, the assumed variability, flat weeks
             mix[rows] = share
             dr = d[rows]
@@ -142,24 +146,21 @@ def build_profile(customers: pd.DataFrame, products: pd.DataFrame | None = None,
             week_share[rows] = 1.0 / len(weeks)
             assumed.append(r)
             continue
-        tot = hr.groupby(hr["product_id"].astype(str))["y"].sum()
+        sub = tab[r]
         m_r = np.zeros(P)
-        for p, v in tot.items():
-            if p in pidx:
-                m_r[pidx[p]] = v
+        for p_id in sub.columns:
+            if p_id in pidx:
+                m_r[pidx[p_id]] = float(sub[p_id].sum())
         m_r = m_r / m_r.sum() if m_r.sum() > 0 else share
         mix[rows] = m_r
         Dr = float(D_r[r])
-        for p, g in hr.groupby(hr["product_id"].astype(str)):
-            if p not in pidx:
+        for p_id in sub.columns:
+            if p_id not in pidx:
                 continue
-            cv = _cv(g.sort_values("ds")["y"].to_numpy(float))
-            mean_w = Dr * m_r[pidx[p]] / WEEKS
-            var_rate[rows, pidx[p]] = (cv * mean_w) ** 2 / max(Dr, 1e-12)
-        pr = pat[pat["region"].astype(str) == r].groupby("ds")["y"].sum()
-        w = np.zeros(len(weeks))
-        for ds, v in pr.items():
-            w[widx[ds]] = v
+            cv = _cv(sub[p_id].to_numpy(float))
+            mean_w = Dr * m_r[pidx[p_id]] / WEEKS
+            var_rate[rows, pidx[p_id]] = (cv * mean_w) ** 2 / max(Dr, 1e-12)
+        w = ptab[r].to_numpy(float) if r in ptab.columns else np.zeros(len(weeks))
         week_share[rows] = w / w.sum() if w.sum() > 0 else 1.0 / len(weeks)
     source = "forecast" if pattern is not None else "history"
     if assumed:

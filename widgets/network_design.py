@@ -523,7 +523,8 @@ class NetworkDesignView(W.VBox):
                                                   "outbound": "USD", "total": "USD"})
         self._render_map(r)
         self._render_tradeoff()
-        self._render_frontier()
+        if m.frontier is not None:   # the empty frontier chart needs no redraw per design
+            self._render_frontier()
         self._render_busy()
 
     def _worst_kpi(self) -> KPI:

@@ -23,7 +23,7 @@ from .model import AppModel
 from .report import _kpi_table_html, delta_figure, kpi_figures, layers_geojson, map_layers, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, scenario_label
-from .world_store import current_world, open_world
+from .world_store import current_world, for_page, open_world
 
 __all__ = ["CompareModel", "CompareView", "compare_app"]
 
@@ -245,22 +245,23 @@ class CompareView(W.VBox):
         self.figures = kpi_figures(cmp) + ([delta_figure(cmp)] if len(cmp.labels) > 1 else [])
         self.charts_box.children = tuple(FigureView(f) for f in self.figures)
         views = []
-        for lab, sc in list(zip(cmp.labels, cmp.scenarios))[:MAX_MAPS]:
-            layers = map_layers(sc, m.world)
-            if not layers:
-                continue
-            mv = MapView(height="360px")
-            lats, lons = [], []
+        per = [(lab, map_layers(sc, m.world)) for lab, sc in list(zip(cmp.labels, cmp.scenarios))[:MAX_MAPS]]
+        per = [(lab, layers) for lab, layers in per if layers]
+        # one view for every map (so they compare), fitted with room around every point
+        lats = [a for _, layers in per for l in layers if l.kind == "points" for a in l.data["lat"]]
+        lons = [b for _, layers in per for l in layers if l.kind == "points" for b in l.data["lon"]]
+        wide = len(per) == 1
+        for lab, layers in per:
+            mv = MapView(height="360px", width_px=1000 if wide else 500, cities=8 if wide else 5)
             for layer in layers:
                 mv.set_layer(layer.name, layers_geojson(layer), label=layer.label, hover_key="name")
-                if layer.kind == "points":
-                    lats += layer.data["lat"]
-                    lons += layer.data["lon"]
+                if layer.kind == "points" and layer.labelled:
+                    mv.set_labels(f"{layer.name} names", [(a, b, t.removesuffix(" DC")) for a, b, t in
+                                                         zip(layer.data["lat"], layer.data["lon"], layer.data["label"])])
             if lats:
                 mv.fit(lats, lons)
-            mv.map.layout.height = "360px"
             box = W.VBox([W.HTML(f"<b>{html.escape(lab)}</b>"), mv],
-                         layout=W.Layout(width="49%" if len(cmp.labels) > 1 else "100%", margin="0 1% 8px 0"))
+                         layout=W.Layout(width="100%" if wide else "49%", margin="0 1% 8px 0"))
             views.append((box, mv))
         self.map_views = [mv for _, mv in views]
         self.maps_box.children = tuple(b for b, _ in views)
@@ -277,6 +278,7 @@ _TABLE_CSS = """<style>
 def compare_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> CompareView:
     """Build the comparison app (the notebook's one line); seeds sample scenarios into an empty store.
 
-    Under Voila with preheated kernels it waits for the page request (``open_world``), so the list
-    holds the scenarios saved up to the moment the page is opened."""
-    return CompareView(CompareModel(store, world if world is not None else open_world()))
+    Under Voila with preheated kernels it is built ahead of the page and built again if a scenario
+    was saved meanwhile (:func:`~widgets.world_store.for_page`), so the list holds the scenarios
+    saved up to the moment the page is opened."""
+    return for_page(lambda: CompareView(CompareModel(store, world if world is not None else open_world())))

@@ -19,7 +19,7 @@ from .geojson import points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world, open_world, reset_current_world, set_current_world
+from .world_store import current_world, for_page, open_world, reset_current_world, set_current_world
 
 __all__ = ["HomeModel", "HomeView", "home_app", "LAYERS"]
 
@@ -184,4 +184,4 @@ class HomeView(W.VBox):
 
 def home_app(world: workbench.World | None = None) -> HomeView:
     """Build the Home app (the notebook's one line)."""
-    return HomeView(HomeModel(world))
+    return for_page(lambda: HomeView(HomeModel(world)))

@@ -7,6 +7,8 @@ number of DCs) is computed on demand, in the background in the app.
 
 from __future__ import annotations
 
+import html
+
 import dataclasses
 
 import ipywidgets as W
@@ -22,18 +24,29 @@ from workbench.network import (FacilityProblem, FrontierResult, NetworkResult, N
 from workbench.network.model import CO2_INBOUND_KG_TKM, CO2_OUTBOUND_KG_TKM
 
 from .components import KPI, FigureView, KPICards, section, TableView
-from .formatting import display_currency
+from .formatting import display_currency, format_value
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .world_store import current_world
+from .world_store import current_world, for_page
 from .figures.network import cost_figure, dc_colors, frontier_figure, tradeoff_figure
 
 __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cost_figure", "tradeoff_figure",
            "frontier_figure", "dc_colors", "site_table", "stress_table"]
 
 CLOSED_COLOR = "#bcccdc"
+
+
+SITE_HEADERS = {"site": "DC", "name": "Name", "customers": "Customers served", "volume": "Volume (units/yr)",
+                "utilisation %": "Utilisation (%)", "mean km": "Mean distance (km)", "fixed": "Fixed cost (USD/yr)",
+                "handling": "Handling (USD/yr)", "inbound": "Inbound transport (USD/yr)",
+                "outbound": "Outbound transport (USD/yr)", "total": "Total cost (USD/yr)"}
+
+
+def _dc_name(name: str) -> str:
+    """'Chicago, IL DC' -> 'Chicago, IL' (the map's label for a DC)."""
+    return name[:-3] if name.endswith(" DC") else name
 
 
 def site_table(result: NetworkResult) -> pd.DataFrame:
@@ -188,7 +201,8 @@ class NetworkDesignModel(AppModel):
         self.problem, result = out
         self.check_ok = check_network(result, self.problem).ok
         self.result = result
-        gap = "proven optimal" if result.proven_optimal else f"within {100 * result.gap:.2f}% of the best bound"
+        gap = ("best possible plan (proven)" if result.proven_optimal
+               else f"within {100 * result.gap:.2f}% of the best possible plan")
         self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
         notes = list(result.notes)
         if result.peak is not None and len(result.peak) and not result.spec.peak_constraint:
@@ -197,10 +211,10 @@ class NetworkDesignModel(AppModel):
                      for r in worst.head(3).itertuples()]
             notes.append(f"{len(worst)} DC(s) cannot ship their peak week within their weekly capacity: "
                          + "; ".join(parts) + ". Tick 'hold the peak week' under Advanced assumptions to require it.")
-        if not result.proven_optimal:
-            notes.append(f"The time limit ({self.time_limit_s:g} s) ended the search {100 * result.gap:.2f}% from the "
-                         "best bound: this design may cost up to that much more than the best possible one. "
-                         "Raise the time limit to narrow it.")
+        if not result.proven_optimal and result.gap == result.gap:   # NaN: inventory priced, no bound claimed
+            notes.append(f"The time limit ({self.time_limit_s:g} s) stopped the search: this design may cost up to "
+                         f"{100 * result.gap:.2f}% more than the best possible one. Raise the solver time limit "
+                         "to narrow it.")
         self.notes = notes
         return result
 
@@ -323,9 +337,13 @@ class NetworkDesignView(W.VBox):
                                  min=1, max=n_sites, description="DCs", continuous_update=False, layout=full,
                                  disabled=model.dc_count == 0, style=narrow)
         self.count.add_class("wb-dc-count")
-        self.sourcing = W.ToggleButtons(options=[("single", "single"), ("split", "multi")], value=model.sourcing,
-                                        style={"button_width": "80px"},
-                                        tooltips=["each customer served by one DC", "demand may be split across DCs"])
+        self.sourcing = W.ToggleButtons(options=[("one DC each", "single"), ("may split", "multi")],
+                                        value=model.sourcing, style={"button_width": "100px"},
+                                        tooltips=["single sourcing: each customer is served by one DC",
+                                                  "split sourcing: a customer's demand may come from several DCs"])
+        self.sourcing_help = W.HTML("<div class='wb-busy'>One DC each: every customer gets all its goods from one "
+                                    "DC (simpler to run). May split: a customer may be served by several DCs when "
+                                    "that is cheaper or a DC is full.</div>")
         self.radius = W.IntSlider(value=int(model.service_radius_km), min=0, max=2000, step=50,
                                   description="radius km (0 off)", continuous_update=False, layout=full, style=narrow)
         self.share = W.IntSlider(value=int(round(100 * model.service_share)), min=50, max=100, step=5,
@@ -425,13 +443,15 @@ class NetworkDesignView(W.VBox):
         model.observe(self._render_count, names="dc_count")
 
         controls = [section("Number of DCs"), self.free_count, self.count,
-                    section("Sourcing"), self.sourcing,
+                    section("Sourcing"), self.sourcing, self.sourcing_help,
                     section("Service"), self.radius, self.share,
                     section("Costs"), self.transport, self.fixed, self.two_echelon,
                     section("Keep open (or click a site on the map)"), self.forced,
                     self.advanced,
                     section("Solver"), self.time_limit, self.sweep_button, self.frontier_button, self.stress_button]
-        body = [self.cards, section("Network"), self.map, section("Cost breakdown"), self.costs,
+        self.solver_details = W.HTML()
+        self.solver_details.add_class("wb-solver-details")
+        body = [self.cards, self.solver_details, section("Network"), self.map, section("Cost breakdown"), self.costs,
                 section("Trade-off"), self.tradeoff, section("Cost and CO2"), self.frontier_chart,
                 section("A site lost (stress test)"), self.lost, self.stress_view, section("DCs"), self.table]
         super().__init__([app_shell(model, controls=controls, body=body,
@@ -498,8 +518,18 @@ class NetworkDesignView(W.VBox):
             self._render_map(None)
             return
         radius = r.service_radius_km
+        if r.spec.inventory:
+            quality = "inventory priced: the design is re-costed exactly, no optimality bound is claimed"
+        else:
+            quality = ("best possible plan (proven)" if r.proven_optimal else
+                       f"within {100 * r.gap:.2f}% of the best possible plan (the time limit stopped the search)")
+        self.solver_details.value = (
+            "<details class='wb-details'><summary>Solver details: " + html.escape(quality) + "</summary>"
+            f"Solver method: {html.escape(str(r.method))} · optimality gap "
+            + (f"{100 * r.gap:.2f}%" if r.gap == r.gap else "not claimed") + " (how much cheaper a "
+            f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit</details>")
         self._kpis = [
-            KPI("Total cost", r.total_cost, "USD", f"{currency_symbol(display_currency())}{r.cost_per_unit:,.3f} per unit"),
+            KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),
             KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted"),
             KPI("Within radius", r.share_within_radius if radius else None, "share",
@@ -507,10 +537,6 @@ class NetworkDesignView(W.VBox):
             KPI("Max distance", r.max_distance_km, "km"),
             KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
                 "volume / capacity of open DCs"),
-            KPI("Optimality gap", 100 * r.gap if r.gap == r.gap else None, "%",
-                "proven optimal" if r.proven_optimal else
-                ("not proven with inventory priced" if r.spec.inventory else "time limit reached")),
-            KPI("Solve time", r.seconds, "s", r.method),
             KPI("Inventory value", r.inventory_value, "USD",
                 f"holding {currency_symbol(display_currency())}{r.inventory_cost / 1e6:,.2f}M/yr" if r.spec.inventory else "not in the cost (off)"),
             KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",
@@ -520,7 +546,8 @@ class NetworkDesignView(W.VBox):
         self.cards.update(self._kpis)
         self.costs.show(cost_figure(r))
         self.table.update(site_table(r), formats={"fixed": "USD", "handling": "USD", "inbound": "USD",
-                                                  "outbound": "USD", "total": "USD"})
+                                                  "outbound": "USD", "total": "USD", "volume": "units"},
+                          headers=SITE_HEADERS)
         self._render_map(r)
         self._render_tradeoff()
         if m.frontier is not None:   # the empty frontier chart needs no redraw per design
@@ -594,6 +621,8 @@ class NetworkDesignView(W.VBox):
         forced = set(self.model.force_open)
         if r is None:
             m.remove_layer("lines")
+            m.set_labels("dc_names", [])
+            m.set_legend(None)
             m.set_layer("customers", points_layer(w.customers, color="#1f77b4", radius=4, props=("name",)),
                         label="Customers")
             sites["state_text"] = ["kept open" if s in forced else "candidate" for s in sites.site_id]
@@ -629,6 +658,12 @@ class NetworkDesignView(W.VBox):
                         label="Plants")
         else:
             m.remove_layer("plants")
+        opened = sites[sites.site_id.isin(open_ids)]
+        m.set_labels("dc_names", [(la, lo, _dc_name(n)) for la, lo, n in zip(opened.lat, opened.lon, opened.name)])
+        m.set_legend([(_dc_name(n), colors[sid]) for sid, n in zip(opened.site_id, opened.name)]
+                     + [("candidate site not used", CLOSED_COLOR)]
+                     + ([("plant", "#8c564b")] if r.spec.two_echelon and len(w.plants) else []),
+                     title="Open DCs, each with its customers in its colour (dot size: demand):")
 
     def _render_tradeoff(self, *_):
         m = self.model
@@ -643,8 +678,11 @@ def network_design_app(world: workbench.World | None = None, *, tradeoff: bool =
 
     ``choices`` set the model's starting choices (e.g. ``sourcing="multi"``, ``dc_count=8``).
     """
-    model = NetworkDesignModel(world, **choices)
-    view = NetworkDesignView(model)
-    if tradeoff and isinstance(model.result, NetworkResult):
-        model.compute_tradeoff(background=True)
-    return view
+    def build() -> NetworkDesignView:
+        model = NetworkDesignModel(world, **choices)
+        view = NetworkDesignView(model)
+        if tradeoff and isinstance(model.result, NetworkResult):
+            model.compute_tradeoff(background=True)
+        return view
+
+    return for_page(build)

@@ -6,7 +6,7 @@
 The settings (localhost only, kernel culling, preheated kernels, no tracebacks on the page) are
 read from ``notebooks/voila.json``; command-line options override them.
 
-Two things differ from a plain ``voila notebooks/``:
+What differs from a plain ``voila notebooks/``:
 
 - an app page sets the ``_xsrf`` cookie, so that the shutdown request the page sends when it is
   closed or left is accepted and the page's kernel is freed at once (plain Voila sets the cookie
@@ -16,26 +16,27 @@ Two things differ from a plain ``voila notebooks/``:
   (the ZeroMQ socket holds the kernel's ``execute_reply``, but the asyncio poll waiting for it is
   never woken): the page then hung at "Executing 2 of 3" with the kernel idle. The executor
   here waits for kernel messages in slices of ``RECHECK_S`` seconds, each ending with a real
-  poll of the socket, so a message whose wake-up was lost is picked up within that time (and
-  the server log names the kernel). A cell that really runs too long still ends: the executor's
+  poll of the socket, so a message whose wake-up was lost is picked up within that time (the
+  server log names the kernel at INFO level). A cell that really runs too long still ends: the executor's
   timeout (``VoilaExecutor.timeout`` in ``voila.json``) shows a message on the page;
 - an app page loads nothing from the internet: Voila's page links Font Awesome from a CDN, but
   its own bundled style (``voila-style.js``) already carries Font Awesome 5 and its v4 names, so
-  the two CDN links are left out of the page.
+  the two CDN links are left out of the page;
+- the preheated kernels (one per app, each building its app before a page asks for it) are first
+  started in ``STARTUP_ORDER``, ``STAGGER_S`` seconds apart, Home first.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
-import logging
-import time
-from queue import Empty
-
+import voila.app
 import voila.notebook_renderer
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
@@ -73,9 +74,9 @@ def _rechecking(channel, name: str, kernel_id: str):
             ready = await channel.socket.poll(int(RECHECK_S * 1000))
             if ready:
                 if time.monotonic() - start >= RECHECK_S:
-                    # woken by the timer, not by the message: its wake-up was lost
-                    log.warning("kernel %s: a %s message was waiting unnoticed; picked up by the periodic "
-                                "check", kernel_id, name)
+                    # woken by the timer, not by the message: its wake-up was lost (or the server
+                    # was too busy to notice it for a second)
+                    log.info("kernel %s: %s message picked up by the periodic check", kernel_id, name)
                 return await get_msg(timeout=RECHECK_S)
 
     return get_msg_rechecking
@@ -90,6 +91,37 @@ class AppExecutor(VoilaExecutor):
         kc.shell_channel.get_msg = _rechecking(kc.shell_channel, "shell", kernel_id)
         kc.iopub_channel.get_msg = _rechecking(kc.iopub_channel, "iopub", kernel_id)
         return kc
+
+
+#: the order in which the apps' preheated kernels are first started, ``STAGGER_S`` seconds apart, so
+#: that Home is ready first instead of seven kernels sharing the cores at once
+STARTUP_ORDER = ("home.ipynb", "network_design.ipynb", "channel_strategy.ipynb", "demand_forecasting.ipynb",
+                 "route_planning.ipynb", "scenario_compare.ipynb", "scenario_viewer.ipynb")
+STAGGER_S = 3.0
+
+
+def _staggered(kernel_manager_class):
+    """``kernel_manager_class`` whose first filling of the preheated pools follows ``STARTUP_ORDER``."""
+    if not hasattr(kernel_manager_class, "fill_if_needed"):  # preheating is off
+        return kernel_manager_class
+
+    class StaggeredKernelManager(kernel_manager_class):
+        _starting = False
+
+        def __init__(self, **kwargs):
+            self._starting = True
+            try:
+                super().__init__(**kwargs)
+            finally:
+                self._starting = False
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+            if self._starting and notebook_name is not None:
+                rank = STARTUP_ORDER.index(notebook_name) if notebook_name in STARTUP_ORDER else len(STARTUP_ORDER)
+                delay = rank * STAGGER_S
+            return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+
+    return StaggeredKernelManager
 
 
 def preheated_kernels(config: Path = NOTEBOOKS / "voila.json") -> int:
@@ -122,6 +154,14 @@ class WorkbenchVoila(Voila):
         # the renderer builds its executor from this module-level name (pages and preheated kernels)
         voila.notebook_renderer.VoilaExecutor = AppExecutor
         super().initialize(argv)
+
+    def init_settings(self):
+        factory = voila.app.voila_kernel_manager_factory
+        voila.app.voila_kernel_manager_factory = lambda *a, **k: _staggered(factory(*a, **k))
+        try:
+            return super().init_settings()
+        finally:
+            voila.app.voila_kernel_manager_factory = factory
 
     def init_handlers(self):
         handlers = [(pattern, AppPageHandler if handler is TornadoVoilaHandler else handler, *rest)

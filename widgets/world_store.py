@@ -11,14 +11,19 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import workbench
 from workbench.errors import DataError
 
 log = logging.getLogger("workbench.apps")
 
-__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world", "saved_world_problems"]
+__all__ = ["current_world", "open_world", "set_current_world", "reset_current_world", "saved_world_problems",
+           "for_page"]
+
+T = TypeVar("T")
 
 
 def _workspace() -> Path:
@@ -28,20 +33,74 @@ def _workspace() -> Path:
 _PAGE_REQUESTED = False
 
 
+def _preheating() -> bool:
+    """True in a preheated Voila kernel whose page has not been asked for yet."""
+    return not _PAGE_REQUESTED and os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def _wait_for_page() -> None:
     """Under Voila with preheated kernels, block until the page is actually requested (once).
 
-    A preheated kernel runs the notebook before anyone asks for the page; waiting here means the
-    World is read when the page opens, so data loaded on Home in the meantime is used.
     Elsewhere (JupyterLab, tests, Voila without preheating) it returns at once.
     """
     global _PAGE_REQUESTED
-    if _PAGE_REQUESTED or os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if not _preheating():
         return
     from voila.utils import wait_for_request
 
     wait_for_request()
     _PAGE_REQUESTED = True
+
+
+def _saved_state() -> tuple:
+    """What the apps read from storage, as a comparable stamp: the current world's files (names,
+    sizes, modification times) and the saved scenarios (id, name, last update)."""
+    folder = _workspace()
+    world: list = [str(folder.resolve())] if folder.exists() else []  # the link's target folder
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        try:
+            st = path.stat()
+        except OSError:  # replaced while we looked: the next stamp differs anyway
+            continue
+        world.append((path.name, st.st_size, st.st_mtime_ns))
+    from workbench.errors import WorkbenchError
+    from workbench.scenarios import ScenarioStore
+
+    try:
+        store = ScenarioStore()
+        try:
+            listing = store.list()
+        finally:
+            store.close()
+        scenarios: tuple | str = tuple(zip(listing["id"].tolist(), listing["name"].tolist(),
+                                           listing["updated"].astype(str).tolist()))
+    except WorkbenchError as exc:  # the apps say what is wrong with the store; nothing to compare
+        scenarios = f"unavailable: {exc}"
+    return tuple(world), scenarios
+
+
+def for_page(build: Callable[[], T]) -> T:
+    """``build()`` the app for a page, ahead of the page when the kernel is a preheated one.
+
+    In a preheated Voila kernel the app is built with the saved world and scenarios as they are
+    now, then the kernel waits for a page to ask for it; if anything saved changed meanwhile (data
+    loaded on Home, a scenario saved) the app is built again, so a page always shows what is saved
+    when it is opened. Elsewhere it is simply ``build()``.
+    """
+    if not _preheating():
+        return build()
+    before = _saved_state()
+    app = build()
+    for _ in range(3):  # building may itself save (the comparison seeds an empty store)
+        after = _saved_state()
+        if after == before:
+            break
+        before, app = after, build()
+    _wait_for_page()
+    if _saved_state() != before:
+        log.info("saved data changed while the app waited for its page; building it again")
+        app = build()
+    return app
 
 
 _SAVED_WORLD_PROBLEMS: list[str] = []
@@ -53,7 +112,6 @@ def current_world() -> workbench.World:
     When the saved data no longer passes validation (a file edited by hand, a newer rule), the
     apps open the sample and :func:`saved_world_problems` says why; every app shows it.
     """
-    _wait_for_page()
     folder = _workspace()
     _SAVED_WORLD_PROBLEMS.clear()
     if folder.is_dir() and any(folder.glob("*.csv")):
@@ -76,8 +134,8 @@ def saved_world_problems() -> list[str]:
 
 
 def open_world() -> workbench.World:
-    """The World for an app that is being opened (``current_world``, which waits for the page
-    request under preheated Voila kernels)."""
+    """The World for an app that is being opened (``current_world``; apps are built through
+    :func:`for_page`, which sees to it that the world is the one saved when the page opens)."""
     return current_world()
 
 

@@ -51,11 +51,18 @@ def test_home_layer_toggle_and_bad_upload(page, voila_url):
 def test_uploaded_data_reaches_a_new_page(page, browser, voila_url):
     """Data loaded on Home is what the next page opens with, even from a preheated kernel."""
     open_app(page, voila_url, "home", wait_for=(MARKERS,))
-    good = (b"customer_id,name,region,lat,lon,population,annual_demand\n"
-            b"A,Denver,West,39.74,-104.99,715000,500000\nB,Boise,West,43.61,-116.2,235000,150000\n")
+    import workbench
+
+    # one company: two customers, with the sample's candidate sites and products
+    sample = workbench.load_sample()
+    customers = (b"customer_id,name,region,lat,lon,population,annual_demand\n"
+                 b"A,Denver,West,39.74,-104.99,715000,500000\nB,Boise,West,43.61,-116.2,235000,150000\n")
+    files = [{"name": "customers.csv", "mimeType": "text/csv", "buffer": customers}] + [
+        {"name": f"{table}.csv", "mimeType": "text/csv",
+         "buffer": getattr(sample, table).to_csv(index=False).encode()} for table in ("sites", "products")]
     with page.expect_file_chooser() as chooser:
         page.locator(".wb-app-home .widget-upload").click()
-    chooser.value.set_files(files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": good}])
+    chooser.value.set_files(files=files)
     page.locator(".wb-note").wait_for(timeout=60_000)
     assert "Loaded customers.csv" in page.locator(".wb-note").inner_text()
     other = browser.new_page()

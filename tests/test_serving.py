@@ -1,0 +1,140 @@
+"""The serving pieces without a browser: building apps ahead of their page, the page's local
+assets, the size of the preheated pool and the executor's waits for kernel messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+import workbench
+from widgets import serve, world_store
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch):
+    """An empty WORKBENCH_HOME, and a preheated kernel's environment whose page is not asked for yet."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    monkeypatch.delenv("WORKBENCH_SCENARIOS", raising=False)
+    monkeypatch.setattr(world_store, "_PAGE_REQUESTED", False)
+    return tmp_path
+
+
+def test_for_page_outside_a_preheated_kernel_just_builds(home, monkeypatch):
+    """In JupyterLab, tests or a kernel started for a page, the app is built once, with no waiting."""
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    monkeypatch.setattr(world_store, "_wait_for_page", lambda: pytest.fail("waited for a page"))
+    builds = []
+    assert world_store.for_page(lambda: builds.append(1) or "app") == "app"
+    assert builds == [1]
+
+
+def test_for_page_builds_before_the_page_and_keeps_it_when_nothing_changed(home, monkeypatch):
+    """A preheated kernel builds the app, waits for the page, and serves that same build."""
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    events = []
+    monkeypatch.setattr(world_store, "_wait_for_page", lambda: events.append("page"))
+    app = world_store.for_page(lambda: events.append("build") or object())
+    assert events == ["build", "page"]
+    assert app is not None
+
+
+def test_for_page_rebuilds_when_data_is_loaded_while_waiting(home, monkeypatch):
+    """Data loaded on Home while the preheated app waited makes it build again with that data."""
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    sample = workbench.load_sample()
+    grown = dataclasses_replace_customers(sample)
+    monkeypatch.setattr(world_store, "_wait_for_page", lambda: world_store.set_current_world(grown))
+    demand = []
+    world_store.for_page(lambda: demand.append(world_store.current_world().customers["annual_demand"].sum()))
+    base = sample.customers["annual_demand"].sum()
+    assert demand == [pytest.approx(base), pytest.approx(2 * base)]
+
+
+def test_for_page_rebuilds_when_a_scenario_is_saved_while_waiting(home, monkeypatch):
+    """A scenario saved while the preheated app waited is in the app's lists: it builds again."""
+    from workbench.scenarios import Scenario, ScenarioStore
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+
+    def save():
+        store = ScenarioStore()
+        try:
+            store.save(Scenario.from_result("Plan B", "network_design", inputs={"dc_count": 4}))
+        finally:
+            store.close()
+
+    monkeypatch.setattr(world_store, "_wait_for_page", save)
+    builds = []
+    world_store.for_page(lambda: builds.append(1))
+    assert builds == [1, 1]
+
+
+def dataclasses_replace_customers(world: workbench.World) -> workbench.World:
+    import dataclasses
+
+    customers = world.customers.assign(annual_demand=world.customers["annual_demand"] * 2)
+    return dataclasses.replace(world, customers=customers)
+
+
+def test_page_links_no_cdn():
+    """The Font Awesome CDN links of Voila's page are dropped; local links stay."""
+    html = ('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/'
+            'all.min.css" type="text/css" />\n  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/'
+            '@fortawesome/fontawesome-free@^5/css/v4-shims.min.css" type="text/css" />\n'
+            '<script src="/voila/static/voila-style.js"></script>')
+    assert serve.local_only(html) == '<script src="/voila/static/voila-style.js"></script>'
+
+
+def test_preheated_kernels_counts_one_per_app(tmp_path):
+    """The pool holds one kernel per notebook with the project's settings; none without preheating."""
+    assert serve.preheated_kernels() == len(list(serve.NOTEBOOKS.glob("*.ipynb")))
+    conf = json.loads((serve.NOTEBOOKS / "voila.json").read_text())
+    conf["VoilaConfiguration"]["preheat_kernel"] = False
+    (tmp_path / "voila.json").write_text(json.dumps(conf))
+    (tmp_path / "a.ipynb").write_text("{}")
+    assert serve.preheated_kernels(tmp_path / "voila.json") == 0
+
+
+def test_project_settings_refuse_foreign_hosts_and_never_time_out_a_waiting_kernel():
+    """voila.json keeps the Host check on, and sets no executor timeout: a preheated kernel's
+    notebook waits for its page for as long as it takes (a timeout interrupted it after 300 s)."""
+    conf = json.loads((serve.NOTEBOOKS / "voila.json").read_text())
+    assert conf["Voila"]["tornado_settings"]["allow_remote_access"] is False
+    assert "timeout" not in conf.get("VoilaExecutor", {})
+
+
+class _LostWakeUpSocket:
+    """A socket holding a message whose wake-up never comes: only a poll that ends finds it."""
+
+    def __init__(self):
+        self.polls = []
+
+    async def poll(self, timeout_ms):
+        self.polls.append(timeout_ms)
+        await asyncio.sleep(timeout_ms / 1000)  # nobody wakes us; the timer ends the wait
+        return 1                                # the poll at its end sees the message
+
+
+class _Channel:
+    def __init__(self):
+        self.socket = _LostWakeUpSocket()
+        self.asked = []
+
+    async def get_msg(self, timeout=None):
+        self.asked.append(timeout)
+        return {"msg_type": "execute_reply"}
+
+
+def test_executor_wait_picks_up_a_message_whose_wake_up_was_lost(monkeypatch):
+    """Waiting without end is done in short polls, so a message is read even if no wake-up comes."""
+    monkeypatch.setattr(serve, "RECHECK_S", 0.05)
+    channel = _Channel()
+    get_msg = serve._rechecking(channel, "shell", "k1")
+    msg = asyncio.run(asyncio.wait_for(get_msg(), timeout=5))
+    assert msg == {"msg_type": "execute_reply"}
+    assert channel.socket.polls == [50]
+    # a wait with its own timeout is passed through unchanged
+    asyncio.run(get_msg(timeout=2.0))
+    assert channel.asked[-1] == 2.0

@@ -66,7 +66,8 @@ def test_aggregate_levels_and_region_dcs(app, sample_world):
     """The total is forecast as one series; its inventory covers all 25 product x region series."""
     app.level.value = "total"
     assert app.model.series == "All|All"
-    assert list(app.series.options) == ["All|All"]
+    assert [v for _, v in app.series.options] == ["All|All"]
+    assert [label for label, _ in app.series.options] == ["Company total"]
     assert len(app.model.inventory_table()) == 25
     hist = app.model.result.history
     assert hist["y"].sum() == pytest.approx(sample_world.demand_history["y"].sum())

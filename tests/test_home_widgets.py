@@ -105,7 +105,7 @@ def test_inputs_carry_world_version(app, sample_world):
 
 @pytest.mark.parametrize("value,unit,text", [
     (1234567.0, "USD", "$1.23M"), (0.456, "share", "45.6%"), (65304879.0, "units", "65.3M units"),
-    (300.0, "", "300"), (12.5, "km", "12.50 km"), (None, "", "–"), (2500.0, "USD", "$2,500"),
+    (300.0, "", "300"), (12.5, "km", "12.5 km"), (None, "", "–"), (2500.0, "USD", "$2,500"),
 ])
 def test_format_value(value, unit, text):
     """Numbers are formatted the way planners read them."""

@@ -198,3 +198,22 @@ def test_world_without_orders_says_what_to_load(sample_world):
     view = RoutePlanningView(RoutePlanningModel(world))
     assert "no delivery day to plan" in view.model.problems[0]
     assert view.solve_button.disabled
+
+
+def test_improve_further_searches_longer_and_keeps_the_better_plan():
+    """The default search is short (5 s); 'Improve further' searches with four times the limit (at
+    least 10 s) and never shows a plan worse than the one it started from."""
+    from widgets.route_planning import RoutePlanningModel, RoutePlanningView
+
+    m = RoutePlanningModel()
+    assert m.time_limit_s == 5.0
+    v = RoutePlanningView(m, background=False)
+    assert v.improve_button.disabled  # nothing to improve yet
+    m.time_limit_s = 1
+    first = m.solve()
+    assert not v.improve_button.disabled
+    v.improve_button.click()
+    assert m.time_limit_s == 10.0
+    better = m.result
+    assert (better.orders_served, -better.total_cost) >= (first.orders_served, -first.total_cost)
+    assert not m.stale and m.problems == []

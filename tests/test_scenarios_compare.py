@@ -113,7 +113,7 @@ def test_excel_export_sheets_headers_and_values(tmp_path):
     assert kp[0] == ("Total cost", 80.0, "USD", "total_cost")
     assert kp[1] == ("Service", 0.95, "%", "service_share")
     flows = wb["S1 flows"]
-    assert [c.value for c in flows[3]] == ["Customer ID", "Site ID", "Distance (km)", "Annual demand (units/yr)",
+    assert [c.value for c in flows[3]] == ["Customer ID", "Serving DC", "Distance (km)", "Annual demand (units/yr)",
                                            "Cost (USD)", "Shipped (UTC)"]
     assert [c.value for c in flows[4]][:5] == ["C1", "D1", 12.5, 1000.0, 1250.0]
     assert flows.cell(row=4, column=6).value.isoformat() == "2026-01-05T00:00:00"

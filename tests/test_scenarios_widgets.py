@@ -13,6 +13,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+
+from workbench.scenarios import charts_for
 import traitlets as T
 
 from widgets.core import AppModel, MapView
@@ -266,10 +268,12 @@ def test_viewer_lists_headline_kpis_and_opens_read_only(store, sample_world):
     sc = view.model.result
     assert sc.name == "2 DCs" and "2 DCs" in view.header.value
     assert view.cards.values["Total cost"] == pytest.approx(sc.kpis["total_cost"])
+    assert len(view.figures) == 1  # one grouped chart, a panel per chart of the app
+    assert len(view.figures[0].data) == len(charts_for(sc.app, sc.kpis)) >= 1
     assert view.map.visible_layers() == ["sites (not used)", "sites"]
     assert set(view.table_pick.options) == {("Sites (4 rows)", "sites"), ("Assignment (5 rows)", "assignment")}
     view.table_pick.value = "assignment"
-    assert "customer_id" in view.table_view.value
+    assert "<th>Customer ID</th>" in view.table_view.value and "customer_id" not in view.table_view.value
     editors = [w for w in walk(view) if isinstance(w, (W.Text, W.Textarea, W.ToggleButtons))]
     assert editors == []
     buttons = sorted(w.description for w in walk(view) if isinstance(w, W.Button))

@@ -29,48 +29,6 @@ def test_network_spec_accepts_whole_floats():
     assert spec.dc_count == 3 and isinstance(spec.dc_count, int) and spec.outbound_rate == 1.0
 
 
-# -- the scenario store -------------------------------------------------------------------
-
-@pytest.fixture()
-def store(tmp_path):
-    """An empty scenario store in a temporary SQLite file."""
-    from workbench.scenarios import ScenarioStore
-
-    with ScenarioStore(tmp_path / "s.sqlite") as s:
-        yield s
-
-
-def test_kpi_infinity_round_trips(store):
-    """A KPI of infinity is stored and read back as infinity (NaN stays NaN)."""
-    import math
-
-    from workbench.scenarios import Scenario
-
-    sid = store.save(Scenario.from_result("inf", "network_design", kpis={"a": float("inf"), "b": float("-inf"),
-                                                                          "c": float("nan"), "d": 1.5}))
-    k = store.load(sid).kpis
-    assert k["a"] == math.inf and k["b"] == -math.inf and math.isnan(k["c"]) and k["d"] == 1.5
-    assert store.kpi_frame([sid]).set_index("kpi")["value"]["a"] == math.inf
-
-
-def test_names_saved_and_looked_up_alike(store):
-    """Save normalises white space in names, and so does every lookup."""
-    from workbench.scenarios import Scenario
-
-    sid = store.save(Scenario.from_result("  Base   case ", "network_design", kpis={"a": 1.0}))
-    assert store.load(sid).name == "Base case"
-    assert store.resolve("Base case") == sid and store.resolve(" Base\tcase  ") == sid
-    assert store.load("Base  case").id == sid
-
-
-def test_lone_surrogate_in_a_name_is_a_clear_error(store):
-    """A name with a lone surrogate (pasted from a broken source) is a ScenarioError, not UnicodeEncodeError."""
-    from workbench.scenarios import Scenario, ScenarioError
-
-    with pytest.raises(ScenarioError, match="cannot be saved"):
-        store.save(Scenario.from_result("bad \ud800 name", "network_design", kpis={"a": 1.0}))
-
-
 def test_markup_in_scenario_names_is_text_in_charts():
     """A scenario name with markup is escaped in chart labels, trace names and titles (plotly shows it as text)."""
     from workbench.scenarios import Scenario, compare

@@ -1,10 +1,12 @@
 """Channel strategy app: intensive, selective and exclusive distribution side by side.
 
 The model holds every assumption as a trait; any change re-evaluates the three strategies and
-the coverage-versus-profit frontier (about half a second on the sample company; the exclusive
-territories are re-designed only when their inputs change). The view shows KPI cards per
-strategy, a grouped bar chart, a map per strategy, a per-unit margin waterfall per channel and
-the frontier with the three strategies marked.
+the reach-versus-profit frontier (about half a second on the sample company; the exclusive
+territories are re-designed only when their inputs change). The view shows the verdict (best,
+margin, tolerance), KPI cards per strategy, a grouped bar chart, the break-even tornado on
+request, a map per strategy, a per-unit margin waterfall per path to the shopper and the
+frontier with the three strategies marked like for like; every control's tooltip gives the
+source of its default.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import traitlets as T
 import workbench
 from workbench.channels import (
     CHANNELS,
+    SOURCES,
     STRATEGIES,
     TIERS,
     ChannelComparison,
     ChannelFrontier,
     ChannelParams,
     StrategyResult,
+    break_even,
+    calibrate_capture,
     evaluate_strategies,
     frontier,
     prepare_market,
@@ -33,8 +38,8 @@ from workbench.channels import (
 )
 
 from .components import KPI, download_link, FigureView, KPICards, section, TableView
-from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure, frontier_figure,
-                               waterfall_figure)
+from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure,
+                               format_assumption, frontier_figure, tornado_figure, waterfall_figure)
 from .formatting import LAYER_COLORS, PALETTE, format_value
 from .geojson import hull_polygons, polygons_layer
 from .layout import app_shell
@@ -50,6 +55,7 @@ __all__ = [
     "waterfall_figure",
     "frontier_figure",
     "strategy_layers",
+    "tornado_figure",
     "STRATEGY_COLORS",
 ]
 
@@ -60,7 +66,8 @@ PARAM_TRAITS = (
     "alpha", "beta", "competitor_attraction", "coverage_radius_km", "consumer_price", "retailer_margin",
     "wholesaler_margin", "distributor_margin", "ecommerce_commission", "ecommerce_fulfilment", "ecommerce_parcel",
     "exclusive_premium", "intensive_erosion", "price_elasticity", "logistics_cost_per_unit_km",
-    "selective_min_attractiveness", "territories", "balance_tolerance",
+    "selective_min_attractiveness", "territories", "balance_tolerance", "online_share", "ecommerce_delivery_km",
+    "intermediary_radius_km", "partner_min_capture", "decision_tolerance",
 )
 ACCOUNT_TRAITS = tuple(f"account_cost_{c}" for c in CHANNELS)
 
@@ -105,11 +112,19 @@ class ChannelStrategyModel(AppModel):
     exclusive_tiers = T.List(T.Unicode(), default_value=list(DEFAULTS.exclusive_tiers))
     territories = T.Int(DEFAULTS.territories)
     balance_tolerance = T.Float(DEFAULTS.balance_tolerance)
+    online_share = T.Float(DEFAULTS.online_share)
+    ecommerce_delivery_km = T.Float(DEFAULTS.ecommerce_delivery_km)
+    intermediary_radius_km = T.Float(DEFAULTS.intermediary_radius_km)
+    partner_min_capture = T.Float(DEFAULTS.partner_min_capture)
+    decision_tolerance = T.Float(DEFAULTS.decision_tolerance)
 
     serving_site_ids = T.List(T.Unicode())   # DCs to serve outlets from; empty = today's (existing) DCs
 
     frontier = T.Any(None, allow_none=True)
+    sensitivity = T.Any(None, allow_none=True)   # workbench.channels.Sensitivity of the current inputs
+    calibration = T.Any(None, allow_none=True)   # workbench.channels.Calibration last applied
     unit_cost = T.Float(0.0)
+    reference_price = T.Float(0.0)
     serving_dcs = T.Any(None, allow_none=True)
 
     _ready = False
@@ -121,7 +136,8 @@ class ChannelStrategyModel(AppModel):
         with self.quiet():
             try:
                 price, cost = reference_prices(self.world, DEFAULTS)
-                self.consumer_price = round(price, 2)
+                self.consumer_price = price
+                self.reference_price = price
                 self.unit_cost = cost
             except workbench.WorkbenchError as exc:
                 self.problems = [str(exc)]
@@ -141,6 +157,7 @@ class ChannelStrategyModel(AppModel):
         kw["selective_size"] = int(self.selective_size) if self.selective_size > 0 else None
         kw["unit_cost"] = self.unit_cost if self.unit_cost > 0 else None
         kw["consumer_price"] = self.consumer_price if self.consumer_price > 0 else None
+        kw["reference_price"] = self.reference_price if self.reference_price > 0 else None
         return ChannelParams(**kw)
 
     def _on_input(self, change) -> None:
@@ -154,15 +171,63 @@ class ChannelStrategyModel(AppModel):
     @T.observe("world")
     def _on_world(self, change) -> None:
         if self._ready and change["new"] is not None:
+            try:
+                price, cost = reference_prices(change["new"], DEFAULTS)
+            except workbench.WorkbenchError:
+                pass  # recompute() reports the missing products
+            else:
+                with self.quiet():
+                    if self.consumer_price == self.reference_price:
+                        self.consumer_price = price
+                    self.reference_price, self.unit_cost = price, cost
             self.recompute()
 
     # -- running ------------------------------------------------------------------------
-    def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
+    def _market(self, params: ChannelParams):
         dcs = self.serving_dcs if self.serving_dcs is not None else (list(self.serving_site_ids) or None)
-        market = prepare_market(self.world, params, serving_dcs=dcs)
+        return prepare_market(self.world, params, serving_dcs=dcs)
+
+    def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
+        market = self._market(params)
         comparison = evaluate_strategies(self.world, params, market=market)
         front = frontier(self.world, params, comparison=comparison, market=market)
         return comparison, front
+
+    def has_sell_out(self) -> bool:
+        """True when the World carries a channel_sales table to calibrate to."""
+        sales = getattr(self.world, "channel_sales", None)
+        return sales is not None and len(sales) > 0
+
+    def calibrate(self) -> None:
+        """Fit the distance decay and competitor strength to the World's sell-out and apply them."""
+        params = self.params()
+        out = self.run(lambda: calibrate_capture(self.world, params, market=self._market(params)),
+                       label="Fitting the capture model to your sell-out")
+        if out is None:
+            return
+        self.calibration = out
+        self.set_inputs({"beta": out.beta, "competitor_attraction": out.competitor_strength})
+        self.refresh()
+        self.notes = [*self.notes, f"Calibrated to the sell-out of {len(out.fit)} outlets: distance decay "
+                      f"{out.beta:.1f}, competitor strength {out.competitor_strength:.2f}; the modelled units miss "
+                      f"the observed by {out.wape:.1%} (weighted absolute error)."]
+
+    def compute_sensitivity(self, *, background: bool = False) -> None:
+        """Break-even values of the key assumptions for the current inputs (a few seconds; in a
+        background thread with ``background``). A result that arrives after the inputs changed is
+        dropped: it belongs to the old inputs."""
+        if self.result is None:
+            return
+        params = self.params()
+
+        def done(sens) -> None:
+            if self.params() == params:
+                self.sensitivity = sens
+
+        self.run_in_background(lambda: break_even(market=self._market(params), params=params,
+                                                  progress=self.progress_callback()),
+                               label="Finding the break-even value of each assumption", done=done,
+                               background=background)
 
     def recompute(self) -> None:
         """Evaluate the three strategies and the frontier; problems become readable messages."""
@@ -181,6 +246,7 @@ class ChannelStrategyModel(AppModel):
             return
         comparison, front = out
         self.notes = list(comparison.notes)
+        self.sensitivity = None   # stale: it belongs to the previous inputs
         self.frontier = front
         self.result = comparison
 
@@ -191,6 +257,10 @@ class ChannelStrategyModel(AppModel):
         if self.frontier is not None:
             out.update(self.frontier.kpis())
         return out
+
+    def verdict(self) -> str:
+        """The comparison in one sentence (best, margin over the runner-up, tolerance)."""
+        return self.result.verdict if self.result is not None else ""
 
 
 def _hulls(points: pd.DataFrame, group: str, colors: Mapping[Any, str]) -> dict:
@@ -225,6 +295,18 @@ def strategy_layers(result: StrategyResult) -> dict[str, dict]:
     return layers
 
 
+def strategy_legend(result: StrategyResult) -> list[tuple[str, str]]:
+    """The colour legend of one strategy's map: channels (or territories) of the outlets, and the
+    shading of the zones by the brand's share."""
+    o = result.outlets
+    if result.strategy == "exclusive" and "territory" in result.zones:
+        items = [("outlets and zones coloured by territory", PALETTE[0])]
+    else:
+        items = [(f"{CHANNEL_LABELS.get(c, c)} outlet", LAYER_COLORS.get(c, "#333333"))
+                 for c in sorted(o["channel"].unique())]
+    return items + [("zone: brand's share low", _shade(0.0)), ("high", _shade(1.0))]
+
+
 def _points(df: pd.DataFrame, colors, radius, props, fill_opacity: float) -> dict:
     """GeoJSON points with per-feature style (same shape as ``core.points_layer``, built from
     columns at once so a few hundred features take milliseconds)."""
@@ -251,16 +333,41 @@ def _shade(share: float) -> str:
 # the view
 # ---------------------------------------------------------------------------------------
 
-CARD_KPIS = (("Outlets", "outlet_count", ""), ("Coverage", "coverage", "share"), ("Units", "units", "units"),
+CARD_KPIS = (("Outlets", "outlet_count", ""), ("Store reach", "store_reach", "share"), ("Units", "units", "units"),
              ("Revenue", "revenue", "USD"), ("Net margin", "net_margin", "USD"), ("Cost to serve", "cost_to_serve", "USD"),
              ("Profit", "profit", "USD"), ("Brand control", "brand_control", "share"),
              ("Cannibalisation", "cannibalisation", "share"))
 
 
+#: table headers in words, with units (the frames keep their column names)
+CHANNEL_HEADERS = {
+    "strategy": "Strategy", "outlets": "Outlets", "coverage": "Population covered (%)", "units": "Units per year",
+    "market_share": "Market share (%)", "consumer_price": "Consumer price (USD/unit)", "revenue": "Revenue (USD/yr)",
+    "net_margin": "Net margin (USD/yr)", "cost_to_serve": "Cost to serve (USD/yr)", "profit": "Profit (USD/yr)",
+    "brand_control": "Brand control (%)", "cannibalisation": "Sales taken from own outlets (%)",
+    "overlap": "Outlets competing with each other", "territory": "Territory", "partner": "Partner outlet",
+    "partner_channel": "Partner channel", "partner_tier": "Partner tier", "zones": "Zones",
+    "potential": "Potential (people)", "share_of_mean": "Potential vs. average territory (%)",
+    "mean_distance_km": "Mean distance (km)", "outlet_id": "Outlet", "name": "Name", "channel": "Channel",
+    "tier": "Tier", "attractiveness": "Attractiveness (0-100)", "serving_dc": "Serving DC",
+    "dc_distance_km": "Distance from DC (km)",
+    "store_reach": "Population within reach of a store (%)", "online_reach": "Population with parcel delivery (%)",
+    "partner_capture": "Partner's share of territory (%)", "best_capture": "Best store's share of territory (%)",
+    "route": "Route to market", "supplier_id": "Supplied by", "supplied_units": "Units supplied to stores per year",
+    "incremental_units": "Units not taken from own outlets per year",
+}
+
+
+def source_of(name: str) -> str:
+    """Where the default of a control comes from (a published source or an explicit assumption)."""
+    key = "account_cost" if name.startswith("account_cost_") else name
+    return SOURCES.get(key, "")
+
+
 def _slider(model, name, lo, hi, step, desc, fmt=".2f", percent=False):
     s = W.FloatSlider(value=getattr(model, name), min=lo, max=hi, step=step, description=desc, continuous_update=False,
             readout_format=".0%" if percent else fmt, style={"description_width": "105px"},
-            layout=W.Layout(width="100%"))
+            layout=W.Layout(width="100%"), tooltip=source_of(name))
     W.link((model, name), (s, "value"))
     s.add_class(f"wb-input-{name}")
     return s
@@ -270,7 +377,7 @@ def _number(model, name, desc, *, lo=0.0, hi=1e9, step=None, integer=False):
     cls = W.BoundedIntText if integer else W.BoundedFloatText
     kw = {"step": step} if step else {}
     t = cls(value=getattr(model, name), min=lo, max=hi, description=desc, continuous_update=False,
-            style={"description_width": "105px"}, layout=W.Layout(width="100%"), **kw)
+            style={"description_width": "105px"}, layout=W.Layout(width="100%"), tooltip=source_of(name), **kw)
     W.link((model, name), (t, "value"))
     t.add_class(f"wb-input-{name}")
     return t
@@ -297,39 +404,42 @@ def _checks(model, name, options, labels):
     return W.HBox(boxes, layout=W.Layout(flex_flow="row wrap"))
 
 
-# The lab's plotly renderer calls Plotly.Plots.resize on show/resize; with no layout width that
-# drops the layout height and autosizes to the container, whose height is 0 (its children are
-# absolutely positioned), so a chart drawn at start-up could collapse to nothing. Giving each
-# chart's container its height keeps the width responsive and the height right.
-FIGURE_HEIGHTS = (360, 400, 420)
-FIGURE_STYLE = "<style>" + "".join(
-    f".wb-fig-h{h} .jp-RenderedPlotly {{ height: {h}px; min-height: {h}px; }}" for h in FIGURE_HEIGHTS) + "</style>"
-
-
 def _figure_view(height: int) -> FigureView:
-    view = FigureView()
-    view.add_class(f"wb-fig-h{height}")
-    return view
+    return FigureView(height=height)
 
 
 class ChannelStrategyView(W.VBox):
     """Thin view of :class:`ChannelStrategyModel`."""
 
-    def __init__(self, model: ChannelStrategyModel):
+    def __init__(self, model: ChannelStrategyModel, *, background: bool = True):
         self.model = model
+        self.background = background
         m = model
         # controls ---------------------------------------------------------------------
         market = [
-            _slider(m, "alpha", 0.2, 3.0, 0.1, "Attractiveness α", ".1f"),
-            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance decay β", ".1f"),
+            _slider(m, "alpha", 0.2, 3.0, 0.1, "Store appeal weight (α)", ".1f"),
+            _slider(m, "beta", 0.0, 4.0, 0.1, "Distance penalty (β)", ".1f"),
             _slider(m, "competitor_attraction", 0.0, 30.0, 0.5, "Competitor strength", ".1f"),
-            _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Coverage radius km", ".0f"),
+            _slider(m, "coverage_radius_km", 10.0, 200.0, 5.0, "Reach radius km", ".0f"),
+            _slider(m, "online_share", 0.0, 0.5, 0.01, "Online share", percent=True),
+            _number(m, "ecommerce_delivery_km", "Parcel reach km", hi=10_000.0, step=50.0),
         ]
+        self.calibrate_button = W.Button(description="Calibrate to sell-out", icon="crosshairs",
+                                         tooltip="Fit the distance decay and competitor strength to the channel_sales "
+                                                 "table (a year's sell-out per store and listing)",
+                                         layout=W.Layout(width="100%"), disabled=not m.has_sell_out())
+        self.calibrate_button.on_click(lambda _: self.model.calibrate())
+        market += [self.calibrate_button, W.HTML(
+            "<div class='wb-busy'>" + ("Your data has sell-out: fit the market to it." if m.has_sell_out() else
+                                       "Add a channel_sales table (outlet_id, units: a year's sell-out) to fit "
+                                       "the market to your data.") + "</div>")]
         prices = [
-            _number(m, "consumer_price", "Consumer price $", lo=0.01, hi=10_000.0, step=0.5),
+            _number(m, "consumer_price", "Shelf price $", lo=0.01, hi=10_000.0, step=0.5),
+            W.HTML(f"<div class='wb-busy'>Demand was observed at ${m.reference_price:,.2f}; another price moves "
+                   "volume by the elasticity.</div>"),
             _slider(m, "exclusive_premium", 0.0, 0.6, 0.01, "Exclusive premium", percent=True),
             _slider(m, "intensive_erosion", 0.0, 0.3, 0.01, "Intensive erosion", percent=True),
-            _slider(m, "price_elasticity", 0.0, 3.0, 0.1, "Price elasticity", ".1f"),
+            _slider(m, "price_elasticity", 0.0, 5.0, 0.01, "Price elasticity", ".2f"),
             _slider(m, "retailer_margin", 0.0, 0.6, 0.01, "Retailer margin", percent=True),
             _slider(m, "wholesaler_margin", 0.0, 0.4, 0.01, "Wholesaler margin", percent=True),
             _slider(m, "distributor_margin", 0.0, 0.4, 0.01, "Distributor margin", percent=True),
@@ -338,7 +448,8 @@ class ChannelStrategyView(W.VBox):
             _number(m, "ecommerce_parcel", "Parcel $/unit", hi=1000.0, step=0.1),
         ]
         costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} $/yr", hi=1e8, step=1000.0) for c in CHANNELS]
-        costs.append(_number(m, "logistics_cost_per_unit_km", "Logistics $/unit-km", hi=10.0, step=0.0001))
+        costs.append(_number(m, "logistics_cost_per_unit_km", "Freight $/unit-km", hi=10.0, step=0.0001))
+        costs.append(_number(m, "intermediary_radius_km", "Wholesale reach km", hi=5_000.0, step=25.0))
         sites = m.world.sites
         self.dc_select = W.SelectMultiple(
             options=[(f"{r.name}{' (open today)' if r.existing else ''}", r.site_id) for r in sites.itertuples()],
@@ -358,6 +469,8 @@ class ChannelStrategyView(W.VBox):
             W.HTML("<b>Exclusive: partner tiers</b>"), _checks(m, "exclusive_tiers", TIERS, {}),
             self._territory_slider(m),
             _slider(m, "balance_tolerance", 0.05, 1.0, 0.05, "Balance ±", percent=True),
+            _slider(m, "partner_min_capture", 0.0, 0.3, 0.01, "Partner capture ≥", percent=True),
+            _slider(m, "decision_tolerance", 0.0, 0.2, 0.005, "Too close within", ".1%"),
         ]
         self.inputs: dict[str, W.Widget] = {}
         for group in (market, prices, costs, strategies):
@@ -366,7 +479,7 @@ class ChannelStrategyView(W.VBox):
                     if cls.startswith("wb-input-"):
                         self.inputs[cls[len("wb-input-"):]] = wdg
         self.controls = W.Accordion(children=[W.VBox(prices), W.VBox(market), W.VBox(strategies), W.VBox(costs)],
-                                    titles=("Prices and margins", "Market (Huff)", "Strategies", "Cost to serve"),
+                                    titles=("Prices and margins", "Market (store choice model)", "Strategies", "Cost to serve"),
                                     selected_index=0)
         self.reset_button = W.Button(description="Back to defaults", icon="undo", layout=W.Layout(width="100%"))
         self.reset_button.on_click(lambda _: self.reset())
@@ -379,7 +492,7 @@ class ChannelStrategyView(W.VBox):
             self.cards[s].add_class(f"wb-strategy-{s}")
             cols.append(W.VBox([head, self.cards[s]], layout=W.Layout(width="33%", padding="0 6px 0 0")))
         self.bars = _figure_view(360)
-        self.maps = {s: MapView(height="320px") for s in STRATEGIES}
+        self.maps = {s: MapView(height="320px", width_px=330, cities=4) for s in STRATEGIES}
         map_cols = [W.VBox([W.HTML(f"<b>{STRATEGY_LABELS[s]}</b>"), self.maps[s]],
                            layout=W.Layout(width="33%", padding="0 4px 0 0")) for s in STRATEGIES]
         self.waterfall_strategy = W.ToggleButtons(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES],
@@ -395,25 +508,76 @@ class ChannelStrategyView(W.VBox):
                                           description="Outlets of")
         self.outlet_strategy.observe(lambda _: self._render_outlets(), names="value")
         self.outlets = TableView(height="300px")
+        self.verdict = W.HTML()
+        self.verdict.add_class("wb-verdict")
+        self.sensitivity_button = W.Button(description="Find break-even values", icon="balance-scale",
+                                           tooltip="Move each key assumption alone over its range and find where "
+                                                   "another strategy becomes the best (a few seconds)",
+                                           layout=W.Layout(width="260px"))
+        self.sensitivity_button.on_click(lambda _: self.model.compute_sensitivity(background=self.background))
+        self.tornado = _figure_view(420)
+        self.sensitivity_table = TableView(height="260px")
+        self.sources = W.HTML(self._sources_html())
         controls = [self.controls, self.reset_button, section("Export"), self.download]
-        body = [W.HTML(FIGURE_STYLE), W.HBox(cols, layout=W.Layout(width="100%")), self.bars, section("Where each strategy sells"),
+        body = [self.verdict, W.HBox(cols, layout=W.Layout(width="100%")), self.bars,
+                section("Which assumption changes the recommendation"), self.sensitivity_button, self.tornado,
+                self.sensitivity_table, section("Where each strategy sells"),
                 W.HBox(map_cols, layout=W.Layout(width="100%")),
                 W.HTML("<div class='wb-busy'>Zones shaded by the brand's share (grey none, dark blue all); outlets "
                        "coloured by channel; exclusive territories coloured with their partner.</div>"),
                 section("Margin stack per channel"), self.waterfall_strategy, self.waterfall,
-                section("Coverage versus profit"), self.frontier, self.frontier_caption,
+                section("Store reach versus profit"), self.frontier, self.frontier_caption,
                 section("Comparison"), self.summary, section("Exclusive territories"), self.territories,
-                section("Outlets carried"), self.outlet_strategy, self.outlets]
+                section("Outlets carried"), self.outlet_strategy, self.outlets,
+                section("Assumptions and their sources"), self.sources]
         super().__init__([app_shell(model, controls=controls, body=body, subtitle=(
-            "Intensive: every outlet of the enabled channels. Selective: outlets meeting the tier and quality "
-            "criteria. Exclusive: one partner per balanced territory."))])
+            "Intensive: every store and listing of the enabled channels. Selective: those meeting the tier and "
+            "quality criteria. Exclusive: one store per balanced territory. Wholesalers and distributors supply "
+            "the small stores; they do not sell to shoppers."))])
         for s in STRATEGIES:
             if len(model.world.customers):
                 self.maps[s].set_outline(model.world.customers, "region")
                 self.maps[s].fit(model.world.customers.lat, model.world.customers.lon)
                 self.maps[s].map.zoom = 3
         model.observe(lambda _: self._render(), names="result")
+        model.observe(lambda _: self._render_sensitivity(), names="sensitivity")
         self._render()
+        self._render_sensitivity()
+
+    def _sources_html(self) -> str:
+        p = self.model.params()
+        rows = []
+        for name, text in SOURCES.items():
+            v = getattr(p, name, None)
+            if isinstance(v, Mapping):
+                v = ", ".join(f"{k} {x:,.0f}" for k, x in v.items())
+            elif isinstance(v, tuple):
+                v = ", ".join(v)
+            rows.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(str(v))}</td>"
+                        f"<td>{html.escape(text)}</td></tr>")
+        return ("<details><summary>Every default, with its published source or marked as an assumption to "
+                "calibrate to your data</summary><table class='wb-sources'><tr><th>assumption</th><th>today</th>"
+                "<th>source</th></tr>" + "".join(rows) + "</table></details>")
+
+    def _render_sensitivity(self) -> None:
+        sens = self.model.sensitivity
+        if sens is None:
+            self.tornado.layout.display = "none"
+            self.sensitivity_table.layout.display = "none"
+            return
+        self.tornado.layout.display = None
+        self.sensitivity_table.layout.display = None
+        self.tornado.show(tornado_figure(sens))
+        t = sens.table
+        shown = pd.DataFrame({
+            "assumption": t["label"],
+            "today": [format_assumption(u, v) for u, v in zip(t["unit"], t["value"])],
+            "break-even below": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_below"])],
+            "break-even above": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_above"])],
+            "then best": t["overtaken_by"],
+            "move needed": [("" if not np.isfinite(m) else f"{m:+.0%}") for m in t["move"]],
+        })
+        self.sensitivity_table.update(shown)
 
     def _on_dcs(self, change) -> None:
         chosen = list(change["new"])
@@ -432,7 +596,8 @@ class ChannelStrategyView(W.VBox):
     @staticmethod
     def _territory_slider(m) -> W.IntSlider:
         s = W.IntSlider(value=m.territories, min=1, max=30, description="Territories", continuous_update=False,
-                        style={"description_width": "105px"}, layout=W.Layout(width="100%"))
+                        style={"description_width": "105px"}, layout=W.Layout(width="100%"),
+                        tooltip=source_of("territories"))
         W.link((m, "territories"), (s, "value"))
         s.add_class("wb-input-territories")
         return s
@@ -440,8 +605,9 @@ class ChannelStrategyView(W.VBox):
     def reset(self) -> None:
         traits = ChannelStrategyModel.class_traits()
         defaults = {name: traits[name].default() for name in self.model.input_traits}
-        defaults["consumer_price"] = round(reference_prices(self.model.world, DEFAULTS)[0], 2)
+        defaults["consumer_price"] = reference_prices(self.model.world, DEFAULTS)[0]
         self.model.set_inputs(defaults)
+        self.model.refresh()
 
     # -- rendering --------------------------------------------------------------------
     def _render(self) -> None:
@@ -450,13 +616,26 @@ class ChannelStrategyView(W.VBox):
             for s in STRATEGIES:
                 self.cards[s].update([])
             return
+        close = cmp.too_close
+        self.verdict.value = (f"<div class='wb-busy'><b>{html.escape(cmp.verdict)}</b> Use <i>Find break-even "
+                              "values</i> to see which assumption would change it.</div>")
         for s, r in cmp.strategies.items():
-            sub = {"Outlets": f"{r.outlets['channel'].nunique()} channels",
-                   "Coverage": f"{r.population_covered / 1e6:,.1f}M people within {cmp.params.coverage_radius_km:g} km",
+            gap = cmp.strategies[cmp.best].profit - r.profit
+            if cmp.best == s:
+                prof = (f"too close to call (+{format_value(cmp.margin, 'USD')})" if close
+                        else f"best by {format_value(cmp.margin, 'USD')}")
+            else:
+                prof = f"{format_value(gap, 'USD')} below {cmp.best}"
+            n_sup = int((r.outlets["role"] == "intermediary").sum())
+            sub = {"Outlets": f"{r.outlets.loc[r.outlets['role'] != 'intermediary', 'channel'].nunique()} consumer "
+                              f"channel(s), {n_sup} supplier(s)",
+                   "Store reach": f"{r.population_in_reach / 1e6:,.1f}M of the modelled zones' people within "
+                                  f"{cmp.params.coverage_radius_km:g} km of a store",
                    "Units": f"{100 * r.market_share:.1f}% market share",
-                   "Revenue": f"consumer price ${r.consumer_price:,.2f}",
+                   "Revenue": f"shelf price ${r.consumer_price:,.2f}",
                    "Net margin": f"{100 * r.net_margin_pct:.1f}% of revenue",
-                   "Profit": "best" if cmp.best == s else ""}
+                   "Profit": prof,
+                   "Cannibalisation": "own sales other own outlets would make"}
             self.cards[s].update([KPI(label, getattr(r, attr), unit, sub.get(label, ""))
                                   for label, attr, unit in CARD_KPIS])
         self.bars.show(comparison_figure(cmp))
@@ -469,30 +648,32 @@ class ChannelStrategyView(W.VBox):
                 mv.remove_layer("territories")
             mv.set_layer("zones", layers["zones"], label="Zones")
             mv.set_layer("outlets", layers["outlets"], label="Outlets")
+            mv.set_legend(strategy_legend(r))
         self._render_waterfall()
         if self.model.frontier is not None:
             front = self.model.frontier
             self.frontier.show(frontier_figure(front))
-            b = front.best
-            best = cmp.strategies[cmp.best]
             self.frontier_caption.value = (
-                "<div class='wb-busy'>Adding outlets one at a time by marginal profit (at the selective price), the "
-                f"most profitable network carries <b>{int(b['outlets'])} outlets</b>, covers "
-                f"{100 * b['coverage']:.1f}% of the population and earns <b>{format_value(b['profit'], 'USD')}</b> "
-                f"a year; the best of the three strategies is {cmp.best} with {format_value(best.profit, 'USD')}."
-                "</div>")
+                "<div class='wb-busy'>Outlets added one at a time by marginal profit. "
+                + html.escape(front.caption("intensive")) + " Open circles: each strategy's outlets at the curve's "
+                "price (like for like); filled: at the strategy's own assumed price.</div>")
         summ = cmp.summary.reset_index()
-        show = summ[["strategy", "outlets", "coverage", "units", "market_share", "consumer_price", "revenue",
-                     "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
-        self.summary.update(show, formats={"coverage": "share", "market_share": "share", "brand_control": "share",
+        show = summ[["strategy", "outlets", "store_reach", "online_reach", "units", "market_share", "consumer_price",
+                     "revenue", "net_margin", "cost_to_serve", "profit", "brand_control", "cannibalisation", "overlap"]]
+        self.summary.update(show, formats={"store_reach": "share", "online_reach": "share", "market_share": "share",
+                                           "brand_control": "share",
                                            "cannibalisation": "share", "revenue": "USD", "net_margin": "USD",
-                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD"})
+                                           "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD/unit",
+                                           "units": "units"},
+                            headers=CHANNEL_HEADERS)
         t = cmp.exclusive.territories
         if t is not None:
-            shown = t[["territory", "partner", "partner_channel", "partner_tier", "zones", "potential",
-                       "share_of_mean", "mean_distance_km", "units", "profit"]].copy()
+            shown = t[["territory", "partner", "partner_tier", "zones", "potential", "share_of_mean",
+                       "mean_distance_km", "partner_capture", "best_capture", "units", "profit"]].copy()
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
-            self.territories.update(shown, formats={"share_of_mean": "share", "profit": "USD"})
+            self.territories.update(shown, formats={"share_of_mean": "share", "partner_capture": "share",
+                                                    "best_capture": "share", "profit": "USD", "units": "units"},
+                                    headers=CHANNEL_HEADERS)
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")
@@ -507,10 +688,12 @@ class ChannelStrategyView(W.VBox):
         if cmp is None:
             return
         o = cmp.strategies[self.outlet_strategy.value].outlets
-        cols = [c for c in ("outlet_id", "name", "channel", "tier", "territory", "attractiveness", "serving_dc",
-                            "dc_distance_km", "units", "revenue", "cost_to_serve", "profit") if c in o.columns]
+        cols = [c for c in ("outlet_id", "name", "channel", "route", "supplier_id", "tier", "territory",
+                            "attractiveness", "serving_dc", "dc_distance_km", "units", "supplied_units",
+                            "incremental_units", "revenue", "cost_to_serve", "profit") if c in o.columns]
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
-                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD"})
+                            formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD", "units": "units"},
+                            headers=CHANNEL_HEADERS)
 
     @staticmethod
     def _csv(cmp: ChannelComparison) -> bytes:
@@ -518,6 +701,8 @@ class ChannelStrategyView(W.VBox):
         return pd.concat(frames, ignore_index=True).to_csv(index=False, lineterminator="\n").encode()
 
 
-def channel_strategy_app(world: workbench.World | None = None, **kwargs) -> ChannelStrategyView:
-    """Build the channel strategy app (the notebook's one line)."""
-    return for_page(lambda: ChannelStrategyView(ChannelStrategyModel(world, **kwargs)))
+def channel_strategy_app(world: workbench.World | None = None, *, background: bool = True,
+                         **kwargs) -> ChannelStrategyView:
+    """Build the channel strategy app (the notebook's one line); the break-even search runs in the
+    background so the controls stay responsive."""
+    return for_page(lambda: ChannelStrategyView(ChannelStrategyModel(world, **kwargs), background=background))

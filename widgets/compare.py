@@ -245,22 +245,23 @@ class CompareView(W.VBox):
         self.figures = kpi_figures(cmp) + ([delta_figure(cmp)] if len(cmp.labels) > 1 else [])
         self.charts_box.children = tuple(FigureView(f) for f in self.figures)
         views = []
-        for lab, sc in list(zip(cmp.labels, cmp.scenarios))[:MAX_MAPS]:
-            layers = map_layers(sc, m.world)
-            if not layers:
-                continue
-            mv = MapView(height="360px")
-            lats, lons = [], []
+        per = [(lab, map_layers(sc, m.world)) for lab, sc in list(zip(cmp.labels, cmp.scenarios))[:MAX_MAPS]]
+        per = [(lab, layers) for lab, layers in per if layers]
+        # one view for every map (so they compare), fitted with room around every point
+        lats = [a for _, layers in per for l in layers if l.kind == "points" for a in l.data["lat"]]
+        lons = [b for _, layers in per for l in layers if l.kind == "points" for b in l.data["lon"]]
+        wide = len(per) == 1
+        for lab, layers in per:
+            mv = MapView(height="360px", width_px=1000 if wide else 500, cities=8 if wide else 5)
             for layer in layers:
                 mv.set_layer(layer.name, layers_geojson(layer), label=layer.label, hover_key="name")
-                if layer.kind == "points":
-                    lats += layer.data["lat"]
-                    lons += layer.data["lon"]
+                if layer.kind == "points" and layer.labelled:
+                    mv.set_labels(f"{layer.name} names", [(a, b, t.removesuffix(" DC")) for a, b, t in
+                                                         zip(layer.data["lat"], layer.data["lon"], layer.data["label"])])
             if lats:
                 mv.fit(lats, lons)
-            mv.map.layout.height = "360px"
             box = W.VBox([W.HTML(f"<b>{html.escape(lab)}</b>"), mv],
-                         layout=W.Layout(width="49%" if len(cmp.labels) > 1 else "100%", margin="0 1% 8px 0"))
+                         layout=W.Layout(width="100%" if wide else "49%", margin="0 1% 8px 0"))
             views.append((box, mv))
         self.map_views = [mv for _, mv in views]
         self.maps_box.children = tuple(b for b, _ in views)

@@ -98,23 +98,38 @@ class BusyIndicator(W.HBox):
 
 
 class FigureView(W.Output):
-    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests."""
+    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests.
 
-    def __init__(self, figure: go.Figure | None = None, **kwargs):
+    Every chart has a known height: the figure's own (``height`` here when the figure has none,
+    else 400 px), set on the figure AND on its container. The lab's plotly renderer sizes a chart
+    to its container, and a container laid out before the page is (an app's first draw) has no
+    height, so without this the chart is drawn 0 px high until a resize (seen on first open of
+    Network design and Demand & inventory). The house CSS (``.wb-figure``) makes the renderer's
+    boxes fill the container.
+    """
+
+    DEFAULT_HEIGHT = 400
+
+    def __init__(self, figure: go.Figure | None = None, *, height: int | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.height = height
         self.figure: go.Figure | None = None
+        self.add_class("wb-figure")
         if figure is not None:
             self.show(figure)
 
     def show(self, figure: go.Figure) -> None:
+        """Draw ``figure`` (replacing the last one). Sets the outputs directly, so it is safe from a
+        background thread too."""
+        height = int(figure.layout.height or self.height or self.DEFAULT_HEIGHT)
+        if figure.layout.height is None:
+            figure.update_layout(height=height)
         self.figure = figure
-        # Under Voila the plotly renderer can resize a chart drawn before the page has laid out
-        # to zero height; giving the output the figure's own height keeps it visible.
-        self.layout.min_height = f"{int(figure.layout.height or 450)}px"
-        self.clear_output(wait=True)
-        with self:
-            display({"application/vnd.plotly.v1+json": _plotly_bundle(figure),
-                     "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}, raw=True)
+        self.layout.height = f"{height}px"
+        self.layout.min_height = f"{height}px"
+        self.outputs = ({"output_type": "display_data", "metadata": {},
+                         "data": {"application/vnd.plotly.v1+json": _plotly_bundle(figure),
+                                  "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}},)
 
 
 def _plotly_bundle(fig: go.Figure) -> dict:
@@ -126,23 +141,38 @@ def _plotly_bundle(fig: go.Figure) -> dict:
 
 
 class TableView(W.HTML):
-    """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``)."""
+    """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``).
+
+    ``headers`` maps column names to what the table shows ("Volume (units/yr)"); a column name
+    left raw (``cost_to_serve``) is shown readable with its unit ("Cost to serve (USD)"), so no
+    code name reaches the screen. ``data`` keeps the frame as given (for tests and downloads).
+    """
 
     def __init__(self, data: pd.DataFrame | None = None, *, max_rows: int = 200, height: str = "320px",
-                 formats: Mapping[str, str] | None = None, **kwargs):
+                 formats: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.max_rows = max_rows
         self.height = height
         self.formats = dict(formats or {})
+        self.headers = dict(headers or {})
         self.data = pd.DataFrame()
         if data is not None:
             self.update(data)
 
-    def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None) -> None:
+    def shown_headers(self, columns) -> list[str]:
+        """The header shown for each column."""
+        from workbench.scenarios.kpis import header
+
+        return [self.headers.get(c) or (header(str(c)) if "_" in str(c) else str(c)) for c in columns]
+
+    def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None,
+               headers: Mapping[str, str] | None = None) -> None:
         self.data = data
+        if headers is not None:
+            self.headers = {**self.headers, **headers}
         fmts = {**self.formats, **(formats or {})}
         shown = data.head(self.max_rows)
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.shown_headers(shown.columns))
         rows = []
         for _, r in shown.iterrows():
             cells = []

@@ -48,7 +48,7 @@ METHOD_LABELS = {
     "ets": "ETS (AICc, damped)", "theta": "Theta", "optimized_theta": "Optimised Theta",
     "dynamic_optimized_theta": "Dynamic optimised Theta",
     "arima": "SARIMAX with events", "ses": "Simple exponential smoothing", "naive": "Naive",
-    "seasonal_naive": "Seasonal naive", "croston": "Croston", "sba": "SBA", "tsb": "TSB",
+    "seasonal_naive": "Same week last year", "croston": "Croston", "sba": "SBA", "tsb": "TSB",
     "adida": "ADIDA (aggregate, then SES)", "ces": "Complex exponential smoothing",
 }
 
@@ -107,7 +107,9 @@ class DemandForecastingModel(AppModel):
     _FORECAST_TRAITS = ("level", "series", "horizon", "method", "events", "backtest_windows")
     _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate", "on_hand_weeks")
 
-    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, **kwargs):
+    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, design=None, **kwargs):
+        #: a network design (NetworkResult): its customer-to-DC assignment places each region's stock
+        self.design = design
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._ready = False
         self._prepare()
@@ -121,7 +123,7 @@ class DemandForecastingModel(AppModel):
     def _prepare(self) -> None:
         self.planner: DemandPlanner | None = None
         try:
-            self.planner = DemandPlanner.from_world(self.world)
+            self.planner = DemandPlanner.from_world(self.world, getattr(self, "design", None))
         except DataError as exc:
             self.problems = exc.messages
             self.series_options = []
@@ -190,7 +192,7 @@ class DemandForecastingModel(AppModel):
         if self.planner is None or not self.series:
             self.result = None
             return
-        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series}")
+        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series_label(self.series)}")
 
     def replan(self) -> None:
         """Re-plan the stock from the kept forecasts (service level, lead time, costs changed)."""
@@ -221,6 +223,18 @@ class DemandForecastingModel(AppModel):
             self.all_result = out
 
     # -- numbers --------------------------------------------------------------------------
+    def series_label(self, uid: str) -> str:
+        """A series in words: 'BEV|Midwest' -> 'Beverages · Midwest' (product names from the World)."""
+        names = {}
+        if self.world is not None and len(self.world.products):
+            names = {str(p): str(n).split(" (")[0] for p, n in zip(self.world.products.product_id,
+                                                                   self.world.products.name)}
+        parts = [names.get(x, "all products" if x == "All" and i == 0 else "all regions" if x == "All" else x)
+                 for i, x in enumerate(str(uid).split("|"))]
+        if parts and parts[0] == "all products" and all(p == "all regions" for p in parts[1:]):
+            return "Company total"
+        return " · ".join(parts)
+
     def accuracy_table(self) -> pd.DataFrame:
         r = self.result
         if r is None or r.backtest is None:
@@ -244,7 +258,7 @@ class DemandForecastingModel(AppModel):
 def _inventory_view(t: pd.DataFrame) -> pd.DataFrame:
     cols = {"unique_id": "series", "dc": "DC", "demand_per_period": "demand/wk", "sigma_d": "error sd/wk",
             "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to",
-            "eoq": "EOQ", "on_hand": "on hand", "reorder_ds": "reorder week", "safety_stock_value": "safety stock $"}
+            "eoq": "order quantity", "on_hand": "on hand", "reorder_ds": "reorder week", "safety_stock_value": "safety stock $"}
     v = t[[c for c in cols if c in t.columns]].rename(columns=cols).copy()
     if "reorder week" in v:
         v["reorder week"] = v["reorder week"].map(lambda d: d.strftime("%Y-%m-%d") if pd.notna(d) else "not in horizon")
@@ -261,8 +275,8 @@ class DemandForecastingView(W.VBox):
         lay = W.Layout(width="100%")
         self.level = W.Dropdown(options=[(LEVEL_LABELS[k], k) for k in LEVELS], value=m.level, description="Level",
                                 style=style, layout=lay)
-        self.series = W.Dropdown(options=m.series_options, value=m.series or None, description="Series", style=style,
-                                 layout=lay)
+        self.series = W.Dropdown(options=[(m.series_label(u), u) for u in m.series_options], value=m.series or None,
+                                 description="Series", style=style, layout=lay)
         self.horizon = W.BoundedIntText(value=m.horizon, min=1, max=104, description="Horizon (weeks)", style=style,
                                         layout=lay)
         self.method = W.Dropdown(options=[(METHOD_LABELS.get(k, k), k) for k in ("auto", *METHODS)], value=m.method,
@@ -273,7 +287,8 @@ class DemandForecastingView(W.VBox):
                                      readout_format=".1%", style=style, layout=lay, continuous_update=False)
         self.lead = W.FloatSlider(value=m.lead_time, min=0.5, max=12, step=0.5, description="Lead time (wk)",
                                   style=style, layout=lay, continuous_update=False)
-        self.lead_sd = W.FloatSlider(value=m.lead_time_sd, min=0.0, max=4, step=0.25, description="Lead time sd",
+        self.lead_sd = W.FloatSlider(value=m.lead_time_sd, min=0.0, max=4, step=0.25, description="Lead time ± (wk)",
+                                     tooltip="how much the lead time varies (standard deviation, weeks)",
                                      style=style, layout=lay, continuous_update=False)
         self.cover = W.FloatSlider(value=m.on_hand_weeks, min=0.0, max=26, step=0.5, description="On hand (wk)",
                                    style=style, layout=lay, continuous_update=False)
@@ -305,10 +320,18 @@ class DemandForecastingView(W.VBox):
         self.projection.add_class("wb-projection-chart")
         self.all_table = TableView(height="280px")
         self.all_chart = FigureView()
-        body = [self.cards, self.chart, section("Backtest accuracy (rolling origin) against the seasonal naive"),
-                self.accuracy, section("Safety stock and reorder points per DC/region"), self.inventory,
-                self.projection, section("Every series (after 'Forecast all series')"), self.all_chart,
-                self.all_table]
+        self.all_note = W.HTML("<div class='wb-busy'>Press <b>Forecast all series</b> (left) to forecast every "
+                               "product in every region and see the company's bottom-up forecast here.</div>")
+        self.accuracy_note = W.HTML(
+            "<details class='wb-details'><summary>How to read this</summary>Each method forecast past weeks it had "
+            "not seen (rolling origin backtest). <b>Error vs. benchmark</b> (MASE) divides the forecast's mean "
+            "absolute error by that of simply repeating the same week last year: below 1 beats it. MAPE / WAPE: "
+            "mean / volume-weighted absolute error in % of demand; bias: average over (+) or under (−) forecast; "
+            "band columns: share of actual weeks inside the 80% / 95% interval.</details>")
+        body = [self.cards, self.chart, section("How accurate the forecast was on past weeks (vs. 'same week last year')"),
+                self.accuracy, self.accuracy_note, section("Safety stock and reorder points per DC and region"),
+                self.inventory, self.projection, section("Every product in every region"), self.all_note,
+                self.all_chart, self.all_table]
         super().__init__([app_shell(m, controls=controls, body=body,
                                     subtitle="Forecast weekly demand with its peaks and intervals, check it against "
                                              "the past, and set the stock each DC needs.")])
@@ -323,7 +346,7 @@ class DemandForecastingView(W.VBox):
             self.model.series = change["new"]
 
     def _on_options(self, change) -> None:
-        self.series.options = change["new"]
+        self.series.options = [(self.model.series_label(u), u) for u in change["new"]]
         if self.model.series in change["new"]:
             self.series.value = self.model.series
 
@@ -347,7 +370,7 @@ class DemandForecastingView(W.VBox):
             return
         k = m.kpis()
         sel = r.forecast.selection.iloc[0]
-        sub = method_note(sel) + (f"; lifts {sel['lifts']}" if sel["lifts"] else "")
+        sub = method_note(sel) + (f"; event lifts {sel['lifts']}" if sel["lifts"] else "")
         cards = [KPI(f"Forecast, next {m.horizon} weeks", k["forecast_units"], "units", sub)]
         if discontinued_note(sel):
             cards.append(KPI("Possibly discontinued", int(sel["zero_run"]), "weeks without demand",
@@ -355,26 +378,52 @@ class DemandForecastingView(W.VBox):
         if np.isfinite(k.get("history_units_same_weeks_last_year", np.nan)):
             cards.append(KPI("Same weeks last year", k["history_units_same_weeks_last_year"], "units"))
         if "backtest_mase" in k:
-            cards.append(KPI("Backtest MASE", round(k["backtest_mase"], 3), "",
-                             f"seasonal naive {k.get('seasonal_naive_mase', float('nan')):.3f}"))
+            cards.append(KPI("Error vs. benchmark", round(k["backtest_mase"], 2), "",
+                             f"MASE; below 1 beats 'same week last year' "
+                             f"({k.get('seasonal_naive_mase', float('nan')):.2f})"))
             cards.append(KPI("Actuals in 80% band", k["coverage_80"], "%"))
         if "safety_stock_units" in k:
             cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service"))
             cards.append(KPI("Safety stock value", k["safety_stock_value"], "USD"))
         self.cards.update(cards)
-        fig = forecast_figure(r.history, r.forecast.forecasts, title=f"{r.unique_id}: history and {m.horizon}-week forecast")
+        fig = forecast_figure(r.history, r.forecast.forecasts,
+                              title=f"{m.series_label(r.unique_id)}: history and {m.horizon}-week forecast")
         self.chart.show(fig)
-        self.accuracy.update(m.accuracy_table().round(3))
-        self.inventory.update(m.inventory_table())
+        acc = m.accuracy_table().round(3)
+        if "model" in acc:
+            acc = acc.assign(model=[METHOD_LABELS.get(x, x) for x in acc["model"]])
+        self.accuracy.update(acc, headers={"model": "Method", "MASE": "Error vs. benchmark (MASE)",
+                                           "windows": "Backtest windows"})
+        inv = m.inventory_table()
+        if "series" in inv:
+            inv = inv.assign(series=[m.series_label(u) for u in inv["series"]])
+        units = {c: "count" for c in ("demand/wk", "error sd/wk", "safety stock", "reorder point", "order-up-to",
+                                      "order quantity", "on hand")}
+        self.inventory.update(inv, formats={**units, "safety stock $": "USD"}, headers={
+            "series": "Product · region", "demand/wk": "Demand (units/wk)", "error sd/wk": "Forecast error ± (units/wk)",
+            "safety stock": "Safety stock (units)", "reorder point": "Reorder point (units)",
+            "order-up-to": "Order up to (units)", "order quantity": "Order quantity (units)", "on hand": "On hand (units)",
+            "reorder week": "Reorder in week of", "safety stock $": "Safety stock value (USD)"})
         if r.inventory is not None:
-            self.projection.show(projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)"))
+            fig = projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)")
+            for t in fig.data:  # series in words in the legend
+                if t.name and "|" in str(t.name):
+                    t.name = m.series_label(t.name)
+            self.projection.show(fig)
 
     def _render_all(self, *_):
         a = self.model.all_result
         if a is None:
             self.all_table.update(pd.DataFrame())
-            self.all_chart.show(figure_layout(go.Figure(), "Run 'Forecast all series' for every product and region"))
+            self.all_chart.figure = None
+            self.all_chart.clear_output()
+            for wdg in (self.all_chart, self.all_table):
+                wdg.layout.display = "none"
+            self.all_note.layout.display = None
             return
+        for wdg in (self.all_chart, self.all_table):
+            wdg.layout.display = None
+        self.all_note.layout.display = "none"
         sel = a.forecast.selection.set_index("unique_id")
         tot = a.forecast.forecasts.groupby("unique_id")["yhat"].sum()
         inv = a.inventory.table.set_index("unique_id")
@@ -383,11 +432,22 @@ class DemandForecastingView(W.VBox):
                               "DC": inv["dc"],
                               "status": sel["discontinued"].map({True: "possibly discontinued", False: ""})}
                              ).reset_index()
-        self.all_table.update(table.rename(columns={"unique_id": "series"}))
+        table["unique_id"] = [self.model.series_label(u) for u in table["unique_id"]]
+        for col in ("model", "method used"):
+            table[col] = [METHOD_LABELS.get(x, x) for x in table[col]]
+        self.all_table.update(table.rename(columns={"unique_id": "series"}),
+                              headers={"series": "Product · region", "model": "Method chosen",
+                                       "method used": "Method used", "forecast units": "Forecast (units)",
+                                       "safety stock": "Safety stock (units)",
+                                       "reorder point": "Reorder point (units)", "status": "Status"})
         fig = all_series_figure(a)
         self.all_chart.show(fig)
 
 
-def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
-    """Build the demand forecasting and inventory app (the notebook's one line)."""
-    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world)))
+def demand_forecasting_app(world: workbench.World | None = None, *, design=None) -> DemandForecastingView:
+    """Build the demand forecasting and inventory app (the notebook's one line).
+
+    ``design``: a network design (``NetworkResult``) whose customer-to-DC assignment places each
+    region's stock (per-DC safety stock); without it each region is stocked at its region's DC.
+    """
+    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world, design=design)))

@@ -39,42 +39,13 @@ def display_currency() -> str:
 
 def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None, *,
                  currency: str | None = None) -> str:
-    """Readable number: thousands separators, the currency's symbol for money ('R$1.2M' for BRL),
-    % for shares, k/M for big values. Money is in ``currency`` or the display currency."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
-    v = float(value)
-    if math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if unit == "%":
-        return f"{v:.{1 if digits is None else digits}f}%"
-    if unit == "share":
-        return f"{100 * v:.{1 if digits is None else digits}f}%"
-    if unit in MONEY_UNITS:
-        sym = currency_symbol(currency or display_currency())
-        av = abs(v)
-        if av >= 1e9:
-            return f"{sym}{v / 1e9:,.2f}B"
-        if av >= 1e6:
-            return f"{sym}{v / 1e6:,.2f}M"
-        if av >= 1e4:
-            return f"{sym}{v / 1e3:,.0f}k"
-        return f"{sym}{v:,.0f}" if av >= 100 else f"{sym}{v:,.2f}"
-    av = abs(v)
-    if digits is None:
-        if av >= 1e7:
-            text = f"{v / 1e6:,.1f}M"
-        elif av >= 1e5:
-            text = f"{v / 1e3:,.0f}k"
-        elif av >= 100 or float(v).is_integer():
-            text = f"{v:,.0f}"
-        else:
-            text = f"{v:,.2f}"
-    else:
-        text = f"{v:,.{digits}f}"
-    return f"{text} {unit}".strip()
+    """Readable number: the one formatter of the workbench
+    (:func:`workbench.scenarios.kpis.format_number`: the currency's symbol for money, '$0.90' per
+    unit, % for shares, k/M for big values), so the apps, the Excel export and the HTML report
+    agree. Money is in ``currency`` or the display currency (the open World's)."""
+    from workbench.scenarios.kpis import format_number
+
+    return format_number(value, unit, digits, currency=currency or display_currency())
 
 
 def jsonable(value):
@@ -111,7 +82,21 @@ STYLE = """
 .wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .wb-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 4px 0 10px; vertical-align: middle; }
 .wb-links a, .wb-links b { margin-right: 14px; }
-.wb-map .leaflet-container { background: #f5f7fa; }
+.wb-map .leaflet-container { background: #dce8f2; }
+.wb-figure { overflow: hidden; }
+.wb-map .leaflet-div-icon { background: transparent; border: none; pointer-events: none; }
+.wb-map-label { white-space: nowrap; display: inline-block; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.wb-map-label-dc { font: 600 12px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1f2933; }
+.wb-map-label-city { font: 11px/1.1 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #616e7c; font-style: italic; }
+.wb-controls .widget-label { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.15;
+  height: auto; align-self: center; }
+.wb-controls .widget-inline-hbox { max-width: 100%; box-sizing: border-box; }
+.wb-controls .widget-text input { min-width: 0; box-sizing: border-box; }
+.wb-details { font-size: 12px; color: #52606d; margin: 4px 0 6px 0; }
+.wb-details summary { cursor: pointer; color: #486581; }
+.wb-map-legend .wb-legend { font-size: 12px; color: #3e4c59; margin: 4px 0; }
+.wb-figure > .jp-OutputArea, .wb-figure .jp-OutputArea-child, .wb-figure .jp-OutputArea-output,
+.wb-figure .jp-RenderedPlotly { height: 100%; min-height: 0; }
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>
 """

@@ -92,15 +92,25 @@ def _graticule(bounds, step: float = 5.0) -> dict:
          "properties": {"style": {"color": "#d9e2ec", "weight": 1, "opacity": 0.8}}} for c in feats]}
 
 
-def _center_zoom(lats, lons, width_px: int = 900, height_px: int = 480) -> tuple[tuple[float, float], int]:
+def _center_zoom(lats, lons, width_px: int = 900, height_px: int = 480, pad_px: int = 36
+                 ) -> tuple[tuple[float, float], float]:
+    """Centre and zoom (in quarter steps) that show every point with ``pad_px`` of room on each side
+    of a map ``width_px`` x ``height_px`` (Web Mercator, as Leaflet draws it)."""
     lats = np.asarray(lats, float)
     lons = np.asarray(lons, float)
+    ok = np.isfinite(lats) & np.isfinite(lons)
+    lats, lons = lats[ok], lons[ok]
     s, n, w, e = lats.min(), lats.max(), lons.min(), lons.max()
-    span_lon = max(e - w, 0.05)
-    merc = lambda la: math.log(math.tan(math.pi / 4 + math.radians(la) / 2))  # noqa: E731
-    span_lat = max(abs(merc(n) - merc(s)) * 180 / math.pi, 0.05)
-    z = min(math.log2(width_px / 256 * 360 / (span_lon * 1.15)), math.log2(height_px / 256 * 360 / (span_lat * 1.15)))
-    return ((s + n) / 2, (w + e) / 2), int(max(2, min(13, math.floor(z))))
+    merc = lambda la: math.log(math.tan(math.pi / 4 + math.radians(max(-85.0, min(85.0, la))) / 2))  # noqa: E731
+    span_lon = max(e - w, 0.02)
+    span_lat = max(abs(merc(n) - merc(s)) * 180 / math.pi, 0.02)
+    usable_w = max(width_px - 2 * pad_px, 100)
+    usable_h = max(height_px - 2 * pad_px, 100)
+    z = min(math.log2(usable_w / 256 * 360 / span_lon), math.log2(usable_h / 256 * 360 / span_lat))
+    mid = (merc(s) + merc(n)) / 2
+    center_lat = math.degrees(2 * math.atan(math.exp(mid)) - math.pi / 2)
+    return (center_lat, (w + e) / 2), float(max(1.0, min(13.0, math.floor(z * 4) / 4)))
+
 
 def points_layer(df: pd.DataFrame, **kwargs) -> dict:
     """GeoJSON of points (``lat``/``lon`` columns) with per-feature style; see ``MapView.set_layer``."""

@@ -25,12 +25,13 @@ import plotly.io as pio
 
 from workbench.scenarios import Comparison, Scenario, charts_for, compare, kpi_info
 from workbench.scenarios.apps import app_title
-from workbench.scenarios.export import flatten_inputs
-from workbench.scenarios.kpis import headline_kpis, readable
+from workbench.scenarios.export import _input_pairs
+from workbench.scenarios.kpis import format_input, format_number, headline_kpis, readable
 
+from . import geography as geo
 from .formatting import PALETTE, format_value
 
-__all__ = ["kpi_figures", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
+__all__ = ["kpi_figures", "overview_figure", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup"]
 
 VERDICT_COLORS = {"better": "#1a7f37", "worse": "#cf222e", "same": "#57606a", "": "#57606a"}
@@ -42,21 +43,18 @@ MAX_DELTA_KPIS = 24
 MAX_POINTS = 5000
 
 
-def format_kpi(value: float, unit: str) -> str:
-    """A KPI value for tables and cards ('share' shows as %, USD with $)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if unit == "count":
-        return format_value(value, "")
-    return format_value(value, unit)
+def format_kpi(value: float, unit: str, decimals: int | None = None) -> str:
+    """A KPI value for tables and cards, as the KPI registry formats it everywhere
+    (:func:`workbench.scenarios.kpis.format_number`: '$0.90', '$59.01M', '90.4%')."""
+    return format_number(value, unit, decimals)
 
 
-def _format_delta(value: float, unit: str) -> str:
+def _format_delta(value: float, unit: str, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "share":
-        return f"{100 * value:+.1f} pt"
-    text = format_kpi(abs(value), unit)
+        return f"{100 * value:+.{1 if decimals is None else decimals}f} pt"
+    text = format_kpi(abs(value), unit, decimals)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
@@ -106,10 +104,36 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
     return figs
 
 
+def overview_figure(cmp: Comparison, *, height: int = 380) -> go.Figure:
+    """One scenario's KPI charts side by side in one figure (one panel per chart of the app, each
+    with its own unit), for the viewer: one grouped chart instead of a chart per KPI."""
+    from plotly.subplots import make_subplots
+
+    lab = cmp.labels[0]
+    charts = charts_for(cmp.app, cmp.business_kpis)
+    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[c.title for c in charts],
+                        horizontal_spacing=0.08)
+    for i, chart in enumerate(charts, start=1):
+        unit = chart.unit or kpi_info(chart.kpis[0], cmp.app).unit
+        scale = 100.0 if unit == "share" else 1.0
+        infos = [kpi_info(k, cmp.app) for k in chart.kpis]
+        vals = [cmp.value(lab, k) * scale for k in chart.kpis]
+        fig.add_trace(go.Bar(x=[info.label for info in infos], y=vals, name=chart.title, showlegend=False,
+                             marker_color=[PALETTE[j % len(PALETTE)] for j in range(len(vals))],
+                             text=[format_kpi(cmp.value(lab, k), info.unit, info.decimals) for k, info in
+                                   zip(chart.kpis, infos)], textposition="auto",
+                             hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=i)
+        fig.update_yaxes(title_text=_axis_title(unit), tickformat=",.4~s" if unit == "USD" else None, row=1, col=i)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(title=dict(text=f"{lab}: key figures", x=0.01, font=dict(size=14)), height=height,
+                      template="plotly_white", margin=dict(l=50, r=20, t=70, b=60))
+    return fig
+
+
 def delta_figure(cmp: Comparison, *, height: int | None = None) -> go.Figure:
     """% change of every KPI against the baseline, one bar per scenario; green when better, red when worse."""
     fig = go.Figure()
-    kpis = list(cmp.kpis)
+    kpis = list(cmp.business_kpis)
     if len(kpis) > MAX_DELTA_KPIS:  # many KPIs (channel strategy has 60): the ones the app charts, headline first
         charted = [k for c in charts_for(cmp.app, kpis) for k in c.kpis]
         keep = list(dict.fromkeys(headline_kpis(cmp.app, kpis, 4) + charted))[:MAX_DELTA_KPIS]
@@ -146,6 +170,7 @@ class MapLayer:
     data: Any
     color: str = "#1f77b4"
     label: str = ""
+    labelled: bool = False  # write each point's label on the map (open DCs)
 
 
 def _num(df: pd.DataFrame, col: str) -> bool:
@@ -205,7 +230,7 @@ def map_layers(scenario: Scenario, world: Any = None) -> list[MapLayer]:
                     layers.append(MapLayer(f"{short} (not used)", "points", _points(closed, "#bcccdc", 3.5, label_col),
                                            "#bcccdc", f"{readable(short)} not used"))
                 layers.append(MapLayer(short, "points", _points(opened, color, 7.0, label_col), color,
-                                       f"{readable(short)} open"))
+                                       f"{readable(short)} open", labelled=len(opened) <= 30))
             else:
                 layers.append(MapLayer(short, "points", _points(d.head(MAX_POINTS), color, 4.0, label_col), color,
                                        readable(short)))
@@ -273,8 +298,9 @@ def _bounds(layers: Sequence[MapLayer]) -> tuple[float, float, float, float] | N
 
 def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, title: str = "",
             bounds: tuple[float, float, float, float] | None = None) -> str:
-    """An inline SVG map of the layers (equirectangular, scaled at the mid latitude), with a graticule
-    and a legend. Needs no tiles and no network."""
+    """An inline SVG map of the layers (equirectangular, scaled at the mid latitude) over the shipped
+    geography (sea, land, country and U.S. state borders, the largest cities' names), with a legend.
+    Needs no tiles and no network."""
     b = bounds or _bounds(layers)
     if b is None:
         return ""
@@ -289,27 +315,35 @@ def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, 
     legend_h = 18 * ((len(layers) + 2) // 3)
     plot_w, plot_h = width - 12, height - top - legend_h - 8
     scale = min(plot_w / span_x, plot_h / span_y)
+    if plot_h - span_y * scale > 8:  # a wide area: the map is shorter than asked, so is the picture
+        height = int(math.ceil(height - (plot_h - span_y * scale)))
+        plot_h = span_y * scale
     ox = 6 + (plot_w - span_x * scale) / 2
     oy = top + (plot_h - span_y * scale) / 2
 
     def xy(lat: float, lon: float) -> tuple[float, float]:
         return ox + (lon - w) * k * scale, oy + (n - lat) * scale
 
+    clip = f"wbclip{abs(hash((title, s, n, w, e, width, height))) % 10**8}"
+    x0, y0 = xy(n, w)
+    x1, y1 = xy(s, e)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="wb-svg-map" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title or "map")}">',
-             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f8fafc" stroke="#d9e2ec"/>']
+             f'<defs><clipPath id="{clip}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
+             f'height="{y1 - y0:.1f}"/></clipPath></defs>',
+             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff" stroke="#d9e2ec"/>',
+             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" fill="{geo.SEA}"/>']
     if title:
         parts.append(f'<text x="8" y="16" font-size="13" font-weight="600" fill="#1f2933">{html.escape(title)}</text>')
-    step = 5.0 if max(n - s, e - w) > 12 else 1.0
-    for lat in np.arange(math.ceil(s / step) * step, n, step):
-        x1, y1 = xy(lat, w)
-        x2, _ = xy(lat, e)
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y1:.1f}" stroke="#e4e7eb" stroke-width="1"/>')
-        parts.append(f'<text x="{x1 + 2:.1f}" y="{y1 - 2:.1f}" font-size="9" fill="#9aa5b1">{lat:g}°</text>')
-    for lon in np.arange(math.ceil(w / step) * step, e, step):
-        x1, y1 = xy(n, lon)
-        _, y2 = xy(s, lon)
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x1:.1f}" y2="{y2:.1f}" stroke="#e4e7eb" stroke-width="1"/>')
+    view = geo.Bounds(s, w, n, e)
+    countries, regions = geo.geography_features(view)
+    parts.append(f'<g class="wb-geography" clip-path="url(#{clip})">')
+    for f, d in zip(countries, geo.svg_paths(countries, xy)):
+        parts.append(f'<path class="wb-country" d="{d}" fill="{geo.LAND}" stroke="{geo.BORDER}" stroke-width="0.7">'
+                     f'<title>{html.escape(f["properties"]["name"])}</title></path>')
+    for d in geo.svg_paths(regions, xy):
+        parts.append(f'<path class="wb-region" d="{d}" fill="none" stroke="{geo.REGION_BORDER}" stroke-width="0.5"/>')
+    parts.append("</g>")
     for l in layers:
         if l.kind == "segments":
             d = " ".join("M{:.1f},{:.1f}L{:.1f},{:.1f}".format(*xy(a1, b1), *xy(a2, b2)) for a1, b1, a2, b2 in l.data)
@@ -329,6 +363,25 @@ def svg_map(layers: Sequence[MapLayer], *, width: int = 480, height: int = 340, 
                 parts.append(f'<circle class="wb-map-point" data-layer="{html.escape(l.name)}" cx="{x:.1f}" cy="{y:.1f}" '
                              f'r="{d["radius"] * 0.75:.1f}" fill="{d["color"]}" stroke="#ffffff" stroke-width="0.6">'
                              f'<title>{html.escape(lab)}</title></circle>')
+    placed: list[tuple[float, float]] = []
+
+    def label(x: float, y: float, text: str, css: str, size: int, color: str, weight: str = "normal") -> None:
+        if any(abs(x - px) < 40 and abs(y - py) < 10 for px, py in placed):
+            return  # would overprint a label already written
+        placed.append((x, y))
+        right = x > width - 90
+        parts.append(f'<text class="{css}" x="{x - 5 if right else x + 5:.1f}" y="{y - 3:.1f}" font-size="{size}" '
+                     f'font-weight="{weight}" fill="{color}" text-anchor="{"end" if right else "start"}" '
+                     f'stroke="#ffffff" stroke-width="2.5" paint-order="stroke">{html.escape(text)}</text>')
+
+    for l in layers:
+        if l.kind == "points" and l.labelled:
+            for lat, lon, lab in zip(l.data["lat"], l.data["lon"], l.data["label"]):
+                label(*xy(lat, lon), lab.replace(" DC", ""), "wb-dc-label", 10, "#1f2933", "600")
+    pts = [(a, b) for l in layers if l.kind == "points" for a, b in zip(l.data["lat"], l.data["lon"])]
+    countries = geo.countries_of([a for a, _ in pts], [b for _, b in pts]) if pts else None
+    for name, lat, lon, _ in geo.largest_cities(view, 6 if width < 500 else 8, countries=countries):
+        label(*xy(lat, lon), name, "wb-city", 9, "#616e7c")
     ly = height - legend_h - 2
     for i, l in enumerate(layers):
         x = 10 + (i % 3) * (width - 20) / 3
@@ -362,7 +415,7 @@ footer { margin-top: 32px; color: #829ab1; font-size: 11px; }
 """
 
 
-def _kpi_table_html(cmp: Comparison) -> str:
+def _kpi_table_html(cmp: Comparison, kpis: Sequence[str] | None = None, css: str = "kpis") -> str:
     labels = list(cmp.labels)
     head = "<tr><th>KPI</th>" + f"<th>{html.escape(labels[0])}<br><small>baseline</small></th>"
     for lab in labels[1:]:
@@ -370,19 +423,24 @@ def _kpi_table_html(cmp: Comparison) -> str:
     head += "</tr>"
     t = cmp.table.set_index(["kpi", "scenario"])
     rows = []
-    for k in cmp.kpis:
+    for k in (cmp.business_kpis if kpis is None else kpis):
         info = kpi_info(k, cmp.app)
-        unit = {"share": "%", "count": ""}.get(info.unit, info.unit)
-        cells = [f'<td>{html.escape(info.label)}{f" <small>({html.escape(unit)})</small>" if unit else ""}</td>',
-                 f'<td>{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit))}</td>']
+        unit = {"share": "%", "count": "", "ratio": ""}.get(info.unit, info.unit)
+        tip = f' title="{html.escape(info.help)}"' if info.help else ""
+        cells = [f'<td{tip}>{html.escape(info.label)}{f" <small>({html.escape(unit)})</small>" if unit else ""}</td>',
+                 f'<td class="num">{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit, info.decimals))}</td>']
         for lab in labels[1:]:
             r = t.loc[(k, lab)]
             cls = r["verdict"] if r["verdict"] in ("better", "worse") else ""
-            cells.append(f'<td>{html.escape(format_kpi(r["value"], info.unit))}</td>')
-            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit))}</td>')
+            cells.append(f'<td class="num">{html.escape(format_kpi(r["value"], info.unit, info.decimals))}</td>')
+            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit, info.decimals))}</td>')
             cells.append(f'<td class="{cls}">{html.escape(_format_pct(r["delta_pct"]))}</td>')
         rows.append(f'<tr data-kpi="{html.escape(k)}">' + "".join(cells) + "</tr>")
-    return f'<table class="kpis">{head}{"".join(rows)}</table>'
+    return f'<table class="{css}">{head}{"".join(rows)}</table>'
+
+
+def _input_text(value: Any, unit: str) -> str:
+    return format_number(value, unit, compact=False) if isinstance(value, (int, float)) else str(value)
 
 
 def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, title: str | None = None,
@@ -409,6 +467,9 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
         parts.append(f'<div class="note">{html.escape(n)}</div>')
     parts.append("<h2>Key figures</h2>")
     parts.append(_kpi_table_html(cmp))
+    if cmp.solver_kpis:
+        parts.append('<details class="solver"><summary>Solver details (how the plans were computed; not business '
+                     'results)</summary>' + _kpi_table_html(cmp, cmp.solver_kpis, "kpis solver") + "</details>")
     if figs:
         parts.append("<h2>Charts</h2>")
         config = {"displaylogo": False, "responsive": True}
@@ -429,8 +490,9 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
             parts.append("</div>")
     parts.append("<h2>Inputs</h2>")
     for lab, s in zip(cmp.labels, cmp.scenarios):
-        rows = "".join(f"<tr><td>{html.escape(readable(k.split('.')[-1]))}</td><td>{html.escape(str(v))}</td>"
-                       f"<td><code>{html.escape(k)}</code></td></tr>" for k, v in flatten_inputs(dict(s.inputs or {})))
+        rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{html.escape(_input_text(v, f))}</td>"
+                       f"<td><code>{html.escape(k)}</code></td></tr>"
+                       for k, (label, v, f) in ((k, format_input(k, v, s.app)) for k, v in _input_pairs(dict(s.inputs or {}))))
         meta = []
         if s.note:
             meta.append(html.escape(s.note))

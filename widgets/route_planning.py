@@ -59,7 +59,7 @@ class RoutePlanningModel(AppModel):
 
     depot_id = T.Unicode("")
     fleet = T.List(T.Dict())
-    time_limit_s = T.Float(20.0)
+    time_limit_s = T.Float(5.0)
     widen_windows_min = T.Float(0.0)
     allow_unserved = T.Bool(True)
     seed = T.Int(0)
@@ -177,6 +177,16 @@ class RoutePlanningModel(AppModel):
         self.run_in_background(work, label="Planning routes", done=done, background=background)
         return planned[0] if planned else None
 
+    def improve(self, background: bool = False) -> RoutingResult | None:
+        """Search again with four times the time limit (at most 120 s) and keep the better plan:
+        more orders planned first, then the lower cost. Without a current plan it is a Solve."""
+        if not isinstance(self.result, RoutingResult) or self.stale or self.running:
+            return self.solve(background=background)
+        self._keep_better = self.result
+        self.time_limit_s = float(min(120.0, max(4 * self.time_limit_s, 10.0)))
+        self.stale = False  # the longer limit does not change the plan's settings
+        return self.solve(background=background)
+
     def stop(self) -> None:
         """End a running solve early; the best plan found so far is kept."""
         self._cancel.set()
@@ -187,6 +197,15 @@ class RoutePlanningModel(AppModel):
 
     def _show_plan(self, problem: RoutingProblem, result: RoutingResult, report) -> RoutingResult:
         previous = self.result
+        kept = getattr(self, "_keep_better", None)
+        self._keep_better = None
+        if (isinstance(kept, RoutingResult) and report.ok
+                and (kept.orders_served, -kept.total_cost) > (result.orders_served, -result.total_cost)):
+            self.stale = False
+            self.notes = [f"A longer search ({result.seconds:.0f} s) found no better plan than the one shown "
+                          f"({kept.orders_served} orders, cost {kept.total_cost:,.0f}); it is kept."]
+            self.status = f"Kept the plan: the {result.time_limit_s:.0f} s search found none better"
+            return kept
         self.problem = problem
         self.previous_kpis = previous.kpis() if isinstance(previous, RoutingResult) else {}
         self.check_ok = report.ok
@@ -223,15 +242,8 @@ _MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocume
 
 
 def _show(view: FigureView, fig: go.Figure) -> None:
-    """Show a figure in a FigureView by setting its outputs (safe from the solve thread)."""
-    import json
-
-    bundle = json.loads(pio.to_json(fig, validate=False, remove_uids=True))
-    bundle.setdefault("config", {}).update({"displaylogo": False, "responsive": True})
-    view.figure = fig
-    view.outputs = ({"output_type": "display_data", "metadata": {},
-                     "data": {"application/vnd.plotly.v1+json": bundle,
-                              "text/plain": f"<plotly figure: {fig.layout.title.text or 'chart'}>"}},)
+    """Show a figure in a FigureView (safe from the solve thread)."""
+    view.show(fig)
 
 
 class _FleetRow(W.VBox):
@@ -297,6 +309,10 @@ class RoutePlanningView(W.VBox):
         self.solve_button = W.Button(description="Solve", icon="truck", button_style="primary",
                                      layout=W.Layout(width="48%"))
         self.stop_button = W.Button(description="Stop", icon="stop", disabled=True, layout=W.Layout(width="48%"))
+        self.improve_button = W.Button(description="Improve further", icon="search-plus", disabled=True,
+                                       tooltip="search again with four times the time limit; the better plan is kept",
+                                       layout=W.Layout(width="100%"))
+        self.improve_button.add_class("wb-improve")
         self.stale_note = W.HTML()
         self.cards = KPICards()
         self.map = MapView(height="460px")
@@ -315,14 +331,15 @@ class RoutePlanningView(W.VBox):
         self.depot.observe(self._on_depot, names="value")
         self.solve_button.on_click(lambda _: model.solve(background=self.background))
         self.stop_button.on_click(lambda _: model.stop())
+        self.improve_button.on_click(lambda _: model.improve(background=self.background))
         model.observe(self._render_fleet, names="fleet")
-        model.observe(self._render_busy, names=["busy", "running", "problems"])
+        model.observe(self._render_busy, names=["busy", "running", "problems", "result", "stale"])
         model.observe(self._render_stale, names="stale")
         model.observe(self._render_result, names="result")
 
         controls = [section("Delivery day"), self.depot, self.day, section("Fleet"), self.fleet_box,
                     section("Time windows"), self.widen, section("Solve"), self.time_limit, self.allow_unserved,
-                    W.HBox([self.solve_button, self.stop_button]), self.stale_note]
+                    W.HBox([self.solve_button, self.stop_button]), self.improve_button, self.stale_note]
         body = [self.cards, section("Routes"), self.map, section("Timeline"), self.timeline,
                 section("Routes summary"), self.summary_table, section("Stops and ETAs"), self.stop_table,
                 self.unserved_box, section("Dispatch sheets"), self.downloads]
@@ -378,6 +395,8 @@ class RoutePlanningView(W.VBox):
         m.set_layer("orders", points_layer(o, color=LAYER_COLORS["orders"], radius=5,
                                            props=("order_id", "name", "demand", "window")), label="Orders")
         m.set_layer("depot", points_layer(site, color="#111111", radius=9, props=("name",)), label="Depot")
+        m.set_labels("depot_name", [(la, lo, f"Depot: {n.removesuffix(' DC')}")
+                                    for la, lo, n in zip(site.lat, site.lon, site.name)])
         self._render_day()
 
     def _render_stale(self, *_):
@@ -392,6 +411,7 @@ class RoutePlanningView(W.VBox):
         m = self.model
         self.solve_button.disabled = m.busy or m.running or not m.depot_id
         self.stop_button.disabled = not (m.busy or m.running)
+        self.improve_button.disabled = m.busy or m.running or m.result is None or m.stale
 
     def _render_result(self, *_):
         m = self.model

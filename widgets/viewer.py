@@ -22,7 +22,7 @@ from .components import KPI, FigureView, KPICards, TableView, download_link, sec
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .report import format_kpi, kpi_figures, layers_geojson, map_layers, report_html
+from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, _when, scenario_label
 from .world_store import current_world, for_page, open_world
@@ -222,15 +222,20 @@ class ViewerView(W.VBox):
             cards.append(KPI(info.label, v, unit))
         self.cards.update(cards)
         cmp = compare([sc])
-        self.figures = kpi_figures(cmp)
+        self.figures = [overview_figure(cmp)] if cmp.business_kpis else []
         self.charts_box.children = tuple(FigureView(f) for f in self.figures)
         layers = map_layers(sc, self.model.world)
         for name in [n for n in list(self.map.layers) if not n.startswith("_")]:
             self.map.remove_layer(name)
         if layers:
             lats, lons = [], []
+            for name in [n for n in self.map.labels if not n.startswith("_")]:
+                self.map.set_labels(name, [])
             for layer in layers:
                 self.map.set_layer(layer.name, layers_geojson(layer), label=layer.label)
+                if layer.kind == "points" and layer.labelled:
+                    self.map.set_labels(f"{layer.name} names", [(a, b, t.removesuffix(" DC")) for a, b, t in
+                                                               zip(layer.data["lat"], layer.data["lon"], layer.data["label"])])
                 if layer.kind == "points":
                     lats += layer.data["lat"]
                     lons += layer.data["lon"]

@@ -249,6 +249,18 @@ SCHEMAS: dict[str, TableSchema] = {
         required=False,
         checks=("currency_code",),
     ),
+    "channel_sales": TableSchema(
+        "channel_sales",
+        "Optional sell-out of the stores and e-commerce listings the brand sells through today, one row per "
+        "outlet and year: the channel strategy fits its capture model to it (workbench.channels.calibrate_capture).",
+        (
+            Column("outlet_id", "id", "A store or e-commerce listing of the outlets table", unique=True,
+                   references="outlets.outlet_id"),
+            Column("units", "float", "Units shoppers bought there in a year (sell-out, not sell-in)", "units/yr", min=0),
+        ),
+        key=("outlet_id",),
+        required=False,
+    ),
 }
 
 REQUIRED_TABLES = tuple(name for name, s in SCHEMAS.items() if s.required)

@@ -539,6 +539,9 @@ def _check_bounds(num: pd.Series, raw: pd.Series, col: Column, c: _Collector):
                    + (" (latitude and longitude may be swapped)" if col.name in ("lat", "lon") else ""))
 
 
+_EMPTY_CELLS = np.frompyfunc(lambda v: _cell_empty(v), 1, 1)
+
+
 def _header_text(col) -> str:
     try:
         return str(col).strip()
@@ -550,23 +553,22 @@ def convert_table(raw: pd.DataFrame, schema: TableSchema, *, source: str | None 
     """Convert one raw table to the schema's types. Returns the table and the problems found."""
     c = _Collector(schema, source or f"table '{schema.name}'")
     headers = [_header_text(col) for col in raw.columns]
-    raw = raw.copy()
-    raw.columns = range(len(headers))  # positions: duplicate headers must not confuse pandas
+    cells = raw.to_numpy(dtype=object)
+    empty = _EMPTY_CELLS(cells).astype(bool) if cells.size else np.zeros(cells.shape, bool)
     keep = [j for j, h in enumerate(headers)
-            if not (h == "" or h.startswith("Unnamed:") or h.lower() == "nan") or not _is_empty(raw[j]).all()]
+            if not (h == "" or h.startswith("Unnamed:") or h.lower() == "nan") or not empty[:, j].all()]
+    # drop rows that are entirely empty at the end (trailing lines in a spreadsheet)
+    all_empty = empty[:, keep].all(axis=1) if keep else np.ones(len(raw), bool)
+    trailing = len(all_empty)
+    while trailing and all_empty[trailing - 1]:
+        trailing -= 1
     headers = [headers[j] for j in keep]
-    raw = raw[keep]
-    raw.columns = range(len(headers))
-    raw = raw.reset_index(drop=True)
-    # drop rows that are entirely empty (trailing lines in a spreadsheet); rows keep their numbers
-    row_pos = np.arange(len(raw))
-    if len(headers):
-        all_empty = np.logical_and.reduce([_is_empty(raw[j]).to_numpy() for j in range(len(headers))])
-        trailing = len(all_empty)
-        while trailing and all_empty[trailing - 1]:
-            trailing -= 1
-        raw = raw.iloc[:trailing]
-        row_pos = row_pos[:trailing]
+    if len(keep) <= 200:  # column by column: typed columns keep their dtype (numbers typed in code)
+        raw = pd.DataFrame({i: raw.iloc[:trailing, j].to_numpy() for i, j in enumerate(keep)},
+                           index=pd.RangeIndex(trailing))
+    else:  # a very wide sheet is none of ours: one block, no per-column work
+        raw = pd.DataFrame(cells[:trailing, keep], index=pd.RangeIndex(trailing), dtype=object)
+        raw.columns = range(len(keep))
     counts = Counter(h.lower() for h in headers)
     dups = [h for h in dict.fromkeys(headers) if counts[h.lower()] > 1]
     seen_dup: set[str] = set()

@@ -8,6 +8,7 @@ start from the sample as a template.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import os
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, Problem
@@ -48,6 +50,7 @@ class World:
     vehicles: pd.DataFrame
     orders: pd.DataFrame
     company: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["company"]))
+    channel_sales: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["channel_sales"]))
     source: str = "in memory"
     version: str = field(default="", compare=False)
 
@@ -228,13 +231,29 @@ def _separator(text: str) -> str:
 
 
 def _read_csv_bytes(data: bytes, source: str) -> pd.DataFrame:
+    """All cells as text, the header as written (pandas would rename a repeated 'lat' to 'lat.1')."""
     text, _ = _decode(data)
     text = text.replace("\x00", "")
     if not text.strip():
         return pd.DataFrame()
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=_separator(text), header=None,
-                     skipinitialspace=True, engine="python" if "\r" in text and "\n" not in text else "c")
-    return _header_from_first_row(df)
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text), skipinitialspace=True)]
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        return pd.DataFrame()
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    long_rows = [i + 2 for i, r in enumerate(body) if len(r) > width and any(c.strip() for c in r[width:])]
+    if long_rows:
+        shown = ", ".join(map(str, long_rows[:5])) + (f" and {len(long_rows) - 5} more" if len(long_rows) > 5 else "")
+        raise DataError([Problem(f"row{'s' if len(long_rows) > 1 else ''} {shown} ha{'ve' if len(long_rows) > 1 else 's'} "
+                                 f"more cells than the header ({width} columns)",
+                                 "remove the extra cells, or quote text that holds the separator", source=source)],
+                        context=f"{source} could not be read")
+    cells = np.array([(r + [""] * (width - len(r)))[:width] for r in body], dtype=object).reshape(len(body), width)
+    df = pd.DataFrame(cells, dtype=object)  # dtype=object: no per-column type guessing
+    df.columns = header
+    return df
 
 
 def _header_from_first_row(df: pd.DataFrame) -> pd.DataFrame:

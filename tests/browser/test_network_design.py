@@ -6,6 +6,7 @@ import re
 import time
 
 from .conftest import open_app, record_timing, screenshot
+from .drawn import assert_charts_drawn, assert_map_geography
 
 MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
 
@@ -27,6 +28,8 @@ def test_change_number_of_dcs_updates_map_and_kpis(page, voila_url):
              wait_for=(".wb-card[data-kpi='DCs open']", ".leaflet-container", MARKERS, ".js-plotly-plot .main-svg"))
     # 300 customers + 25 sites + one line per flow, plus outlines
     page.wait_for_function(f"document.querySelectorAll('{MARKERS}').length >= 600", timeout=60_000)
+    assert_charts_drawn(page, at_least=2)          # cost breakdown and trade-off, drawn on first open
+    assert_map_geography(page, dc_labels=True)     # borders, city names, open DCs named, a legend
     before_dcs = _dcs_open(page)
     before_cost = page.locator(".wb-card[data-kpi='Total cost'] .wb-value").inner_text()
     assert before_dcs >= 6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from .conftest import open_app, record_timing, screenshot
+from .drawn import assert_charts_drawn, assert_map_geography
 
 MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
 
@@ -12,6 +13,7 @@ MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
 def test_solve_sample_day_draws_routes(page, voila_url):
     """Solve with a short limit: busy line, then route lines on the map, KPI cards, timeline and downloads."""
     open_app(page, voila_url, "route_planning", wait_for=(".leaflet-container", MARKERS, ".wb-solve"))
+    assert_map_geography(page, dc_labels=True)     # the depot named, borders and city names
     before = page.locator(MARKERS).count()
     assert before >= 121  # 120 orders + the depot
     # a 2-second search keeps the test short
@@ -33,7 +35,7 @@ def test_solve_sample_day_draws_routes(page, voila_url):
         "path.leaflet-interactive", "els => new Set(els.filter(e => e.getAttribute('fill') === 'none')"
         ".map(e => e.getAttribute('stroke'))).size")
     assert strokes >= 5
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert_charts_drawn(page, at_least=1)          # the timeline, with a height and its routes
     assert page.locator(".wb-downloads a[download]").count() == 3
     text = page.locator(".wb-app-route_planning").inner_text()
     assert "120 of 120 orders planned" in text

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import OUTPUT, open_app, record_timing, screenshot
+from .drawn import assert_charts_drawn, assert_map_geography
 
 PLOTS = ".js-plotly-plot .main-svg"
 DRAWN = "[...document.querySelectorAll('.js-plotly-plot')].filter(d => d.querySelector('.main-svg')).length"
@@ -94,6 +95,8 @@ def test_save_in_an_app_then_compare_and_export(page, voila_url, browser, tmp_pa
     assert "Route cost" in table and "Vehicles used" in table
     page.wait_for_function(f"{DRAWN} >= 4", timeout=60_000)
     page.wait_for_selector(".leaflet-container", timeout=60_000)
+    assert_charts_drawn(page, at_least=4)
+    assert_map_geography(page, legend=True)   # land and city names under the routes, nothing cropped
     screenshot(page, "scenario-compare")
 
     page.locator("button.wb-export-html").click()

@@ -1,4 +1,5 @@
-"""Charts of channel strategies (:class:`workbench.channels.ChannelComparison`, frontier, waterfalls)."""
+"""Charts of channel strategies (:class:`workbench.channels.ChannelComparison`, frontier, waterfalls,
+the break-even tornado)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,24 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workbench.channels import CHANNELS, ChannelComparison, ChannelFrontier, StrategyResult
+from workbench.channels import CHANNELS, ChannelComparison, ChannelFrontier, Sensitivity, StrategyResult
 
 from .style import figure_layout
 
-__all__ = ["comparison_figure", "waterfall_figure", "frontier_figure", "STRATEGY_COLORS", "STRATEGY_LABELS",
-           "CHANNEL_LABELS"]
+__all__ = ["comparison_figure", "waterfall_figure", "frontier_figure", "tornado_figure", "format_assumption",
+           "STRATEGY_COLORS", "STRATEGY_LABELS", "CHANNEL_LABELS", "ROUTE_LABELS"]
 
 STRATEGY_COLORS = {"intensive": "#4c78a8", "selective": "#f58518", "exclusive": "#54a24b"}
 STRATEGY_LABELS = {"intensive": "Intensive", "selective": "Selective", "exclusive": "Exclusive"}
 CHANNEL_LABELS = {"wholesaler": "Wholesaler", "retailer": "Retailer", "distributor": "Distributor",
                   "ecommerce": "E-commerce"}
+# the waterfall is per path to the shopper (a store's own channel is retailer; its supplier sets the route)
+ROUTE_LABELS = {"wholesaler": "Via wholesaler", "retailer": "Retailer (direct)", "distributor": "Via distributor",
+                "ecommerce": "E-commerce"}
 MONEY_BARS = (("consumer_sales", "Consumer sales"), ("revenue", "Revenue"), ("net_margin", "Net margin"),
               ("cost_to_serve", "Cost to serve"), ("profit", "Profit"))
-SHARE_BARS = (("coverage", "Coverage"), ("market_share", "Market share"), ("brand_control", "Brand control"),
-              ("cannibalisation", "Cannibalisation"))
+SHARE_BARS = (("store_reach", "Store reach"), ("online_reach", "Online reach"), ("market_share", "Market share"),
+              ("brand_control", "Brand control"), ("cannibalisation", "Cannibalisation"))
 
 
 def comparison_figure(comparison: ChannelComparison) -> go.Figure:
@@ -44,23 +48,25 @@ def comparison_figure(comparison: ChannelComparison) -> go.Figure:
 
 
 def waterfall_figure(result: StrategyResult) -> go.Figure:
-    """The per-unit margin stack of each channel the strategy sells through (one waterfall each)."""
-    chans = [c for c in CHANNELS if c in set(result.channels["channel"])]
+    """The per-unit margin stack of each path to the shopper the strategy uses (one waterfall each):
+    direct to retailers, through wholesalers or distributors to retailers, e-commerce."""
+    sold = result.channels[result.channels["units"] > 0]
+    chans = [c for c in CHANNELS if c in set(sold["channel"])]
     fig = make_subplots(rows=1, cols=max(len(chans), 1), shared_yaxes=True,
-                        subplot_titles=[CHANNEL_LABELS[c] for c in chans] or [""])
+                        subplot_titles=[ROUTE_LABELS[c] for c in chans] or [""])
     for i, ch in enumerate(chans, start=1):
         wf = result.waterfall(ch)
         fig.add_trace(go.Waterfall(
-            name=CHANNEL_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
+            name=ROUTE_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
             text=[f"{v:,.2f}" for v in wf["amount"]], textposition="outside", cliponaxis=False,
             connector={"line": {"color": "#9fb3c8", "width": 1}},
             increasing={"marker": {"color": "#54a24b"}}, decreasing={"marker": {"color": "#e45756"}},
             totals={"marker": {"color": "#4c78a8"}},
-            hovertemplate="%{x}: %{y:$,.2f}/unit<extra>" + CHANNEL_LABELS[ch] + "</extra>"), row=1, col=i)
+            hovertemplate="%{x}: %{y:$,.2f}/unit<extra>" + ROUTE_LABELS[ch] + "</extra>"), row=1, col=i)
     fig.update_yaxes(title_text="USD per unit", row=1, col=1)
     fig.update_xaxes(tickangle=-45)
     fig.update_layout(showlegend=False)
-    return figure_layout(fig, f"Margin stack per unit by channel: {STRATEGY_LABELS[result.strategy].lower()} "
+    return figure_layout(fig, f"Margin stack per unit by path to the shopper: {STRATEGY_LABELS[result.strategy].lower()} "
                               f"(consumer price ${result.consumer_price:,.2f})", height=420)
 
 
@@ -69,23 +75,65 @@ def frontier_figure(front: ChannelFrontier) -> go.Figure:
     c = front.curve
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        name="Frontier (outlets added by marginal profit)", x=100 * c["coverage"], y=c["profit"] / 1e6,
+        name="Frontier (outlets added by marginal profit)", x=100 * c["store_reach"], y=c["profit"] / 1e6,
         mode="lines+markers", marker={"size": 3, "color": "#7f7f7f"}, line={"color": "#7f7f7f"},
         customdata=np.stack([c["outlets"], c["outlet_id"]], axis=1),
-        hovertemplate="%{customdata[0]} outlets (last: %{customdata[1]})<br>coverage %{x:.1f}%<br>"
+        hovertemplate="%{customdata[0]} outlets (last: %{customdata[1]})<br>store reach %{x:.1f}%<br>"
                       "profit $%{y:,.1f}M<extra></extra>"))
     b = front.best
-    fig.add_trace(go.Scatter(name=f"Most profitable: {int(b['outlets'])} outlets", x=[100 * b["coverage"]],
+    fig.add_trace(go.Scatter(name=f"Most profitable: {int(b['outlets'])} outlets", x=[100 * b["store_reach"]],
                              y=[b["profit"] / 1e6], mode="markers",
                              marker={"symbol": "star", "size": 14, "color": "#333333"},
-                             hovertemplate="%{x:.1f}% coverage, $%{y:,.1f}M<extra>best</extra>"))
+                             hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>best</extra>"))
     for _, m in front.marks.iterrows():
         s = m["strategy"]
         fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} ({int(m['outlets'])} outlets)",
-                                 x=[100 * m["coverage"]], y=[m["profit"] / 1e6], mode="markers",
+                                 x=[100 * m["store_reach"]], y=[m["profit"] / 1e6], mode="markers",
                                  marker={"size": 13, "color": STRATEGY_COLORS[s], "line": {"width": 1, "color": "#fff"}},
-                                 hovertemplate="%{x:.1f}% coverage, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
-                                               + "</extra>"))
-    fig.update_xaxes(title_text="Population covered (%)")
+                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
+                                               + " at its own price</extra>"))
+        fig.add_trace(go.Scatter(name=f"{STRATEGY_LABELS[s]} at the curve's price", x=[100 * m["store_reach"]],
+                                 y=[m["profit_at_curve_price"] / 1e6], mode="markers", showlegend=False,
+                                 marker={"size": 11, "symbol": "circle-open", "color": STRATEGY_COLORS[s],
+                                         "line": {"width": 2}},
+                                 hovertemplate="%{x:.1f}% store reach, $%{y:,.1f}M<extra>" + STRATEGY_LABELS[s]
+                                               + " at the curve's price</extra>"))
+    fig.update_xaxes(title_text="Modelled population within reach of a store (%)")
     fig.update_yaxes(title_text="Profit (USD M/yr)")
-    return figure_layout(fig, "Coverage versus profit", height=400)
+    return figure_layout(fig, "Store reach versus profit", height=400)
+
+
+ASSUMPTION_FORMATS = {"share": lambda v: f"{100 * v:.1f}%", "factor": lambda v: f"x{v:.2f}",
+                      "USD": lambda v: f"${v:,.4f}", "number": lambda v: f"{v:,.2f}"}
+
+
+def format_assumption(unit: str, v: float) -> str:
+    """An assumption's value in its unit (share, factor, USD, number); "none in range" for NaN."""
+    return "none in range" if not np.isfinite(v) else ASSUMPTION_FORMATS.get(unit, ASSUMPTION_FORMATS["number"])(v)
+
+
+def tornado_figure(sens: Sensitivity) -> go.Figure:
+    """Tornado of the best strategy's margin over its strongest rival as each key assumption
+    moves over its range (one bar per assumption, widest swing on top), with the break-even
+    values in the labels."""
+    t = sens.table.iloc[::-1]
+    labels = []
+    for _, r in t.iterrows():
+        be = [v for v in (r["break_even_below"], r["break_even_above"]) if np.isfinite(v)]
+        flip = (f"flips at {' / '.join(format_assumption(r['unit'], v) for v in be)}" if be else "no flip in range")
+        labels.append(f"{r['label']} (today {format_assumption(r['unit'], r['value'])}; {flip})")
+    base = sens.margin / 1e6
+    fig = go.Figure()
+    for end, color in (("low", "#4c78a8"), ("high", "#f58518")):
+        vals = t[f"margin_{end}"].to_numpy(float) / 1e6
+        fig.add_trace(go.Bar(
+            name=f"At the {end} end of the range", y=labels, x=vals - base, base=base, orientation="h",
+            marker_color=color, customdata=np.stack([t[end].map(lambda v: f"{v:,.4g}"), t[f"winner_{end}"]], axis=1),
+            hovertemplate="value %{customdata[0]}: margin $%{x:,.1f}M vs today's; winner %{customdata[1]}"
+                          "<extra></extra>"))
+    fig.add_vline(x=0, line={"color": "#e45756", "width": 2, "dash": "dot"})
+    fig.add_vline(x=base, line={"color": "#333333", "width": 1})
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(title_text=f"{STRATEGY_LABELS[sens.best]}'s profit over its strongest rival (USD M/yr); "
+                                "left of the red line another strategy wins")
+    return figure_layout(fig, "Which assumption changes the recommendation", height=420)

@@ -1,14 +1,11 @@
-"""Greedy marginal-profit outlet selection and the coverage-versus-profit frontier.
+"""The coverage-versus-profit frontier: consumer outlets added one at a time by greatest
+marginal profit (:func:`.selection.greedy_selection`), so the sets are nested and reach never
+falls as outlets are added.
 
-With Huff capture the brand's profit for a set *S* of carried outlets is::
-
-    profit(S) = sum_i q * D_i * W_i / (S_i + C_i) - sum_{j in S} a_j
-    S_i = sum_{j in S} U_ij,   W_i = sum_{j in S} U_ij * w_j
-
-where ``w_j`` is outlet *j*'s contribution per unit (net price after fees, cost of goods and
-logistics), ``a_j`` its account cost and ``q`` the volume factor of the price. The greedy
-adds, one at a time, the outlet whose addition raises profit most (or lowers it least), so
-the sets are nested: coverage never falls as outlets are added.
+The curve is priced at one strategy's price (the base price by default). Each strategy is
+marked at its own price *and* at the curve's price, so a gap between the curve's best point and
+a strategy splits into the part outlet selection explains (same price, like for like) and the
+part the strategy's assumed premium or erosion explains.
 """
 
 from __future__ import annotations
@@ -20,81 +17,26 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SpecificationError
+from .capture import outlet_economics, unit_terms
 from .market import Market, prepare_market
 from .params import ChannelParams
+from .selection import greedy_selection
+from .strategies import ChannelComparison, evaluate_strategies
 
-__all__ = ["ChannelFrontier", "greedy_selection", "frontier", "unit_contribution"]
-
-
-def unit_contribution(market: Market, strategy: str) -> np.ndarray:
-    """Contribution per unit of every outlet at ``strategy``'s price: net price after fees,
-    minus cost of goods, logistics from the serving DC and DC handling."""
-    from .economics import unit_stack
-
-    p = market.params
-    price = market.consumer_price * p.price_factor(strategy)
-    net = {ch: unit_stack(ch, price, p)["net_after_fees"] for ch in market.outlets["channel"].unique()}
-    o = market.outlets
-    return (o["channel"].map(net).to_numpy(float) - market.unit_cost
-            - p.logistics_cost_per_unit_km * o["dc_distance_km"].to_numpy(float) - o["handling_cost"].to_numpy(float))
-
-
-def greedy_selection(market: Market, candidates: np.ndarray, count: int, *, strategy: str = "selective",
-                     progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pick ``count`` outlets (indices into ``market.outlets``) among ``candidates`` by
-    greatest marginal profit. Returns the picks in order and the profit after each pick."""
-    p = market.params
-    cand = np.asarray(candidates, dtype=int)
-    count = int(min(count, len(cand)))
-    U = market.utility[:, cand]
-    C = market.competitor
-    q = p.price_factor(strategy) ** (-p.price_elasticity)
-    base = market.potential * q
-    w = unit_contribution(market, strategy)[cand]
-    a = market.outlets["account_cost"].to_numpy(float)[cand]
-    # picks are chosen in float32 (half the memory traffic); profits are recomputed exactly
-    U32 = U.astype(np.float32)
-    Uw = U32 * w.astype(np.float32)[None, :]
-    C32 = C.astype(np.float32)[:, None]
-    base32 = base.astype(np.float32)
-    a32 = a.astype(np.float32)
-    S = np.zeros(U.shape[0], np.float32)
-    W = np.zeros(U.shape[0], np.float32)
-    remaining = np.ones(len(cand), bool)
-    order = np.empty(count, dtype=int)
-    num = np.empty_like(U32)
-    den = np.empty_like(U32)
-    for step in range(count):
-        # value of the set plus each candidate, for every candidate at once
-        np.add(W[:, None], Uw, out=num)
-        np.add(S[:, None] + C32, U32, out=den)
-        np.divide(num, den, out=num)  # den > 0: every utility is positive
-        val = base32 @ num - a32
-        val[~remaining] = -np.inf
-        j = int(np.argmax(val))
-        remaining[j] = False
-        S += U32[:, j]
-        W += Uw[:, j]
-        order[step] = j
-        if progress is not None:
-            progress(step + 1, count)
-    Sk = np.cumsum(U[:, order], axis=1)
-    Wk = np.cumsum(U[:, order] * w[order][None, :], axis=1)
-    den64 = Sk + C[:, None]
-    profits = base @ np.divide(Wk, den64, out=np.zeros_like(Wk), where=den64 > 0) - np.cumsum(a[order])
-    picks = cand[order]
-    return picks, profits
+__all__ = ["ChannelFrontier", "frontier"]
 
 
 @dataclass(frozen=True, eq=False)
 class ChannelFrontier:
-    """Coverage versus profit as outlets are added greedily by marginal profit.
+    """Reach versus profit as consumer outlets are added greedily by marginal profit.
 
     ``curve``: one row per number of outlets (``outlets``, the ``outlet_id`` added, its
     ``channel`` and ``tier``, ``profit``, ``marginal_profit``, ``units``,
-    ``population_covered``, ``coverage``). ``marks``: where the three strategies fall
-    (``strategy``, ``outlets``, ``coverage``, ``population_covered``, ``profit``, ``units``).
-    ``best``: the row of the curve with the highest profit. Priced at ``price_strategy``.
+    ``population_in_reach``, ``store_reach``). ``marks``: where the three strategies fall
+    (``strategy``, ``outlets``, ``store_reach``, ``population_in_reach``, ``profit`` at the
+    strategy's own price, ``profit_at_curve_price`` for the same outlets at the curve's price,
+    ``units``). ``best``: the row of the curve with the highest profit. Priced at
+    ``price_strategy``.
     """
 
     curve: pd.DataFrame
@@ -104,34 +46,69 @@ class ChannelFrontier:
 
     def kpis(self) -> dict[str, float]:
         return {"frontier_best_outlets": float(self.best["outlets"]), "frontier_best_profit": float(self.best["profit"]),
-                "frontier_best_coverage": float(self.best["coverage"])}
+                "frontier_best_store_reach": float(self.best["store_reach"])}
+
+    def gaps(self) -> pd.DataFrame:
+        """Like-for-like split of the gap between the curve's best point and each strategy:
+        ``selection`` (best minus the strategy's outlets at the curve's price) and ``pricing``
+        (the strategy's outlets at the curve's price minus at its own assumed price)."""
+        m = self.marks.set_index("strategy")
+        best = float(self.best["profit"])
+        return pd.DataFrame({"best": best, "strategy_profit": m["profit"],
+                             "same_price_profit": m["profit_at_curve_price"],
+                             "selection": best - m["profit_at_curve_price"],
+                             "pricing": m["profit_at_curve_price"] - m["profit"]})
+
+    def caption(self, strategy: str = "intensive") -> str:
+        """One like-for-like sentence on the best point against ``strategy``."""
+        g = self.gaps().loc[strategy]
+        m = self.marks.set_index("strategy").loc[strategy]
+        b = self.best
+        price = "the base price" if self.price_strategy == "selective" else f"the {self.price_strategy} price"
+        gap = g["best"] - g["strategy_profit"]
+        text = (f"At {price}, the most profitable network carries {int(b['outlets'])} outlets and earns "
+                f"${g['best'] / 1e6:,.1f}M a year; {strategy}'s {int(m['outlets'])} outlets earn "
+                f"${g['same_price_profit'] / 1e6:,.1f}M at the same price and ${g['strategy_profit'] / 1e6:,.1f}M at "
+                f"its own assumed price.")
+        if abs(gap) > 0:
+            text += (f" Of the ${gap / 1e6:,.1f}M gap, ${g['selection'] / 1e6:,.1f}M comes from choosing the outlets "
+                     f"and ${g['pricing'] / 1e6:,.1f}M from the assumed price difference.")
+        return text
 
 
-def frontier(world_or_tables: Any, params: ChannelParams, *, serving_dcs=None, comparison=None,
-             max_outlets: int | None = None, price_strategy: str = "selective",
-             market: Market | None = None, progress: Callable[[int, int], None] | None = None) -> ChannelFrontier:
-    """Sweep the number of outlets (greedy marginal profit over every outlet of the enabled
-    channels) and mark the three strategies of ``comparison`` (evaluated here when not given).
+def frontier(world_or_tables: Any, params: ChannelParams, *, serving_dcs=None,
+             comparison: ChannelComparison | None = None, max_outlets: int | None = None,
+             price_strategy: str = "selective", market: Market | None = None,
+             progress: Callable[[int, int], None] | None = None) -> ChannelFrontier:
+    """Sweep the number of consumer outlets (greedy marginal profit over every store and
+    listing of the enabled channels) and mark the three strategies of ``comparison``
+    (evaluated here when not given).
 
     The sweep is priced at ``price_strategy``'s consumer price (default ``"selective"``, the
-    base price unless a selective premium is set); each strategy is marked at its own price,
-    so exclusive can sit above the curve by its premium and intensive below it by its erosion.
+    base price unless a selective premium is set). Each strategy is marked at its own price and
+    at the sweep's price (``profit_at_curve_price``), for like-for-like comparisons.
     """
     if market is None:
         market = prepare_market(world_or_tables, params, serving_dcs=serving_dcs)
-    n = len(market.outlets)
-    k = n if max_outlets is None else int(max_outlets)
+    consumer = np.flatnonzero(market.consumer)
+    k = len(consumer) if max_outlets is None else int(max_outlets)
     if k < 1:
         raise SpecificationError(f"max_outlets must be at least 1, got {max_outlets}", constraint="max_outlets")
-    picks, profits = greedy_selection(market, np.arange(n), k, strategy=price_strategy, progress=progress)
+    picks, profits = greedy_selection(market, consumer, k, strategy=price_strategy, progress=progress)
     p = market.params
-    q = p.price_factor(price_strategy) ** (-p.price_elasticity)
-    # units and coverage along the nested sets
+    q = unit_terms(market, price_strategy).price.volume_factor
+    # units and reach along the nested sets
     U = market.utility[:, picks]
     S = np.cumsum(U, axis=1)
     C = market.competitor[:, None]
     share = np.divide(S, S + C, out=np.zeros_like(S), where=(S + C) > 0)
-    units = (market.potential[:, None] * q * share).sum(axis=0)
+    units = (market.store_potential[:, None] * q * share).sum(axis=0)
+    A = np.where(market.online[picks], market.online_weight[picks], 0.0)
+    a_star = np.maximum.accumulate(A)
+    Con = market.online_competitor[:, None]
+    on_share = np.divide(a_star[None, :], a_star[None, :] + Con, out=np.zeros((len(Con), len(picks))),
+                         where=(a_star[None, :] + Con) > 0)
+    units = units + (market.online_potential[:, None] * q * on_share).sum(axis=0)
     phys = market.physical[picks]
     near = (market.distance_km[:, picks] <= p.coverage_radius_km) & phys[None, :]
     covered = np.logical_or.accumulate(near, axis=1)
@@ -147,15 +124,19 @@ def frontier(world_or_tables: Any, params: ChannelParams, *, serving_dcs=None, c
         "profit": profits,
         "marginal_profit": np.diff(np.concatenate([[0.0], profits])),
         "units": units,
-        "population_covered": pop_cov,
-        "coverage": pop_cov / total_pop if total_pop > 0 else np.zeros(len(picks)),
+        "population_in_reach": pop_cov,
+        "store_reach": pop_cov / total_pop if total_pop > 0 else np.zeros(len(picks)),
     })
     if comparison is None:
-        from .strategies import evaluate_strategies
-
         comparison = evaluate_strategies(world_or_tables, params, serving_dcs=serving_dcs, market=market)
-    marks = pd.DataFrame([{"strategy": s.strategy, "outlets": s.outlet_count, "coverage": s.coverage,
-                           "population_covered": s.population_covered, "profit": s.profit, "units": s.units}
-                          for s in comparison.strategies.values()])
+    pos = {oid: i for i, oid in enumerate(market.outlets["outlet_id"])}
+    marks = []
+    for s in comparison.strategies.values():
+        consumer_rows = s.outlets[s.outlets["role"] != "intermediary"]
+        carried = [pos[x] for x in consumer_rows["outlet_id"]]
+        same = outlet_economics(market, carried, price_strategy, detail=False).profit
+        marks.append({"strategy": s.strategy, "outlets": s.outlet_count, "store_reach": s.store_reach,
+                      "population_in_reach": s.population_in_reach, "profit": s.profit,
+                      "profit_at_curve_price": same, "units": s.units})
     best = curve.loc[curve["profit"].idxmax()]
-    return ChannelFrontier(curve=curve, marks=marks, best=best, price_strategy=price_strategy)
+    return ChannelFrontier(curve=curve, marks=pd.DataFrame(marks), best=best, price_strategy=price_strategy)

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["huff_utility", "huff_probabilities", "competitor_attraction_scalar"]
+__all__ = ["huff_utility", "huff_probabilities", "competitor_attraction_scalar", "DEFAULT_MIN_DISTANCE_KM"]
+
+# The one distance floor of the capture model (ChannelParams.min_distance_km defaults to it): an
+# outlet in a zone's own city does not get infinite pull, since shoppers also travel inside it.
+DEFAULT_MIN_DISTANCE_KM = 5.0
 
 
 def huff_utility(attractiveness, distance_km, *, alpha: float, beta: float,
-                 min_distance_km: float = 1.0) -> np.ndarray:
+                 min_distance_km: float = DEFAULT_MIN_DISTANCE_KM) -> np.ndarray:
     """``U_ij = A_j**alpha * max(d_ij, min_distance_km)**-beta`` for a zones x outlets matrix."""
     a = np.asarray(attractiveness, dtype=float)
     d = np.maximum(np.asarray(distance_km, dtype=float), float(min_distance_km))
@@ -29,7 +33,7 @@ def huff_utility(attractiveness, distance_km, *, alpha: float, beta: float,
 
 
 def huff_probabilities(attractiveness, distance_km, competitor, *, alpha: float, beta: float,
-                       min_distance_km: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                       min_distance_km: float = DEFAULT_MIN_DISTANCE_KM) -> tuple[np.ndarray, np.ndarray]:
     """Capture probabilities ``P`` (zones x outlets) and the competitors' share per zone.
 
     ``competitor`` is ``C_i`` per zone (or one number for every zone). A zone with neither own

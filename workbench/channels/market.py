@@ -16,8 +16,9 @@ from ..errors import DataError, Problem, SpecificationError
 from ..schema import Column, TableSchema
 from ..validate import check_columns, check_table
 from ..geo import distance_matrix_km
+from .economics import REFERENCE_RETAIL_MARGIN
 from .huff import competitor_attraction_scalar, huff_utility
-from .params import CHANNELS, TIERS, ChannelParams, validate_params
+from .params import CHANNELS, CONSUMER_CHANNELS, TIERS, ChannelParams, validate_params
 
 __all__ = ["Market", "prepare_market", "reference_prices"]
 
@@ -30,10 +31,19 @@ DC_COLUMNS = ("site_id", "lat", "lon")
 class Market:
     """Zones, the outlets of the enabled channels and the matrices every strategy reuses.
 
-    ``outlets`` carries ``serving_dc``, ``dc_distance_km``, ``handling_cost`` and
-    ``account_cost`` per outlet. ``distance_km[i, j]`` is the road distance from zone *i* to
-    outlet *j* (for e-commerce, ``ecommerce_distance_km``); ``utility`` is the Huff utility
-    ``A**alpha * max(d, d_min)**-beta``; ``competitor`` is ``C_i``.
+    Roles (``outlets.role``): ``store`` (retailers: they sell to shoppers in person),
+    ``online`` (e-commerce listings: they sell to shoppers by parcel) and ``intermediary``
+    (wholesalers and distributors: they sell to retailers, never to shoppers). ``outlets``
+    carries ``serving_dc``, ``dc_distance_km``, ``handling_cost``, ``account_cost`` and, for
+    stores, ``supplier`` (position of the wholesaler or distributor that supplies it, -1 when
+    served direct) and ``supplier_id``.
+
+    ``distance_km[i, j]`` is the road distance from zone *i* to outlet *j*; ``utility`` the
+    Huff utility ``A**alpha * max(d, d_min)**-beta`` of stores (0 for the other roles);
+    ``competitor`` is ``C_i`` in store trade and ``online_competitor`` the same competitors
+    online (no distance term). ``delivered`` marks the zones a serving DC reaches by parcel.
+    ``reference_price`` is the shelf price the demand was observed at, ``consumer_price`` the
+    plan's base shelf price (see :mod:`.economics`).
     """
 
     zones: pd.DataFrame
@@ -42,17 +52,65 @@ class Market:
     distance_km: np.ndarray
     utility: np.ndarray
     competitor: np.ndarray
+    online_competitor: np.ndarray
+    delivered: np.ndarray
+    reference_price: float
     consumer_price: float
     unit_cost: float
     params: ChannelParams
+    source_outlets: pd.DataFrame
+    product_price: float = float("nan")
+    product_cost: float = float("nan")
+    geometry: dict | None = None
+    roles: np.ndarray | None = None          # outlets.role as an array (set by prepare_market)
+    zone_potential: np.ndarray | None = None  # zones.potential as an array
 
     @property
     def potential(self) -> np.ndarray:
+        """Each zone's sales potential at the reference price (units/yr)."""
+        if self.zone_potential is not None:
+            return self.zone_potential
         return self.zones["potential"].to_numpy(dtype=float)
 
     @property
+    def online_potential(self) -> np.ndarray:
+        """The part of each zone's potential bought online (0 where parcels do not reach)."""
+        return self.potential * self.params.online_share * self.delivered
+
+    @property
+    def store_potential(self) -> np.ndarray:
+        """The part of each zone's potential bought in stores."""
+        return self.potential - self.online_potential
+
+    @property
+    def role(self) -> np.ndarray:
+        return self.roles if self.roles is not None else self.outlets["role"].to_numpy()
+
+    @property
     def physical(self) -> np.ndarray:
-        return (self.outlets["channel"] != "ecommerce").to_numpy()
+        """Stores: the outlets shoppers travel to (retailers)."""
+        return self.role == "store"
+
+    @property
+    def online(self) -> np.ndarray:
+        return self.role == "online"
+
+    @property
+    def consumer(self) -> np.ndarray:
+        """Outlets that sell to shoppers (stores and e-commerce listings)."""
+        return self.role != "intermediary"
+
+    @property
+    def online_weight(self) -> np.ndarray:
+        """``A**alpha`` of every outlet (the online pull of a listing)."""
+        return self.outlets["attractiveness"].to_numpy(float) ** float(self.params.alpha)
+
+    def with_params(self, params: ChannelParams) -> "Market":
+        """The same zones, outlets table and DCs under other assumptions (the tables are not
+        validated again; the parameters are)."""
+        validate_params(params)
+        return _build(self.zones, self.source_outlets, self.dcs, params, self.product_price, self.product_cost,
+                      geometry=self.geometry)
 
 
 def _tables(world_or_tables: Any) -> dict[str, pd.DataFrame]:
@@ -140,14 +198,15 @@ def _serving_dcs(tables: dict[str, pd.DataFrame], serving_dcs, problems: list[Pr
 
 
 def _product_prices(tables: dict[str, pd.DataFrame], p: ChannelParams, problems: list[Problem]) -> tuple[float, float]:
-    price, cost = p.consumer_price, p.unit_cost
-    if price is not None and cost is not None:
-        return float(price), float(cost)
+    """The reference shelf price and unit cost derived from the products table (nan when
+    ``p`` gives both and there is no usable table)."""
     prods = tables.get("products")
-    if prods is None or prods.empty or not {"price", "unit_cost"}.issubset(prods.columns):
-        problems.append(Problem("no products table to derive the consumer price and unit cost from",
-                                "pass consumer_price= and unit_cost= in ChannelParams, or include products",
-                                table="products"))
+    usable = prods is not None and not prods.empty and {"price", "unit_cost"}.issubset(prods.columns)
+    if not usable:
+        if (p.reference_price is None and p.consumer_price is None) or p.unit_cost is None:
+            problems.append(Problem("no products table to derive the reference price and unit cost from",
+                                    "pass reference_price= (or consumer_price=) and unit_cost= in ChannelParams, or "
+                                    "include products", table="products"))
         return float("nan"), float("nan")
     share = (pd.to_numeric(prods["demand_share"], errors="coerce").fillna(0.0).to_numpy(float)
              if "demand_share" in prods.columns else np.ones(len(prods)))
@@ -155,24 +214,33 @@ def _product_prices(tables: dict[str, pd.DataFrame], p: ChannelParams, problems:
         share = np.ones(len(prods))
     share = share / share.sum()
     list_price = float((prods["price"].to_numpy(float) * share).sum())
-    if price is None:
-        # the list price is what the retailer pays: gross it up by the retailer's margin
-        price = list_price / (1.0 - p.retailer_margin)
-    if cost is None:
-        cost = float((prods["unit_cost"].to_numpy(float) * share).sum())
-    return float(price), float(cost)
+    # the list price is what the retailer pays: the shelf price grosses it up by the reference margin
+    price = round(list_price / (1.0 - REFERENCE_RETAIL_MARGIN), 2)  # a shelf price, in cents
+    cost = float((prods["unit_cost"].to_numpy(float) * share).sum())
+    return price, cost
+
+
+def _resolve_prices(p: ChannelParams, product_price: float, product_cost: float) -> tuple[float, float, float]:
+    """(reference price, base consumer price, unit cost) under ``p``."""
+    ref = p.reference_price if p.reference_price is not None else (
+        p.consumer_price if p.consumer_price is not None and not np.isfinite(product_price) else product_price)
+    base = p.consumer_price if p.consumer_price is not None else ref
+    cost = p.unit_cost if p.unit_cost is not None else product_cost
+    return float(ref), float(base), float(cost)
 
 
 def reference_prices(world_or_tables: Any, params: ChannelParams | None = None) -> tuple[float, float]:
-    """The consumer price and unit cost used when ``params`` leaves them ``None``: the
-    demand-weighted list price of the products grossed up by the retailer margin, and the
-    demand-weighted unit cost."""
+    """The reference shelf price and the unit cost used when ``params`` leaves them ``None``:
+    the products' demand-weighted list price to the trade grossed up by
+    :data:`~.economics.REFERENCE_RETAIL_MARGIN`, and the demand-weighted unit cost. Neither
+    depends on the margin assumptions."""
     params = params or ChannelParams()
     problems: list[Problem] = []
-    out = _product_prices(_tables(world_or_tables), params, problems)
+    price, cost = _product_prices(_tables(world_or_tables), params, problems)
     if problems:
         raise DataError(problems, context="The channel-strategy inputs have problems")
-    return out
+    ref, _, cost = _resolve_prices(params, price, cost)
+    return ref, cost
 
 
 def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=None) -> Market:
@@ -217,45 +285,93 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     if zones["potential"].sum() <= 0:
         raise SpecificationError("the demand zones have no demand (annual_demand sums to 0): nothing to capture",
                                  constraint="demand")
-    enabled = outlets_in[outlets_in["channel"].isin(params.channels)]
-    if enabled.empty:
-        counts = outlets_in["channel"].value_counts().to_dict()
-        raise SpecificationError(
-            f"no outlet belongs to the enabled channels ({', '.join(params.channels)}); the outlets are "
-            f"{', '.join(f'{v} {k}' for k, v in counts.items())}: enable one of those channels", constraint="channels")
     keep = list(OUTLET_COLUMNS) + [c for c in ("name", "city", "state", "region") if c in outlets_in.columns]
-    outlets = enabled[keep].copy().reset_index(drop=True)
-    outlets["outlet_id"] = outlets["outlet_id"].astype(str)
-    if "name" not in outlets:
-        outlets["name"] = outlets["outlet_id"]
+    source = outlets_in[keep].copy().reset_index(drop=True)
+    source["outlet_id"] = source["outlet_id"].astype(str)
+    if "name" not in source:
+        source["name"] = source["outlet_id"]
+    return _build(zones, source, dcs, params, price, cost)
+
+
+def _geometry(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, circuity: float) -> dict:
+    """Road distances between zones, every outlet of the table and the DCs (reused by
+    :meth:`Market.with_params` while the circuity is the same)."""
+    zxy = zones[["lat", "lon"]].to_numpy(float)
+    oxy = source[["lat", "lon"]].to_numpy(float)
+    dxy = dcs[["lat", "lon"]].to_numpy(float)
+    return {"circuity": float(circuity), "zone_outlet": distance_matrix_km(zxy, oxy, circuity=circuity),
+            "outlet_dc": distance_matrix_km(oxy, dxy, circuity=circuity),
+            "outlet_outlet": distance_matrix_km(oxy, oxy, circuity=circuity),
+            "zone_dc": distance_matrix_km(zxy, dxy, circuity=circuity)}
+
+
+def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params: ChannelParams,
+           product_price: float, product_cost: float, *, geometry: dict | None = None) -> Market:
+    """The market under ``params`` from validated zones, the whole outlets table and the DCs."""
+    if geometry is None or geometry["circuity"] != float(params.circuity):
+        geometry = _geometry(zones, source, dcs, params.circuity)
+    sel = np.flatnonzero(source["channel"].isin(params.channels).to_numpy())
+    enabled = source[source["channel"].isin(params.channels)]
+    if not enabled["channel"].isin(CONSUMER_CHANNELS).any():
+        counts = source["channel"].value_counts().to_dict()
+        raise SpecificationError(
+            f"no outlet of the enabled channels ({', '.join(params.channels)}) sells to shoppers; the outlets are "
+            f"{', '.join(f'{v} {k}' for k, v in counts.items())}: enable retailers or e-commerce "
+            f"(wholesalers and distributors sell to retailers)", constraint="channels")
+    outlets = enabled.copy().reset_index(drop=True)
+    chan = outlets["channel"].to_numpy()
+    role = np.where(chan == "retailer", "store", np.where(chan == "ecommerce", "online", "intermediary"))
+    outlets["role"] = role
 
     # serving DC: the nearest open DC by road distance
-    dc_dist = distance_matrix_km(outlets[["lat", "lon"]].to_numpy(float), dcs[["lat", "lon"]].to_numpy(float),
-                                 circuity=params.circuity)
+    dc_dist = geometry["outlet_dc"][sel]
     nearest = dc_dist.argmin(axis=1)
     outlets["serving_dc"] = dcs["site_id"].to_numpy()[nearest]
     outlets["dc_distance_km"] = dc_dist[np.arange(len(outlets)), nearest]
     outlets["handling_cost"] = dcs["handling_cost"].to_numpy(float)[nearest]
     outlets["account_cost"] = outlets["channel"].map(lambda c: float(params.account_cost[c])).astype(float)
 
-    dist = distance_matrix_km(zones[["lat", "lon"]].to_numpy(float), outlets[["lat", "lon"]].to_numpy(float),
-                              circuity=params.circuity)
-    online = (outlets["channel"] == "ecommerce").to_numpy()
-    dist[:, online] = params.ecommerce_distance_km
+    # two-tier flow: stores of the indirect tiers buy from the nearest intermediary within reach
+    inter = np.flatnonzero(role == "intermediary")
+    supplier = np.full(len(outlets), -1, dtype=int)
+    supplier_km = np.full(len(outlets), np.nan)
+    indirect = np.flatnonzero((role == "store") & outlets["tier"].isin(params.indirect_tiers).to_numpy())
+    if len(inter) and len(indirect):
+        d = geometry["outlet_outlet"][np.ix_(sel[indirect], sel[inter])]
+        k = d.argmin(axis=1)
+        dk = d[np.arange(len(indirect)), k]
+        ok = dk <= params.intermediary_radius_km
+        supplier[indirect[ok]] = inter[k[ok]]
+        supplier_km[indirect[ok]] = dk[ok]
+    outlets["supplier"] = supplier
+    ids = outlets["outlet_id"].to_numpy()
+    outlets["supplier_id"] = np.where(supplier >= 0, ids[np.maximum(supplier, 0)], "")
+    outlets["supplier_km"] = supplier_km
+
+    dist = geometry["zone_outlet"][:, sel]
     util = huff_utility(outlets["attractiveness"].to_numpy(float), dist, alpha=params.alpha, beta=params.beta,
                         min_distance_km=params.min_distance_km)
+    util[:, role != "store"] = 0.0
     comp = params.competitor_attraction
     if isinstance(comp, Mapping):
-        ids = zones["customer_id"]
-        missing = [z for z in ids if z not in comp]
+        cid = zones["customer_id"]
+        missing = [z for z in cid if z not in comp]
         if missing:
             raise DataError([Problem(f"competitor attraction is missing for {len(missing)} zone(s), e.g. "
                                      f"{', '.join(missing[:5])}", "give a value for every customer_id, or one number",
                                      table="channel parameters", column="competitor_attraction")])
-        competitor = np.array([float(comp[z]) for z in ids])
+        competitor = np.array([float(comp[z]) for z in cid])
     else:
-        mean_a = float(outlets_in["attractiveness"].astype(float).mean())
+        stores_a = source.loc[source["channel"] == "retailer", "attractiveness"].astype(float)
+        mean_a = float(stores_a.mean()) if len(stores_a) else float(source["attractiveness"].astype(float).mean())
         competitor = np.full(len(zones), competitor_attraction_scalar(
             float(comp), mean_a, alpha=params.alpha, beta=params.beta, distance_km=params.competitor_distance_km))
+    # online every seller is one click away: the same competitors without the distance term
+    online_competitor = competitor * float(params.competitor_distance_km) ** float(params.beta)
+    zone_dc = geometry["zone_dc"].min(axis=1)
+    delivered = zone_dc <= params.ecommerce_delivery_km
+    ref, base, cost = _resolve_prices(params, product_price, product_cost)
     return Market(zones=zones, outlets=outlets, dcs=dcs, distance_km=dist, utility=util, competitor=competitor,
-                  consumer_price=price, unit_cost=cost, params=params)
+                  online_competitor=online_competitor, delivered=delivered, reference_price=ref, consumer_price=base,
+                  unit_cost=cost, params=params, source_outlets=source, product_price=product_price, geometry=geometry,
+                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float))

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from ..errors import DataError, Problem
 from ..schema import CHANNELS, TIERS
+from .huff import DEFAULT_MIN_DISTANCE_KM
 
 __all__ = [
     "ChannelParams",
@@ -19,20 +20,90 @@ __all__ = [
     "TIERS",
     "STRATEGIES",
     "DEFAULT_ACCOUNT_COST",
+    "CONSUMER_CHANNELS",
+    "INTERMEDIARY_CHANNELS",
+    "SOURCES",
     "validate_params",
 ]
 
 STRATEGIES = ("intensive", "selective", "exclusive")
+# who sells to whom: retailers and e-commerce sell to consumers; wholesalers and distributors sell
+# to retailers (the second tier of a two-tier flow)
+CONSUMER_CHANNELS = ("retailer", "ecommerce")
+INTERMEDIARY_CHANNELS = ("wholesaler", "distributor")
 
-# USD per outlet per year: key-account management, listing and merchandising, in-store display
+# USD per account per year: key-account management, listing and merchandising, in-store display
 # and the share of a field rep's time an account takes. Wholesalers and distributors are fewer,
-# larger accounts with negotiated terms; an e-commerce account carries content, advertising
-# and platform management.
+# larger accounts with negotiated terms; an e-commerce account carries content, advertising and
+# platform management. No published benchmark: an assumption to calibrate to your trade-spend data.
 DEFAULT_ACCOUNT_COST: Mapping[str, float] = {
     "retailer": 60_000.0,
     "wholesaler": 90_000.0,
     "distributor": 120_000.0,
     "ecommerce": 150_000.0,
+}
+
+ASSUMPTION = "Assumption: calibrate to your data."
+
+# Where every default comes from: a published source, or an explicit assumption (shown in the docs
+# and as the app's tooltips).
+SOURCES: Mapping[str, str] = {
+    "alpha": "1 = pull proportional to the attractiveness score; Huff (1963) used floor space with exponent 1.",
+    "beta": "2 is the classic gravity value; estimates for shopping trips run about 1.5-3 (Huff 1964: 2.7 for "
+            "clothing, 3.2 for furniture trips). Calibrate with your sell-out data (calibrate_capture).",
+    "min_distance_km": "The one distance floor of the capture model (shoppers also travel inside their own city). "
+                       + ASSUMPTION,
+    "circuity": "Road km = great-circle km x 1.2; Ballou, Rahardja & Sakai (2002) measured 1.15-1.30 for the US.",
+    "competitor_attraction": "Competitors in every zone pull like this many outlets of mean attractiveness at the "
+                             "competitor distance. " + ASSUMPTION + " Fit it to your sell-out with calibrate_capture.",
+    "competitor_distance_km": "See competitor strength. " + ASSUMPTION,
+    "online_share": "Share of a zone's purchases made online where parcels reach it. US e-commerce was about 16% of "
+                    "retail sales in 2024 (US Census Bureau, Quarterly Retail E-Commerce Sales), less for groceries "
+                    "and household goods. The 12% default sits below it. " + ASSUMPTION,
+    "ecommerce_delivery_km": "A zone can buy online when a serving DC is within this road distance (about two days "
+                             "by ground parcel). " + ASSUMPTION,
+    "reference_price": "The shelf price the zones' demand was observed at: the products' demand-weighted list price "
+                       "to the trade grossed up by a 30% retail margin (US Census Bureau Annual Retail Trade Survey: "
+                       "retail gross margins about 25-35% of sales).",
+    "consumer_price": "The plan's base shelf price; by default the reference price.",
+    "unit_cost": "Demand-weighted cost of goods of the products table.",
+    "retailer_margin": "Retail gross margin about 25-35% of sales for food and general merchandise (US Census Bureau "
+                       "Annual Retail Trade Survey).",
+    "wholesaler_margin": "Merchant wholesalers' gross margins are typically 10-20% of sales (US Census Bureau Annual "
+                         "Wholesale Trade Survey); 12% for a high-volume consumer-goods line. " + ASSUMPTION,
+    "distributor_margin": "Full-service distributors (selling, merchandising, credit) sit above wholesalers. "
+                          + ASSUMPTION,
+    "ecommerce_commission": "Marketplace referral fees: 15% in most categories, 8% for grocery and personal care "
+                            "under $15 (Amazon Seller Central referral-fee schedule).",
+    "ecommerce_fulfilment": "Pick-and-pack per order. " + ASSUMPTION,
+    "ecommerce_parcel": "A ground parcel for a case of 4-10 kg. " + ASSUMPTION,
+    "exclusive_premium": "Consumer-price premium of exclusive distribution. No general published value: "
+                         + ASSUMPTION + " The sensitivity shows how far it may move before the recommendation changes.",
+    "selective_premium": "Consumer-price premium of selective distribution. " + ASSUMPTION,
+    "intensive_erosion": "Price erosion of selling everywhere (discounters, price matching). " + ASSUMPTION,
+    "price_elasticity": "Brand-level price elasticity: units = base x (price / reference price)^-e. Mean of 1,851 "
+                        "estimates -2.62 (Bijmolt, van Heerde & Pieters 2005); -1.76 in Tellis (1988).",
+    "account_cost": "Key-account management, listing, merchandising and field-rep time per account. No published "
+                    "benchmark: " + ASSUMPTION,
+    "logistics_cost_per_unit_km": "A truck costs about $2.27 per mile ($1.41/km; ATRI, Operational Costs of "
+                                  "Trucking, 2024 update); about 2,000 cases a load gives $0.0007 per case-km full; "
+                                  "$0.001 allows for part loads. " + ASSUMPTION,
+    "indirect_tiers": "Small (mass-tier) stores buy through wholesalers and distributors; chains and flagships are "
+                      "served direct. " + ASSUMPTION,
+    "intermediary_radius_km": "How far a wholesaler or distributor delivers to its retailers. " + ASSUMPTION,
+    "channels": "The channels the brand may use.",
+    "coverage_radius_km": "A zone is within reach of a store at this road distance (a shopping trip). " + ASSUMPTION,
+    "selective_tiers": "Outlet tiers that fit a selective network (brand fit).",
+    "selective_min_attractiveness": "Minimum attractiveness score of a selective outlet. " + ASSUMPTION,
+    "selective_size": "Optional: the n most profitable outlets meeting the selective criteria.",
+    "territories": "Number of exclusive territories. " + ASSUMPTION,
+    "balance_tolerance": "Every territory's sales potential within this share of the mean.",
+    "exclusive_tiers": "Store tiers that may hold an exclusive territory.",
+    "territory_time_limit_s": "Time budget of the territory design.",
+    "partner_min_capture": "A partner must capture at least this share of its territory's potential when any "
+                           "candidate does. " + ASSUMPTION,
+    "decision_tolerance": "A winner by less than this share of its profit is 'too close to call': the model's "
+                          "inputs are not that precise. " + ASSUMPTION,
 }
 
 
@@ -44,54 +115,57 @@ def _default_account_cost() -> dict[str, float]:
 class ChannelParams:
     """Every assumption of a channel-strategy evaluation (keyword arguments, all with defaults).
 
-    Market capture (Huff 1963): the probability that zone *i* buys at outlet *j* is
+    Where each default comes from (a published source, or an explicit assumption to calibrate)
+    is in :data:`SOURCES` and ``docs/channel_strategy.md``.
+
+    Market capture (Huff 1963): the probability that zone *i* buys at store *j* is
     ``A_j**alpha * d_ij**-beta / (sum_k A_k**alpha * d_ik**-beta + C_i)`` over the carried
-    outlets *k*, where ``C_i`` is the competitors' attraction in zone *i*.
+    stores *k* (retailers: only they sell to shoppers in person), where ``C_i`` is the
+    competitors' attraction in zone *i*. ``alpha``, ``beta``, ``min_distance_km`` (the one
+    distance floor), ``circuity``, ``competitor_attraction`` (a number of competitor outlets of
+    mean attractiveness at ``competitor_distance_km``, or a mapping ``customer_id -> C_i``).
 
-    * ``alpha`` — exponent on outlet attractiveness (1 = proportional to the score).
-    * ``beta`` — distance-decay exponent; 2 is the classic gravity value, estimates for shopping
-      trips run from about 1.5 to 3.
-    * ``min_distance_km`` — distance floor (a zone's shoppers also travel inside their own city).
-    * ``circuity`` — road distance = great-circle distance x circuity.
-    * ``competitor_attraction`` — a number: the competitors in every zone pull like this many
-      outlets of mean attractiveness at ``competitor_distance_km``; or a mapping
-      ``customer_id -> C_i`` (absolute, same units as ``A**alpha * d**-beta``) for every zone.
-    * ``ecommerce_distance_km`` — an online shop is equally near to every zone: it pulls like
-      a store at this distance.
+    Online: ``online_share`` of a zone's purchases is made online when parcels reach it (a serving
+    DC within ``ecommerce_delivery_km`` by road); the brand's e-commerce listings compete for that
+    share with the same competitors, with no distance term. More listings add no reach.
 
-    Prices and the margin stack (margins are shares of the intermediary's own selling price):
-    ``consumer_price`` (USD/unit; ``None`` = the demand-weighted list price of the products
-    grossed up by the retailer margin), ``unit_cost`` (USD/unit; ``None`` = demand-weighted
-    from the products), ``retailer_margin``, ``wholesaler_margin``, ``distributor_margin``
-    (wholesalers and distributors sell to retailers, so the retailer margin applies on top),
-    ``ecommerce_commission`` (the platform's take), ``ecommerce_fulfilment`` and
-    ``ecommerce_parcel`` (USD/unit, paid by the manufacturer).
+    Prices (see :mod:`.economics`): ``reference_price`` (the shelf price at which the zones'
+    demand was observed; ``None`` = from the products), ``consumer_price`` (the plan's base shelf
+    price; ``None`` = the reference price), ``unit_cost``; strategy pricing
+    ``exclusive_premium``, ``selective_premium``, ``intensive_erosion``; ``price_elasticity``
+    (``e`` >= 0: ``units = base * (price / reference_price) ** -e``).
 
-    Strategy pricing: ``exclusive_premium`` and ``selective_premium`` raise, and
-    ``intensive_erosion`` lowers, the consumer price of that strategy (fractions);
-    ``price_elasticity`` (>= 0) scales units by ``price_factor**-elasticity`` (0 = volume does
-    not react to price).
+    Margin stack (shares of the intermediary's own selling price): ``retailer_margin``,
+    ``wholesaler_margin``, ``distributor_margin``, ``ecommerce_commission``;
+    ``ecommerce_fulfilment`` and ``ecommerce_parcel`` (USD/unit, paid by the manufacturer).
 
-    Cost to serve: ``account_cost`` (USD/outlet/yr per channel), ``logistics_cost_per_unit_km``
+    Two-tier flow: retailers of ``indirect_tiers`` buy through the nearest enabled wholesaler or
+    distributor within ``intermediary_radius_km`` (which takes its margin and is delivered to
+    instead of the store); the others are served direct.
+
+    Cost to serve: ``account_cost`` (USD/account/yr per channel), ``logistics_cost_per_unit_km``
     from the serving DC, plus the DC's ``handling_cost`` per unit when the DC table has it.
 
-    Strategies: ``channels`` (enabled channels), ``coverage_radius_km`` (a zone is covered when
-    a carried store is within this road distance), selective criteria (``selective_tiers``,
-    ``selective_min_attractiveness``, and optionally ``selective_size``: the most profitable
-    ``n`` outlets among those meeting the criteria), exclusive design (``territories``,
-    ``balance_tolerance``: every territory's sales potential within this fraction of the mean,
-    ``exclusive_tiers``: who may be a partner, ``territory_time_limit_s``).
+    Strategies: ``channels`` (enabled channels), ``coverage_radius_km`` (a zone is within reach
+    of a store at this road distance), selective criteria (``selective_tiers``,
+    ``selective_min_attractiveness``, and optionally ``selective_size``), exclusive design
+    (``territories``, ``balance_tolerance``, ``exclusive_tiers``, ``territory_time_limit_s``,
+    ``partner_min_capture``: a partner must capture at least this share of its territory's
+    potential when any candidate does). ``decision_tolerance``: the best strategy is "too close
+    to call" when it beats the runner-up by less than this share of its profit.
     """
 
     # market capture
     alpha: float = 1.0
     beta: float = 2.0
-    min_distance_km: float = 5.0
+    min_distance_km: float = DEFAULT_MIN_DISTANCE_KM
     circuity: float = 1.2
     competitor_attraction: float | Mapping[str, float] = 5.0
     competitor_distance_km: float = 10.0
-    ecommerce_distance_km: float = 60.0
+    online_share: float = 0.12
+    ecommerce_delivery_km: float = 1200.0
     # prices and margin stack
+    reference_price: float | None = None
     consumer_price: float | None = None
     unit_cost: float | None = None
     retailer_margin: float = 0.30
@@ -103,10 +177,12 @@ class ChannelParams:
     exclusive_premium: float = 0.15
     selective_premium: float = 0.0
     intensive_erosion: float = 0.05
-    price_elasticity: float = 0.0
+    price_elasticity: float = 2.62
     # cost to serve
     account_cost: Mapping[str, float] = field(default_factory=_default_account_cost)
     logistics_cost_per_unit_km: float = 0.001
+    indirect_tiers: tuple[str, ...] = ("mass",)
+    intermediary_radius_km: float = 400.0
     # strategies
     channels: tuple[str, ...] = CHANNELS
     coverage_radius_km: float = 50.0
@@ -117,6 +193,9 @@ class ChannelParams:
     balance_tolerance: float = 0.25
     exclusive_tiers: tuple[str, ...] = ("flagship", "premium")
     territory_time_limit_s: float = 20.0
+    partner_min_capture: float = 0.05
+    # comparisons
+    decision_tolerance: float = 0.03
 
     def price_factor(self, strategy: str) -> float:
         """Consumer price of ``strategy`` relative to the base consumer price."""
@@ -148,7 +227,7 @@ class ChannelParams:
         for k, v in values.items():
             if k not in names:
                 continue
-            if k in ("channels", "selective_tiers", "exclusive_tiers") and v is not None:
+            if k in ("channels", "selective_tiers", "exclusive_tiers", "indirect_tiers") and v is not None:
                 v = tuple(v)
             kw[k] = v
         return cls(**kw)
@@ -184,7 +263,11 @@ def validate_params(p: ChannelParams) -> None:
     check_range("min_distance_km", 0.0, math.inf, lo_open=True, hi_open=True, fix="use a distance floor of about 1-10 km")
     check_range("circuity", 1.0, 3.0, fix="use 1.2 for US roads (1.0 = straight line)")
     check_range("competitor_distance_km", 0.0, math.inf, lo_open=True, hi_open=True)
-    check_range("ecommerce_distance_km", 0.0, math.inf, lo_open=True, hi_open=True)
+    check_range("online_share", 0.0, 1.0, hi_open=True, fix="give the online share of purchases as a fraction, e.g. 0.12")
+    check_range("ecommerce_delivery_km", 0.0, math.inf, hi_open=True, fix="give a delivery reach in road km, e.g. 1200")
+    check_range("intermediary_radius_km", 0.0, math.inf, hi_open=True, fix="give a road distance in km, e.g. 400")
+    check_range("partner_min_capture", 0.0, 1.0, fix="give a share of the territory's potential, e.g. 0.05")
+    check_range("decision_tolerance", 0.0, 1.0, fix="give a share of the best profit, e.g. 0.03")
     for name in ("retailer_margin", "wholesaler_margin", "distributor_margin", "ecommerce_commission"):
         check_range(name, 0.0, 1.0, hi_open=True, fix=f"give {name} as a fraction of the selling price, e.g. 0.3 for 30%")
     for name in ("ecommerce_fulfilment", "ecommerce_parcel", "logistics_cost_per_unit_km", "price_elasticity",
@@ -195,6 +278,9 @@ def validate_params(p: ChannelParams) -> None:
     check_range("selective_min_attractiveness", 0.0, 100.0, fix="attractiveness scores run from 1 to 100")
     check_range("balance_tolerance", 0.0, math.inf, hi_open=True, fix="use e.g. 0.25 (every territory within 25% of the mean)")
     check_range("territory_time_limit_s", 0.0, math.inf, lo_open=True, hi_open=True)
+    if p.reference_price is not None:
+        check_range("reference_price", 0.0, math.inf, lo_open=True, hi_open=True,
+                    fix="the reference price must be positive")
     if p.consumer_price is not None:
         check_range("consumer_price", 0.0, math.inf, lo_open=True, hi_open=True, fix="the consumer price must be positive")
     if p.unit_cost is not None:
@@ -231,6 +317,12 @@ def validate_params(p: ChannelParams) -> None:
     elif any(c not in CHANNELS for c in chans):
         bad("channels", f"unknown channel(s) {[c for c in chans if c not in CHANNELS]}",
             f"use channels among {', '.join(CHANNELS)}")
+    if any(t not in TIERS for t in tuple(p.indirect_tiers or ())):
+        bad("indirect_tiers", f"unknown tier(s) {[t for t in p.indirect_tiers if t not in TIERS]}",
+            f"use tiers among {', '.join(TIERS)} (or none: every retailer served direct)")
+    if chans and not any(c in CONSUMER_CHANNELS for c in chans):
+        bad("channels", "only wholesalers or distributors are enabled; they sell to retailers, not to shoppers",
+            "enable retailers or e-commerce as well")
     for name in ("selective_tiers", "exclusive_tiers"):
         tiers = tuple(getattr(p, name) or ())
         if not tiers:

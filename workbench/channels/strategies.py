@@ -1,14 +1,18 @@
 """Intensive, selective and exclusive distribution, evaluated side by side.
 
-* **Intensive**: every outlet of the enabled channels, at the consumer price less
-  ``intensive_erosion``.
-* **Selective**: the outlets whose tier is in ``selective_tiers`` and whose attractiveness
-  is at least ``selective_min_attractiveness``; with ``selective_size`` the ``n`` most
-  profitable of those (greedy marginal profit).
-* **Exclusive**: one partner per territory. Territories are a balanced p-median over the
-  demand zones (:mod:`.territories`); the partner is the territory's most attractive store of
-  the ``exclusive_tiers`` (e-commerce cannot hold a territory). Priced with
-  ``exclusive_premium``.
+Retailers and e-commerce sell to shoppers; wholesalers and distributors sell to retailers, so a
+strategy is a set of **consumer outlets** (stores and listings) and the wholesalers and
+distributors that supply its stores of the indirect tiers (two-tier flow, :mod:`.capture`).
+
+* **Intensive**: every store and listing of the enabled channels, at the base consumer price
+  less ``intensive_erosion``.
+* **Selective**: the stores and listings whose tier is in ``selective_tiers`` and whose
+  attractiveness is at least ``selective_min_attractiveness``; with ``selective_size`` the
+  ``n`` most profitable of those (greedy marginal profit).
+* **Exclusive**: one store per territory. Territories are a balanced p-median over the demand
+  zones (:mod:`.territories`); the partner of a territory is its store of the
+  ``exclusive_tiers`` that earns most as the territory's only outlet among those capturing at
+  least ``partner_min_capture`` of the territory's potential. Priced with ``exclusive_premium``.
 
 Every strategy's profit reconciles from its parts::
 
@@ -27,44 +31,52 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SpecificationError
-from .economics import STACK_STEPS, unit_stack
-from .frontier import greedy_selection
+from .capture import outlet_economics, unit_terms
+from .economics import STACK_STEPS, PricePoint
 from .market import Market, prepare_market
 from .params import STRATEGIES, ChannelParams
+from .selection import greedy_selection
 from .territories import TerritoryPlan, design_territories, pick_partners
 
-__all__ = ["StrategyResult", "ChannelComparison", "evaluate_strategies", "evaluate_outlets", "MONEY_COLUMNS",
-           "KPI_NAMES"]
+__all__ = ["StrategyResult", "ChannelComparison", "evaluate_strategies", "evaluate_outlets", "strategy_sets",
+           "strategy_profits", "MONEY_COLUMNS", "KPI_NAMES"]
 
 MONEY_COLUMNS = ("consumer_sales", *STACK_STEPS, "channel_margin", "channel_fees", "revenue", "cost_of_goods",
                  "net_margin", "account_cost", "logistics_cost", "cost_to_serve", "profit")
 PREMIUM_TIERS = ("flagship", "premium")
-KPI_NAMES = ("outlets", "population_covered", "coverage", "units", "market_share", "consumer_price",
-             "consumer_sales", "channel_margin", "channel_fees", "revenue", "cost_of_goods", "net_margin",
-             "net_margin_pct", "account_cost", "logistics_cost", "cost_to_serve", "profit", "brand_control",
-             "cannibalisation", "overlap")
+KPI_NAMES = ("outlets", "population_in_reach", "store_reach", "online_reach", "units", "market_share",
+             "consumer_price", "consumer_sales", "channel_margin", "channel_fees", "revenue", "cost_of_goods",
+             "net_margin", "net_margin_pct", "account_cost", "logistics_cost", "cost_to_serve", "profit",
+             "brand_control", "cannibalisation", "overlap")
 
 
 @dataclass(frozen=True, eq=False)
 class StrategyResult:
     """One strategy's outlets, capture and economics.
 
-    Tables: ``outlets`` (one row per carried outlet: identity, serving DC, ``units``,
-    ``standalone_units``, every money column, ``territory`` for exclusive), ``channels`` (the
-    money columns summed per channel, with ``outlets`` and ``units``), ``zones`` (per demand
-    zone: ``potential``, ``units``, ``own_share``, ``competitor_share``, ``outlets_within_r``,
-    ``covered``, ``nearest_km``, ``territory``), ``territories`` (exclusive only).
+    Tables: ``outlets`` (one row per carried outlet: identity, ``role`` (store, online,
+    intermediary), ``route`` (the path to the shopper: retailer direct, wholesaler,
+    distributor, ecommerce), ``supplier_id``, serving DC, ``units``, ``supplied_units``
+    (intermediaries), ``incremental_units``, every money column, ``territory`` for exclusive),
+    ``channels`` (the money columns summed per route, with ``outlets`` and ``units``), ``zones``
+    (per demand zone: ``potential``, ``units``, ``online_units``, ``own_share``,
+    ``competitor_share``, ``outlets_within_r``, ``in_reach``, ``nearest_km``, ``territory``),
+    ``territories`` (exclusive only).
 
-    KPIs (numbers): ``outlet_count``, ``population_covered`` (people within the coverage
-    radius of a carried store), ``coverage`` (share of population), ``units``,
-    ``market_share`` (units / total potential), ``consumer_price``, the money totals (USD/yr),
-    ``net_margin_pct`` (net margin / revenue), ``brand_control`` (share of units through
-    flagship and premium outlets), ``cannibalisation`` (share of the carried outlets'
-    stand-alone sales lost to each other: ``1 - units / sum(standalone_units)``), ``overlap``
-    (population-weighted mean number of carried stores within the radius of a covered zone).
+    KPIs (numbers): ``outlet_count`` (consumer outlets carried; suppliers are in the table),
+    ``population_in_reach`` (people of the modelled zones within ``coverage_radius_km`` of a
+    carried store), ``store_reach`` (that as a share of the modelled zones' population),
+    ``online_reach`` (share of that population parcels reach, when a listing is carried),
+    ``units``, ``market_share`` (units / potential at the reference price), ``consumer_price``,
+    the money totals (USD/yr), ``net_margin_pct`` (net margin / revenue), ``brand_control``
+    (share of units through flagship and premium outlets), ``cannibalisation`` (share of the
+    carried outlets' units that other own outlets would have sold without them:
+    ``1 - sum(incremental_units) / units``), ``overlap`` (population-weighted mean number of
+    carried stores within the radius of a zone in reach).
     """
 
     strategy: str
+    price: PricePoint
     price_factor: float
     consumer_price: float
     outlets: pd.DataFrame
@@ -74,8 +86,9 @@ class StrategyResult:
     territory_plan: TerritoryPlan | None
     outlet_count: int
     population: float
-    population_covered: float
-    coverage: float
+    population_in_reach: float
+    store_reach: float
+    online_reach: float
     potential: float
     units: float
     market_share: float
@@ -96,8 +109,7 @@ class StrategyResult:
 
     def kpis(self) -> dict[str, float]:
         """The headline numbers as a flat dict."""
-        out = {name: float(getattr(self, "outlet_count" if name == "outlets" else name)) for name in KPI_NAMES}
-        return out
+        return {name: float(getattr(self, "outlet_count" if name == "outlets" else name)) for name in KPI_NAMES}
 
     def waterfall(self, channel: str | None = None) -> pd.DataFrame:
         """The margin stack per unit sold (USD/unit), for one channel or all: ``step``,
@@ -127,14 +139,17 @@ class StrategyResult:
 @dataclass(frozen=True, eq=False)
 class ChannelComparison:
     """The three strategies side by side: ``intensive``, ``selective``, ``exclusive``;
-    ``summary`` (one row per strategy, the KPI columns); ``margin_stack`` (per unit, per
-    channel, at each strategy's price); ``dcs`` (the serving DCs); ``notes`` (warnings)."""
+    ``summary`` (one row per strategy, the KPI columns); ``ranking`` (by profit, with each
+    strategy's gap to the best); ``best``, ``runner_up``, ``margin`` (best minus runner-up,
+    USD/yr), ``too_close`` (the margin is within ``decision_tolerance`` of the best profit) and
+    ``verdict`` (the comparison in words); ``dcs`` (the serving DCs); ``notes`` (warnings)."""
 
     params: ChannelParams
     intensive: StrategyResult
     selective: StrategyResult
     exclusive: StrategyResult
     dcs: pd.DataFrame
+    reference_price: float
     consumer_price: float
     unit_cost: float
     notes: tuple[str, ...] = field(default=())
@@ -148,128 +163,164 @@ class ChannelComparison:
         return pd.DataFrame([{"strategy": s, **r.kpis()} for s, r in self.strategies.items()]).set_index("strategy")
 
     @property
+    def ranking(self) -> pd.DataFrame:
+        """Strategies by profit (highest first) with ``gap_to_best`` (USD/yr)."""
+        rows = sorted(((s, r.profit) for s, r in self.strategies.items()), key=lambda x: -x[1])
+        top = rows[0][1]
+        return pd.DataFrame([{"strategy": s, "profit": v, "gap_to_best": top - v} for s, v in rows])
+
+    @property
     def best(self) -> str:
-        """The strategy with the highest profit."""
-        return max(self.strategies, key=lambda s: self.strategies[s].profit)
+        """The strategy with the highest profit (see ``too_close`` before calling it a winner)."""
+        return str(self.ranking["strategy"].iloc[0])
+
+    @property
+    def runner_up(self) -> str:
+        return str(self.ranking["strategy"].iloc[1])
+
+    @property
+    def margin(self) -> float:
+        """How much more the best strategy earns than the runner-up (USD/yr)."""
+        return float(self.ranking["gap_to_best"].iloc[1])
+
+    @property
+    def too_close(self) -> bool:
+        """True when the best beats the runner-up by no more than ``decision_tolerance`` of its profit."""
+        return self.margin <= self.params.decision_tolerance * abs(self.strategies[self.best].profit)
+
+    @property
+    def verdict(self) -> str:
+        """The comparison in one sentence, with the margin and the tolerance."""
+        b, r = self.best, self.runner_up
+        pb = self.strategies[b].profit
+        rel = self.margin / abs(pb) if pb else float("inf")
+        tol = self.params.decision_tolerance
+        if self.too_close:
+            return (f"Too close to call: {b} earns ${self.margin / 1e6:,.2f}M a year more than {r} "
+                    f"({rel:.1%} of its profit), within the {tol:.0%} tolerance of the model.")
+        return (f"{b.capitalize()} earns ${self.margin / 1e6:,.2f}M a year more than {r} ({rel:.1%} of its profit; "
+                f"tolerance {tol:.0%}).")
 
     def kpis(self) -> dict[str, float]:
-        """Flat headline numbers: ``<strategy>_<kpi>``."""
-        return {f"{s}_{k}": v for s, r in self.strategies.items() for k, v in r.kpis().items()}
+        """Flat headline numbers: ``<strategy>_<kpi>``, plus ``best_margin`` and ``too_close``."""
+        out = {f"{s}_{k}": v for s, r in self.strategies.items() for k, v in r.kpis().items()}
+        out["best_margin"] = self.margin
+        out["too_close"] = float(self.too_close)
+        return out
 
 
 def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
                      territory: Mapping[str, int] | None = None, zone_territory: np.ndarray | None = None,
-                     plan: TerritoryPlan | None = None) -> StrategyResult:
-    """Capture and economics of carrying the outlets ``carried`` (indices into
-    ``market.outlets``) priced as ``strategy``."""
+                     plan: TerritoryPlan | None = None, partners: pd.DataFrame | None = None) -> StrategyResult:
+    """Capture and economics of carrying the consumer outlets ``carried`` (positions in
+    ``market.outlets``) priced as ``strategy``; the wholesalers and distributors that supply
+    its stores are added as rows of the outlets table."""
     p = market.params
-    carried = np.asarray(carried, dtype=int)
-    if len(carried) == 0:
-        raise SpecificationError(f"the {strategy} strategy carries no outlet", constraint=strategy)
-    pf = p.price_factor(strategy)
-    price = market.consumer_price * pf
-    q = pf ** (-p.price_elasticity)
-    D = market.potential * q
-    U = market.utility[:, carried]
-    C = market.competitor
-    denom = U.sum(axis=1) + C
-    safe = np.where(denom > 0, denom, 1.0)
-    P = U / safe[:, None]
-    units_ij = D[:, None] * P
-    units = units_ij.sum(axis=0)
-    standalone = (D[:, None] * np.divide(U, U + C[:, None], out=np.zeros_like(U), where=(U + C[:, None]) > 0)).sum(axis=0)
-
-    o = market.outlets.iloc[carried].reset_index(drop=True)
+    e = outlet_economics(market, carried, strategy, detail=True)
+    pp = e.price
+    o = market.outlets.iloc[e.rows].reset_index(drop=True)
     out = o[["outlet_id", "name", "channel", "tier", "attractiveness", "lat", "lon"]
             + [c for c in ("city", "state", "region") if c in o.columns]
-            + ["serving_dc", "dc_distance_km"]].copy()
+            + ["role", "serving_dc", "dc_distance_km"]].copy()
+    out["route"] = e.route
+    is_store = (out["role"] == "store").to_numpy()
+    out["supplier_id"] = np.where(is_store & (e.route != "retailer"), o["supplier_id"].to_numpy(), "")
     if territory is not None:
-        out["territory"] = out["outlet_id"].map(territory).astype(int)
-    out["units"] = units
-    out["standalone_units"] = standalone
-    stacks = {ch: unit_stack(ch, price, p) for ch in out["channel"].unique()}
-    out["consumer_sales"] = units * price
-    for step in STACK_STEPS:
-        out[step] = units * out["channel"].map({ch: s[step] for ch, s in stacks.items()}).to_numpy(float)
+        out["territory"] = out["outlet_id"].map(territory).astype("Int64")
+    out["units"] = e.units
+    out["supplied_units"] = e.supplied_units
+    inc = np.full(len(out), np.nan)
+    inc[:e.n_consumer] = e.incremental_units
+    out["incremental_units"] = inc
+    for c, v in e.money.items():
+        out[c] = v
     out["channel_margin"] = out[["retailer_margin", "wholesaler_margin", "distributor_margin",
                                  "platform_commission"]].sum(axis=1)
     out["channel_fees"] = out["fulfilment"] + out["parcel"]
     out["revenue"] = out["consumer_sales"] - out["channel_margin"]
-    out["cost_of_goods"] = units * market.unit_cost
     out["net_margin"] = out["revenue"] - out["channel_fees"] - out["cost_of_goods"]
-    out["account_cost"] = o["account_cost"].to_numpy(float)
-    out["logistics_cost"] = units * (p.logistics_cost_per_unit_km * o["dc_distance_km"].to_numpy(float)
-                                     + o["handling_cost"].to_numpy(float))
     out["cost_to_serve"] = out["account_cost"] + out["logistics_cost"]
     out["profit"] = out["net_margin"] - out["cost_to_serve"]
 
-    g = out.groupby("channel", sort=False)
+    g = out.groupby("route", sort=False)
     channels = pd.concat([g.size().rename("outlets"), g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
+    channels = channels.rename(columns={"route": "channel"})
 
-    # coverage: carried stores (not e-commerce) within the radius
-    phys = market.physical[carried]
-    d = market.distance_km[:, carried]
-    within = (d <= p.coverage_radius_km) & phys[None, :]
+    # reach: carried stores within the radius (e-commerce reaches by parcel, reported apart)
+    stores = e.rows[:e.n_consumer][market.physical[e.rows[:e.n_consumer]]]
+    d = market.distance_km[:, stores]
+    within = d <= p.coverage_radius_km
     n_within = within.sum(axis=1)
-    covered = n_within > 0
-    nearest = np.where(phys.any(), np.min(np.where(phys[None, :], d, np.inf), axis=1), np.inf)
+    in_reach = n_within > 0
+    nearest = d.min(axis=1) if len(stores) else np.full(len(market.zones), np.inf)
     pop = market.zones["population"].to_numpy(float)
+    has_online = bool(market.online[e.rows[:e.n_consumer]].any())
     z = market.zones[["customer_id"] + [c for c in ("name", "region") if c in market.zones.columns]
                      + ["lat", "lon", "population", "potential"]].copy()
-    z["units"] = units_ij.sum(axis=1)
-    z["own_share"] = P.sum(axis=1)
-    z["competitor_share"] = np.where(denom > 0, C / safe, 0.0)
+    z["units"] = e.zone_store_units + e.zone_online_units
+    z["online_units"] = e.zone_online_units
+    z["own_share"] = e.own_share
+    z["competitor_share"] = np.where(market.potential > 0, 1.0 - e.own_share, 0.0)
     z["outlets_within_r"] = n_within
-    z["covered"] = covered
+    z["in_reach"] = in_reach
     z["nearest_km"] = nearest
     if zone_territory is not None:
         z["territory"] = zone_territory
 
-    total_units = float(units.sum())
-    premium = out["tier"].isin(PREMIUM_TIERS).to_numpy()
-    cov_pop = float(pop[covered].sum())
+    consumer = out.iloc[:e.n_consumer]
+    total_units = float(consumer["units"].sum())
+    premium = consumer["tier"].isin(PREMIUM_TIERS).to_numpy()
+    reach_pop = float(pop[in_reach].sum())
     totals = {c: float(out[c].sum()) for c in MONEY_COLUMNS}
     terr_table = None
     if plan is not None and territory is not None:
-        partners = out.set_index("territory")
+        by_t = consumer.set_index("territory")
         t = plan.territories.copy()
-        t["partner_id"] = t["territory"].map(partners["outlet_id"])
-        t["partner"] = t["territory"].map(partners["name"])
-        t["partner_channel"] = t["territory"].map(partners["channel"])
-        t["partner_tier"] = t["territory"].map(partners["tier"])
-        t["units"] = t["territory"].map(partners["units"])
-        t["profit"] = t["territory"].map(partners["profit"])
+        for col, src in (("partner_id", "outlet_id"), ("partner", "name"), ("partner_channel", "channel"),
+                         ("partner_tier", "tier"), ("units", "units"), ("profit", "profit")):
+            t[col] = t["territory"].map(by_t[src])
+        # the brand's share of each territory's potential (its partner, mostly) at this price
+        in_t = z.groupby("territory")["units"].sum()
+        t["capture"] = t["territory"].map(in_t) / (t["potential"] * pp.volume_factor)
+        if partners is not None:
+            extra = partners.set_index("territory")
+            t["partner_capture"] = t["territory"].map(extra["capture"])   # alone, at the reference price
+            for col in ("best_capture", "candidates"):
+                t[col] = t["territory"].map(extra[col])
         terr_table = t
+    potential = float(market.potential.sum())
+    inc_total = float(np.nansum(inc))
     return StrategyResult(
-        strategy=strategy, price_factor=pf, consumer_price=price, outlets=out, channels=channels, zones=z,
-        territories=terr_table, territory_plan=plan, outlet_count=int(len(carried)),
-        population=float(pop.sum()), population_covered=cov_pop,
-        coverage=cov_pop / float(pop.sum()) if pop.sum() > 0 else 0.0,
-        potential=float(market.potential.sum()), units=total_units,
-        market_share=total_units / float(market.potential.sum()),
+        strategy=strategy, price=pp, price_factor=pp.price_factor, consumer_price=pp.consumer_price, outlets=out,
+        channels=channels, zones=z, territories=terr_table, territory_plan=plan, outlet_count=int(e.n_consumer),
+        population=float(pop.sum()), population_in_reach=reach_pop,
+        store_reach=reach_pop / float(pop.sum()) if pop.sum() > 0 else 0.0,
+        online_reach=(float(pop[market.delivered].sum()) / float(pop.sum()) if has_online and pop.sum() > 0 else 0.0),
+        potential=potential, units=total_units, market_share=total_units / potential,
         consumer_sales=totals["consumer_sales"], channel_margin=totals["channel_margin"],
         channel_fees=totals["channel_fees"], revenue=totals["revenue"], cost_of_goods=totals["cost_of_goods"],
         net_margin=totals["net_margin"],
         net_margin_pct=totals["net_margin"] / totals["revenue"] if totals["revenue"] > 0 else 0.0,
         account_cost=totals["account_cost"], logistics_cost=totals["logistics_cost"],
         cost_to_serve=totals["cost_to_serve"], profit=totals["profit"],
-        brand_control=float(units[premium].sum()) / total_units if total_units > 0 else 0.0,
-        cannibalisation=1.0 - total_units / float(standalone.sum()) if standalone.sum() > 0 else 0.0,
-        overlap=float((pop * n_within)[covered].sum() / cov_pop) if cov_pop > 0 else 0.0,
+        brand_control=float(consumer["units"].to_numpy()[premium].sum()) / total_units if total_units > 0 else 0.0,
+        cannibalisation=max(0.0, 1.0 - inc_total / total_units) if total_units > 0 else 0.0,
+        overlap=float((pop * n_within)[in_reach].sum() / reach_pop) if reach_pop > 0 else 0.0,
     )
 
 
 def _selective_set(market: Market) -> np.ndarray:
     p = market.params
     o = market.outlets
-    ok = (o["tier"].isin(p.selective_tiers) & (o["attractiveness"] >= p.selective_min_attractiveness)).to_numpy()
+    ok = (market.consumer & o["tier"].isin(p.selective_tiers).to_numpy()
+          & (o["attractiveness"] >= p.selective_min_attractiveness).to_numpy())
     eligible = np.flatnonzero(ok)
     if len(eligible) == 0:
-        by_tier = o[o["tier"].isin(p.selective_tiers)]
+        by_tier = o[market.consumer & o["tier"].isin(p.selective_tiers).to_numpy()]
         top = float(by_tier["attractiveness"].max()) if len(by_tier) else float("nan")
         raise SpecificationError(
-            f"no outlet meets the selective criteria (tiers {', '.join(p.selective_tiers)}, attractiveness >= "
-            f"{p.selective_min_attractiveness:g}); {len(by_tier)} outlets have those tiers"
+            f"no store or listing meets the selective criteria (tiers {', '.join(p.selective_tiers)}, attractiveness "
+            f">= {p.selective_min_attractiveness:g}); {len(by_tier)} of them have those tiers"
             + (f", the most attractive scores {top:g}" if len(by_tier) else "")
             + ": lower the minimum attractiveness or add tiers", constraint="selective",
             shortfall=1.0)
@@ -277,32 +328,62 @@ def _selective_set(market: Market) -> np.ndarray:
         return eligible
     if p.selective_size > len(eligible):
         raise SpecificationError(
-            f"a selective network of {p.selective_size} outlets was asked for, but only {len(eligible)} outlets meet "
-            f"the criteria: ask for at most {len(eligible)}, or relax the tiers or minimum attractiveness",
-            constraint="selective_size", shortfall=float(p.selective_size - len(eligible)))
+            f"a selective network of {p.selective_size} outlets was asked for, but only {len(eligible)} stores and "
+            f"listings meet the criteria: ask for at most {len(eligible)}, or relax the tiers or minimum "
+            f"attractiveness", constraint="selective_size", shortfall=float(p.selective_size - len(eligible)))
     picks, _ = greedy_selection(market, eligible, p.selective_size, strategy="selective")
     return np.sort(picks)
 
 
-def _exclusive(market: Market) -> tuple[np.ndarray, dict[str, int], np.ndarray, TerritoryPlan]:
+def _exclusive(market: Market):
+    """Territories, and the partner of each: (carried, outlet -> territory, zone territories,
+    plan, partner table)."""
     p = market.params
     o = market.outlets
-    ok = (o["tier"].isin(p.exclusive_tiers) & (o["channel"] != "ecommerce")).to_numpy()
-    cand = o[ok]
+    ok = market.physical & o["tier"].isin(p.exclusive_tiers).to_numpy()
+    cand_pos = np.flatnonzero(ok)
+    cand = o.iloc[cand_pos]
     if cand.empty:
         raise SpecificationError(
-            f"no store can be an exclusive partner: none of the enabled channels ({', '.join(p.channels)}) has a "
-            f"store of tier {', '.join(p.exclusive_tiers)}: widen the partner tiers or enable retailers, "
-            f"wholesalers or distributors", constraint="exclusive", shortfall=float(p.territories))
+            f"no store can be an exclusive partner: no retailer of tier {', '.join(p.exclusive_tiers)} is among the "
+            f"outlets (wholesalers, distributors and e-commerce cannot hold a consumer territory): widen the partner "
+            f"tiers or enable retailers", constraint="exclusive", shortfall=float(p.territories))
     plan = design_territories(market.zones, cand, count=p.territories, tolerance=p.balance_tolerance,
                               potential="potential", center_id="outlet_id", circuity=p.circuity,
                               time_limit_s=p.territory_time_limit_s)
-    partners = pick_partners(plan, market.zones, cand, circuity=p.circuity)
+    # each candidate as its territory's only outlet: units per zone (share of the store
+    # potential at the reference price) and its profit at the exclusive price
+    t = unit_terms(market, "exclusive")
+    U = market.utility[:, cand_pos]
+    C = market.competitor[:, None]
+    zone_units = market.store_potential[:, None] * np.divide(U, U + C, out=np.zeros_like(U), where=(U + C) > 0)
+    q = t.price.volume_factor
+    sup = t.supplier[cand_pos]
+    sup_cost = np.where(sup >= 0, o["account_cost"].to_numpy(float)[np.maximum(sup, 0)], 0.0)
+    alone = q * zone_units.sum(axis=0) * t.contribution[cand_pos] - t.account_cost[cand_pos] - sup_cost
+    partners = pick_partners(plan, market.zones, cand, circuity=p.circuity, zone_units=zone_units, profit=alone,
+                             min_capture=p.partner_min_capture)
     pos = {oid: i for i, oid in enumerate(o["outlet_id"])}
     carried = np.array([pos[x] for x in partners["outlet_id"]], dtype=int)
     territory = dict(zip(partners["outlet_id"], partners["territory"].astype(int)))
     zone_terr = plan.assignment.set_index("customer_id")["territory"].reindex(market.zones["customer_id"]).to_numpy()
-    return carried, territory, zone_terr, plan
+    return carried, territory, zone_terr, plan, partners
+
+
+def strategy_sets(market: Market) -> dict[str, Any]:
+    """The consumer outlets each strategy carries (positions in ``market.outlets``), and the
+    exclusive design: ``intensive``, ``selective``, ``exclusive`` and ``exclusive_design``
+    (territory map, zone territories, plan, partner table)."""
+    carried, territory, zone_terr, plan, partners = _exclusive(market)
+    return {"intensive": np.flatnonzero(market.consumer), "selective": _selective_set(market),
+            "exclusive": carried, "exclusive_design": (territory, zone_terr, plan, partners)}
+
+
+def strategy_profits(market: Market) -> dict[str, float]:
+    """Each strategy's profit (USD/yr) without building the result tables: the same sets and
+    the same economics as :func:`evaluate_strategies` (used by the sensitivity analysis)."""
+    sets = strategy_sets(market)
+    return {s: outlet_economics(market, sets[s], s, detail=False).profit for s in STRATEGIES}
 
 
 def evaluate_strategies(world_or_tables: Any, params: ChannelParams | None = None, *, serving_dcs=None,
@@ -320,19 +401,24 @@ def evaluate_strategies(world_or_tables: Any, params: ChannelParams | None = Non
     if market is None:
         market = prepare_market(world_or_tables, params, serving_dcs=serving_dcs)
     p = market.params
-    n = len(market.outlets)
-    intensive = evaluate_outlets(market, np.arange(n), "intensive")
-    selective = evaluate_outlets(market, _selective_set(market), "selective")
-    carried, territory, zone_terr, plan = _exclusive(market)
-    exclusive = evaluate_outlets(market, carried, "exclusive", territory=territory, zone_territory=zone_terr,
-                                 plan=plan)
+    sets = strategy_sets(market)
+    territory, zone_terr, plan, partners = sets["exclusive_design"]
+    intensive = evaluate_outlets(market, sets["intensive"], "intensive")
+    selective = evaluate_outlets(market, sets["selective"], "selective")
+    exclusive = evaluate_outlets(market, sets["exclusive"], "exclusive", territory=territory,
+                                 zone_territory=zone_terr, plan=plan, partners=partners)
     notes = []
     if "time limit" in plan.status:
         notes.append(f"The territory design stopped at its time limit ({p.territory_time_limit_s:g} s); the plan is "
                      f"balanced but may not be the shortest.")
+    weak = partners[partners["capture"] < p.partner_min_capture]
+    if len(weak):
+        notes.append(f"{len(weak)} exclusive territor{'y has' if len(weak) == 1 else 'ies have'} no store capturing "
+                     f"{p.partner_min_capture:.0%} of its potential (territor{'y' if len(weak) == 1 else 'ies'} "
+                     f"{', '.join(str(int(t)) for t in weak['territory'])}): the partner is the best there is.")
     for r in (intensive, selective, exclusive):
         if r.profit < 0:
             notes.append(f"{r.strategy.capitalize()} distribution loses money ({r.profit:,.0f} USD/yr).")
     return ChannelComparison(params=p, intensive=intensive, selective=selective, exclusive=exclusive,
-                             dcs=market.dcs, consumer_price=market.consumer_price, unit_cost=market.unit_cost,
-                             notes=tuple(notes))
+                             dcs=market.dcs, reference_price=market.reference_price,
+                             consumer_price=market.consumer_price, unit_cost=market.unit_cost, notes=tuple(notes))

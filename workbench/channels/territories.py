@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -69,7 +70,9 @@ def clear_territory_cache() -> None:
 def _key(*parts) -> str:
     h = hashlib.sha256()
     for p in parts:
-        if isinstance(p, np.ndarray):
+        if isinstance(p, np.ndarray) and p.dtype == object:
+            h.update("\x1f".join(map(str, p.tolist())).encode())
+        elif isinstance(p, np.ndarray):
             h.update(np.ascontiguousarray(p).tobytes())
             h.update(str(p.shape).encode())
         else:
@@ -346,33 +349,71 @@ def _solve(dist: np.ndarray, w: np.ndarray, p: int, lo: float, hi: float, time_l
     return assign, f"locate-allocate, {status}", float(max(gap, 0.0))
 
 
-def pick_partners(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataFrame, *,
-                  circuity: float = 1.2) -> pd.DataFrame:
-    """The exclusive partner of each territory: its most attractive eligible outlet.
+_HOMES: "weakref.WeakKeyDictionary[TerritoryPlan, dict]" = weakref.WeakKeyDictionary()
 
-    An outlet belongs to the territory of its nearest zone; each territory's centre outlet
-    belongs to its own territory, so every territory has at least one candidate and no outlet
-    is partner twice. Ties go to the outlet nearer the centre. Returns one row per territory:
-    ``territory``, ``outlet_id``, ``center_id``.
-    """
+
+def _homes(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataFrame, ids: np.ndarray, circuity: float):
+    """Each zone's territory, each candidate's home territory and its distance to that territory's
+    centre (cached per plan: prices and margins change the choice, not the geography)."""
     zone_terr = plan.assignment.set_index("customer_id")["territory"]
-    d = distance_matrix_km(candidates[["lat", "lon"]].to_numpy(float), zones[["lat", "lon"]].to_numpy(float),
-                           circuity=circuity)
-    home = zone_terr.reindex(zones["customer_id"].astype(str)).to_numpy()[d.argmin(axis=1)]
-    ids = candidates["outlet_id"].astype(str).to_numpy()
-    centre_terr = plan.territories.set_index("center_id")["territory"]
-    for pos, oid in enumerate(ids):
-        if oid in centre_terr.index:
-            home[pos] = centre_terr[oid]
-    attract = candidates["attractiveness"].to_numpy(float)
+    zt = zone_terr.reindex(zones["customer_id"].astype(str)).to_numpy()
     cxy = candidates[["lat", "lon"]].to_numpy(float)
+    d = distance_matrix_km(cxy, zones[["lat", "lon"]].to_numpy(float), circuity=circuity)
+    home = zt[d.argmin(axis=1)]
     id_pos = {oid: pos for pos, oid in enumerate(ids)}
+    terr = plan.territories
+    t_ids = terr["territory"].to_numpy(int)
+    t_pot = terr["potential"].to_numpy(float)
+    centre_pos = np.array([id_pos[c] for c in terr["center_id"].astype(str)], dtype=int)
+    home[centre_pos] = t_ids
+    centre_of = dict(zip(t_ids, centre_pos))
+    own_centre = np.array([centre_of.get(h, -1) for h in home], dtype=int)
+    valid = own_centre >= 0
+    dc = np.full(len(ids), np.inf)
+    if valid.any():
+        dc[valid] = distance_matrix_km(cxy[valid], cxy[own_centre[valid]], circuity=1.0).diagonal()
+    return zt, home, dc, t_ids, t_pot, centre_pos
+
+
+def pick_partners(plan: TerritoryPlan, zones: pd.DataFrame, candidates: pd.DataFrame, *,
+                  circuity: float = 1.2, zone_units: np.ndarray | None = None, profit: np.ndarray | None = None,
+                  min_capture: float = 0.0) -> pd.DataFrame:
+    """The exclusive partner of each territory, among the candidates located in it.
+
+    A candidate belongs to the territory of its nearest zone; each territory's centre belongs
+    to its own territory, so every territory has at least one candidate and no candidate is
+    partner twice. With ``zone_units`` (zones x candidates: what each candidate would sell in
+    each zone as the brand's only outlet) and ``profit`` (each candidate's profit as the only
+    outlet), the partner is the most profitable candidate among those capturing at least
+    ``min_capture`` of the territory's potential, or the candidate capturing most when none
+    does. Without them, the most attractive candidate. Ties go to the candidate nearer the
+    centre. Returns one row per territory: ``territory``, ``outlet_id``, ``center_id``,
+    ``capture`` (share of the territory's potential the partner captures alone),
+    ``best_capture`` (the most any candidate of the territory captures), ``candidates``.
+    """
+    ids = candidates["outlet_id"].astype(str).to_numpy()
+    key = (tuple(ids.tolist()), tuple(zones["customer_id"].astype(str).tolist()), float(circuity))
+    memo = _HOMES.setdefault(plan, {})
+    if key not in memo:
+        memo[key] = _homes(plan, zones, candidates, ids, circuity)
+    zt, home, dc, t_ids, t_pot, centre_pos = memo[key]
+    attract = candidates["attractiveness"].to_numpy(float)
+    scored = zone_units is not None and profit is not None
+    if scored:
+        onehot = (zt[:, None] == t_ids[None, :]).astype(float)        # zones x territories
+        in_terr = onehot.T @ zone_units                                 # territories x candidates
     rows = []
-    for _, t in plan.territories.iterrows():
-        members = np.flatnonzero(home == t["territory"])
-        c = cxy[id_pos[t["center_id"]]]
-        dc = distance_matrix_km(cxy[members], c[None, :])[:, 0]
-        order = np.lexsort((dc, -attract[members]))
-        rows.append({"territory": int(t["territory"]), "outlet_id": ids[members[order[0]]],
-                     "center_id": t["center_id"]})
+    for k_t, t in enumerate(t_ids):
+        members = np.flatnonzero(home == t)
+        if scored:
+            capture = in_terr[k_t, members] / t_pot[k_t]
+            ok = capture >= min_capture
+            key = np.where(ok, profit[members], -np.inf) if ok.any() else capture
+        else:
+            capture = np.full(len(members), np.nan)
+            key = attract[members]
+        k = np.lexsort((dc[members], -key))[0]
+        rows.append({"territory": int(t), "outlet_id": ids[members[k]], "center_id": ids[centre_pos[k_t]],
+                     "capture": float(capture[k]), "best_capture": float(np.max(capture)),
+                     "candidates": int(len(members))})
     return pd.DataFrame(rows)

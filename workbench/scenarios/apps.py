@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .kpis import ChartSpec, KPIInfo, readable, register_charts, register_headline, register_kpis
+from .kpis import (ChartSpec, InputInfo, KPIInfo, readable, register_charts, register_columns, register_headline,
+                   register_inputs, register_kpis)
 
 __all__ = ["AppInfo", "SampleRecipe", "APPS", "register_app", "app_title", "planning_apps", "studio_apps"]
 
@@ -80,20 +81,21 @@ R = SampleRecipe
 L, H = "lower", "higher"
 
 # -- network design (workbench.network.NetworkResult.kpis) ---------------------------------
-NETWORK_DESIGN_KPIS = ({
-    "total_cost": ("Total cost", "USD", L),
-    "fixed_cost": ("Fixed DC cost", "USD", L),
-    "handling_cost": ("Handling cost", "USD", L),
-    "inbound_cost": ("Inbound transport", "USD", L),
-    "outbound_cost": ("Outbound transport", "USD", L),
-    "cost_per_unit": ("Cost per unit", "USD", L),
-    "dc_count": ("DCs open", "count", None),
-    "mean_distance_km": ("Mean distance to customers", "km", L),
-    "share_within_radius": ("Demand within service radius", "share", H),
-    "max_distance_km": ("Farthest customer", "km", L),
-    "gap": ("Optimality gap", "share", L),
-    "seconds": ("Solve time", "s", L),
-})
+NETWORK_DESIGN_KPIS = [
+    KPIInfo("total_cost", "Total cost", "USD", L),
+    KPIInfo("fixed_cost", "Fixed DC cost", "USD", L),
+    KPIInfo("handling_cost", "Handling cost", "USD", L),
+    KPIInfo("inbound_cost", "Inbound transport", "USD", L),
+    KPIInfo("outbound_cost", "Outbound transport", "USD", L),
+    KPIInfo("cost_per_unit", "Cost per unit", "USD/unit", L),
+    KPIInfo("dc_count", "DCs open", "count", None),
+    KPIInfo("mean_distance_km", "Mean distance to customers", "km", L),
+    KPIInfo("share_within_radius", "Demand within service radius", "share", H),
+    KPIInfo("max_distance_km", "Farthest customer", "km", L),
+    KPIInfo("gap", "Optimality gap", "share", None, decimals=2, solver=True,
+            help="how far the plan's cost can be above the best possible plan (0% = proven best)"),
+    KPIInfo("seconds", "Solve time", "s", None, decimals=1, solver=True),
+]
 NETWORK_DESIGN_CHARTS = ([
     ChartSpec("Cost breakdown (USD/yr)", ("fixed_cost", "handling_cost", "inbound_cost", "outbound_cost"), "stacked", "USD"),
     ChartSpec("Service: demand within the radius", ("share_within_radius",), "bar", "share"),
@@ -114,8 +116,9 @@ ROUTE_PLANNING_KPIS = ({
     "orders_served": ("Orders planned", "count", H),
     "orders_unserved": ("Orders not planned", "count", L),
     "demand_served": ("Units delivered", "units", H),
-    "solve_seconds": ("Solve time", "s", None),
 })
+ROUTE_PLANNING_KPIS = ([KPIInfo(k, *v) for k, v in ROUTE_PLANNING_KPIS.items()]
+                       + [KPIInfo("solve_seconds", "Solve time", "s", None, decimals=1, solver=True)])
 ROUTE_PLANNING_CHARTS = ([
     ChartSpec("Route cost (USD)", ("total_cost",), "bar", "USD"),
     ChartSpec("Vehicles and orders not planned", ("vehicles_used", "orders_unserved"), "bar", "count"),
@@ -129,11 +132,12 @@ ROUTE_PLANNING_HEADLINE = (("total_cost", "vehicles_used", "total_km", "orders_u
 _STRATEGIES = ("intensive", "selective", "exclusive")
 _CHANNEL_KPIS = {
     "outlets": ("outlets", "count", None),
-    "population_covered": ("population covered", "count", H),
-    "coverage": ("coverage", "share", H),
+    "population_in_reach": ("population within reach of a store", "count", H),
+    "store_reach": ("store reach (share of the modelled population)", "share", H),
+    "online_reach": ("online reach (share of the modelled population)", "share", H),
     "units": ("units", "units", H),
     "market_share": ("market share", "share", H),
-    "consumer_price": ("consumer price", "USD", None),
+    "consumer_price": ("consumer price", "USD/unit", None),
     "consumer_sales": ("consumer sales", "USD", H),
     "channel_margin": ("channel margin", "USD", None),
     "channel_fees": ("channel fees", "USD", L),
@@ -155,25 +159,25 @@ CHANNEL_STRATEGY_KPIS = ([
 ] + [
     KPIInfo("frontier_best_outlets", "Frontier best: outlets", "count", None),
     KPIInfo("frontier_best_profit", "Frontier best: profit", "USD", H),
-    KPIInfo("frontier_best_coverage", "Frontier best: coverage", "share", H),
+    KPIInfo("frontier_best_store_reach", "Frontier best: store reach", "share", H),
+    KPIInfo("best_margin", "Best strategy's margin over the runner-up", "USD", H),
+    KPIInfo("too_close", "Too close to call (1 = yes)", "count", None),
 ])
 CHANNEL_STRATEGY_CHARTS = ([
     ChartSpec("Profit by strategy (USD/yr)", tuple(f"{s}_profit" for s in _STRATEGIES), "bar", "USD"),
-    ChartSpec("Coverage and brand control by strategy", tuple(f"{s}_{k}" for k in ("coverage", "brand_control")
+    ChartSpec("Store reach and brand control by strategy", tuple(f"{s}_{k}" for k in ("store_reach", "brand_control")
                                                               for s in _STRATEGIES), "bar", "share"),
     ChartSpec("Units by strategy", tuple(f"{s}_units" for s in _STRATEGIES), "bar", "units"),
     ChartSpec("Outlets by strategy", tuple(f"{s}_outlets" for s in _STRATEGIES), "bar", "count"),
 ])
 
 CHANNEL_STRATEGY_HEADLINE = (("intensive_profit", "selective_profit", "exclusive_profit",
-                                       "intensive_coverage"))
+                                       "intensive_store_reach"))
 
 # -- demand forecasting and inventory (workbench.forecast.planning.SeriesAnalysis.kpis) --------
 DEMAND_FORECASTING_KPIS = ({
     "forecast_units": ("Forecast demand over the horizon", "units", None),
     "history_units_same_weeks_last_year": ("Same weeks last year", "units", None),
-    "backtest_mase": ("Forecast error (MASE)", "", L),
-    "seasonal_naive_mase": ("Seasonal naive error (MASE)", "", L),
     "coverage_80": ("80% interval coverage", "%", None),
     "safety_stock_units": ("Safety stock", "units", L),
     "safety_stock_value": ("Safety stock value", "USD", L),
@@ -182,8 +186,15 @@ DEMAND_FORECASTING_KPIS = ({
     "fill_rate": ("Fill rate", "share", H),
     "service_level": ("Service level", "share", H),
 })
+DEMAND_FORECASTING_KPIS = [KPIInfo(k, *v) for k, v in DEMAND_FORECASTING_KPIS.items()] + [
+    KPIInfo("backtest_mase", "Forecast error vs. a simple benchmark", "", L, decimals=2,
+            help="MASE: the forecast's mean absolute error divided by that of repeating the same week last "
+                 "year; below 1 beats it"),
+    KPIInfo("seasonal_naive_mase", "Same week last year: error vs. benchmark", "", L, decimals=2,
+            help="MASE of the benchmark itself in the backtest (repeat the same week last year)"),
+]
 DEMAND_FORECASTING_CHARTS = ([
-    ChartSpec("Forecast error (MASE: below 1 beats last year's same week)", ("backtest_mase", "seasonal_naive_mase"),
+    ChartSpec("Forecast error vs. a simple benchmark (below 1 beats 'same week last year')", ("backtest_mase", "seasonal_naive_mase"),
               "bar", ""),
     ChartSpec("Demand: forecast and the same weeks last year", ("forecast_units", "history_units_same_weeks_last_year"),
               "bar", "units"),
@@ -221,3 +232,35 @@ register_app(AppInfo("route_planning", "Route planning", samples=(
 )), kpis=ROUTE_PLANNING_KPIS, charts=ROUTE_PLANNING_CHARTS, headline=ROUTE_PLANNING_HEADLINE)
 register_app(AppInfo("scenario_compare", "Compare scenarios", kind="studio"))
 register_app(AppInfo("scenario_viewer", "Scenario viewer", kind="studio"))
+
+
+# -- how saved inputs and result-table columns read in exports and reports -------------------
+register_inputs("network_design", [
+    InputInfo("dc_count", "Number of DCs", "count", ((0, "cheapest number"),)),
+    InputInfo("sourcing", "Sourcing", "", (("single", "one DC per customer"),
+                                           ("multi", "a customer may be served by several DCs"),
+                                           ("split", "a customer may be served by several DCs"))),
+    InputInfo("service_radius_km", "Service radius", "km", ((0, "none"),)),
+    InputInfo("service_share", "Demand to serve within the radius", "share"),
+    InputInfo("transport_multiplier", "Transport rate (x today's)", "ratio"),
+    InputInfo("fixed_cost_multiplier", "Fixed DC cost (x today's)", "ratio"),
+    InputInfo("force_open", "DCs kept open"),
+    InputInfo("two_echelon", "Plants to DCs included"),
+    InputInfo("time_limit_s", "Solver time limit", "s"),
+    InputInfo("world_version", "Data version"),
+    InputInfo("world_source", "Data source"),
+])
+register_columns("network_design", "sites", {
+    "capacity": ("Capacity", "units/yr"), "volume": ("Volume", "units/yr"), "utilisation": ("Utilisation", "share"),
+    "customers": ("Customers served", "count"), "fixed_cost": ("Fixed cost", "USD/yr"),
+    "handling_cost": ("Handling cost", "USD/yr"), "inbound_cost": ("Inbound transport", "USD/yr"),
+    "outbound_cost": ("Outbound transport", "USD/yr"), "total_cost": ("Total cost", "USD/yr"),
+})
+register_columns("network_design", "flows", {
+    "units": ("Units", "units/yr"), "share": ("Share of the customer's demand", "share"),
+    "handling_cost": ("Handling cost", "USD/yr"), "outbound_cost": ("Outbound transport", "USD/yr"),
+    "customer": ("Customer name", ""), "site_id": ("Serving DC", ""),
+})
+register_columns("network_design", "inbound", {
+    "units": ("Units", "units/yr"), "cost": ("Inbound transport", "USD/yr"),
+})

@@ -56,6 +56,16 @@ class Comparison:
     def baseline_label(self) -> str:
         return self.labels[0]
 
+    @property
+    def business_kpis(self) -> tuple[str, ...]:
+        """The KPIs that are business results (cost, service, ...), in order."""
+        return tuple(k for k in self.kpis if not kpi_info(k, self.app).solver)
+
+    @property
+    def solver_kpis(self) -> tuple[str, ...]:
+        """The KPIs about the solve (solve time, optimality gap): shown apart, never charted."""
+        return tuple(k for k in self.kpis if kpi_info(k, self.app).solver)
+
     def wide(self, what: str = "value") -> pd.DataFrame:
         """One row per KPI, one column per scenario, of ``value``, ``delta`` or ``delta_pct``."""
         if what not in ("value", "delta", "delta_pct"):
@@ -87,6 +97,13 @@ class Comparison:
         if m.empty:
             raise ScenarioError(f"no KPI '{kpi}' for scenario '{label}' in this comparison")
         return float(m[what].iloc[0])
+
+
+def _number(v: Any) -> bool:
+    try:
+        return v is not None and not math.isnan(float(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def _labels(scenarios: Sequence[Scenario]) -> list[str]:
@@ -126,8 +143,10 @@ def compare(scenarios: Sequence[Scenario], baseline: Scenario | int | str | None
             kpis: Sequence[str] | None = None) -> Comparison:
     """Compare scenarios of one app against a baseline (a scenario, its id or name; default the first).
 
-    ``kpis`` limits and orders the KPIs; by default every KPI any scenario has, in the order
-    they first appear. A KPI a scenario lacks is NaN for it.
+    ``kpis`` limits and orders the KPIs; by default every KPI any scenario has a number for, in
+    the order they first appear (a KPI that is blank in every scenario, such as the demand within
+    the service radius when no scenario sets a radius, is left out). A KPI a scenario lacks is
+    NaN for it.
     """
     items = list(scenarios)
     if not items:
@@ -145,6 +164,7 @@ def compare(scenarios: Sequence[Scenario], baseline: Scenario | int | str | None
             for k in s.kpis:
                 if k not in names:
                     names.append(k)
+        names = [k for k in names if any(_number(s.kpis.get(k)) for s in items)]
     else:
         names = list(kpis)
     labels = _labels(items)

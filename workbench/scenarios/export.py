@@ -2,13 +2,17 @@
 
 Sheets, in order:
 
-* ``Comparison``: every KPI (readable name and unit), the baseline's value, and per scenario its
-  value, the change and the % change against the baseline;
+* ``Comparison``: every business KPI (readable name and unit), the baseline's value, and per
+  scenario its value, the change and the % change against the baseline; below it, apart, the
+  "Solver details" (solve time, optimality gap), which are not business results;
 * ``Scenarios``: one row per scenario (sheet prefix, name, app, note, data version, dates);
-* per scenario ``S1 Inputs`` (each choice and its value), ``S1 KPIs`` (KPI, value, unit) and one
-  sheet per result table (``S1 flows``, ...), with readable headers that carry units.
+* per scenario ``S1 Inputs`` (each choice in words: "cheapest number" for a DC count left free),
+  ``S1 KPIs`` (KPI, value, unit; solver details apart) and one sheet per non-empty result table
+  (``S1 flows``, ...), with readable headers that carry units.
 
-Headers are frozen, tables have filters, numbers carry formats ($, %, thousands separators).
+Headers are frozen, tables have filters, numbers carry the formats of the KPI registry
+(:func:`workbench.scenarios.kpis.excel_format`: "$0.90" for a cost per unit, "$59,010,713" for a
+total, "90.4%" for a share), so a cell reads as the app shows it.
 The file is written to a temporary name and moved into place.
 """
 
@@ -31,7 +35,7 @@ from ..excel import text_not_formulas
 from .apps import app_title
 from .compare import Comparison, compare
 from .errors import ScenarioError
-from .kpis import column_unit, header, kpi_info, readable
+from .kpis import UNIT_LABELS, column_unit, excel_format, format_input, header, kpi_info, readable, result_column
 from .store import Scenario
 
 __all__ = ["export_excel", "number_format", "flatten_inputs"]
@@ -41,19 +45,10 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _HEAD_FILL = "DCE6F0"
 
 
-def number_format(unit: str, currency: str = "USD") -> str | None:
-    """The Excel number format for a unit (money in ``currency``, the scenarios' World's)."""
-    if unit == "USD" or unit.startswith("USD"):
-        return excel_money_format(currency)
-    if unit == "share":
-        return "0.0%"
-    if unit == "%":
-        return '0.0"%"'
-    if unit in ("km", "h", "min", "kg", "m3", "days", "weeks", "units/yr", "units/week", "units", "km/h"):
-        return "#,##0.0"
-    if unit == "count":
-        return "#,##0"
-    return None
+def number_format(unit: str, decimals: int | None = None, currency: str = "USD") -> str | None:
+    """The Excel number format for a unit, money in ``currency`` (the scenarios' World's); see
+    :func:`workbench.scenarios.kpis.excel_format`."""
+    return excel_format(unit, decimals, currency)
 
 
 def flatten_inputs(inputs: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -152,13 +147,13 @@ class _Writer:
             ws.column_dimensions[get_column_letter(j)].width = w
         if start_row == 1:
             ws.freeze_panes = ws.cell(row=hr + 1, column=1)
-        if r > hr and headers:
+        if r > hr and headers and start_row == 1:
             ws.auto_filter.ref = f"A{hr}:{get_column_letter(len(headers))}{r}"
         return r
 
 
-def _frame_rows(df: pd.DataFrame, table: str,
-                currency: str = "USD") -> tuple[list[str], list[list[Any]], list[str | None], bool]:
+def _frame_rows(df: pd.DataFrame, table: str, app: str | None = None, currency: str = "USD"
+                ) -> tuple[list[str], list[list[Any]], list[str | None], bool]:
     if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
         df = df.reset_index()
     truncated = len(df) > MAX_ROWS
@@ -167,13 +162,18 @@ def _frame_rows(df: pd.DataFrame, table: str,
     heads, fmts = [], []
     for c in df.columns:
         name = " / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
-        unit = column_unit(name, table)
+        registered = result_column(app, table, name)
+        unit = registered[1] if registered else column_unit(name, table)
         s = df[c]
+        head = header(name, unit)
+        if registered:
+            shown = UNIT_LABELS.get(unit, unit)
+            head = f"{registered[0]} ({shown})" if shown else registered[0]
         if pd.api.types.is_datetime64_any_dtype(s) and getattr(s.dt, "tz", None) is not None:
-            heads.append(header(name, unit) + " (UTC)")
+            heads.append(head + " (UTC)")
         else:
-            heads.append(header(name, unit))
-        fmts.append(number_format(unit, currency) if pd.api.types.is_numeric_dtype(s)
+            heads.append(head)
+        fmts.append(number_format(unit, None, currency) if pd.api.types.is_numeric_dtype(s)
                     and not pd.api.types.is_bool_dtype(s) else None)
     cols = []
     for c in df.columns:
@@ -217,29 +217,14 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     # -- Comparison ------------------------------------------------------------------------
     ws = w.sheet("Comparison")
     heads = ["KPI", "Unit", f"{labels[0]} (baseline)"]
-    fmts: list[str | None] = [None, None, None]
     for lab in labels[1:]:
         heads += [lab, f"{lab}: change", f"{lab}: change %"]
-    body = []
-    row_formats = []
-    for k in cmp.kpis:
-        info = kpi_info(k, app)
-        row = [info.label, _unit_text(info.unit, money[0]), cmp.value(0, k)]
-        for i in range(1, len(labels)):
-            row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
-        body.append(row)
-        row_formats.append(number_format(info.unit, money[0]))
     caption = title or f"{app_title(app)} scenarios compared with '{labels[0]}'"
-    last = w.table(ws, caption, heads, body, fmts)
-    # per-row formats (each KPI has its own unit); % change columns as percentages
-    for r_i, f in enumerate(row_formats, start=4):
-        for j in range(3, len(heads) + 1):
-            c = ws.cell(row=r_i, column=j)
-            is_pct_col = j > 3 and (j - 3) % 3 == 0
-            if is_pct_col:
-                c.number_format = "0.0%"
-            elif f:
-                c.number_format = f
+    last = _comparison_table(w, ws, cmp, cmp.business_kpis, caption, heads, 1, money[0])
+    if cmp.solver_kpis:
+        last = _comparison_table(w, ws, cmp, cmp.solver_kpis,
+                                 "Solver details (how the plans were computed; not business results)", heads, last + 2,
+                                 money[0])
     note_row = last + 2
     ws.cell(row=note_row, column=1, value=f"Exported {when}. Change = scenario - baseline; change % = change / |baseline|.")
     notes = list(cmp.notes)
@@ -264,23 +249,36 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     # -- per scenario ------------------------------------------------------------------------
     for p, lab, s, cur in zip(prefixes, labels, cmp.scenarios, money):
         ws = w.sheet(f"{p} Inputs")
-        pairs = flatten_inputs(dict(s.inputs or {}))
+        shown = [(k, *format_input(k, v, s.app)) for k, v in _input_pairs(dict(s.inputs or {}))]
         w.table(ws, f"{p} {lab}: inputs", ["Input", "Value", "Name in the workbench"],
-                [[readable(k.split(".")[-1]) if "." not in k else " / ".join(readable(x) for x in k.split(".")), v, k]
-                 for k, v in pairs], widths=[34, 30, 30])
-        ws = w.sheet(f"{p} KPIs")
-        krows, kf = [], []
-        for k, v in s.kpis.items():
-            info = kpi_info(k, s.app)
-            krows.append([info.label, v, _unit_text(info.unit, cur), k])
-            kf.append(number_format(info.unit, cur))
-        w.table(ws, f"{p} {lab}: KPIs", ["KPI", "Value", "Unit", "Name in the workbench"], krows, widths=[34, 18, 10, 30])
-        for r_i, f in enumerate(kf, start=4):
-            if f:
+                [[label, v, k] for k, label, v, _ in shown], widths=[34, 30, 30])
+        for r_i, (_, _, v, unit) in enumerate(shown, start=4):
+            f = excel_format(unit, None, cur) if unit else None
+            if f and isinstance(v, (int, float)):
                 ws.cell(row=r_i, column=2).number_format = f
+        ws = w.sheet(f"{p} KPIs")
+        last = 1
+        for caption, want_solver in ((f"{p} {lab}: KPIs", False), ("Solver details (not business results)", True)):
+            krows, kf = [], []
+            for k, v in s.kpis.items():
+                info = kpi_info(k, s.app)
+                if info.solver != want_solver or not _is_number(v):
+                    continue
+                krows.append([info.label, v, _unit_text(info.unit, cur), k])
+                kf.append(number_format(info.unit, info.decimals, cur))
+            if not krows:
+                continue
+            start = 1 if not want_solver else last + 2
+            last = w.table(ws, caption, ["KPI", "Value", "Unit", "Name in the workbench"], krows,
+                           widths=[34, 18, 10, 30], start_row=start)
+            for r_i, f in enumerate(kf, start=start + 3):
+                if f:
+                    ws.cell(row=r_i, column=2).number_format = f
         for tname, df in (s.tables or {}).items():
+            if df is None or len(df) == 0:
+                continue  # an empty table (no plants: no inbound flows) would be a sheet of headers only
             ws = w.sheet(f"{p} {tname}")
-            heads, trows, tf, truncated = _frame_rows(df, tname, cur)
+            heads, trows, tf, truncated = _frame_rows(df, tname, s.app, cur)
             cap = f"{p} {lab}: {readable(tname.split('.')[-1])}"
             if truncated:
                 cap += f" (first {MAX_ROWS:,} of {len(df):,} rows)"
@@ -305,14 +303,57 @@ def export_excel(scenarios: Sequence[Scenario] | Comparison, path: str | os.Path
     return path
 
 
+def _comparison_table(w: "_Writer", ws, cmp: Comparison, kpis: Sequence[str], caption: str, heads: list[str],
+                      start_row: int, currency: str = "USD") -> int:
+    """KPI rows with each row's own number format; % change columns as percentages."""
+    labels = list(cmp.labels)
+    body, row_formats = [], []
+    for k in kpis:
+        info = kpi_info(k, cmp.app)
+        row = [info.label, _unit_text(info.unit, currency), cmp.value(0, k)]
+        for i in range(1, len(labels)):
+            row += [cmp.value(i, k), cmp.value(i, k, "delta"), _pct(cmp.value(i, k, "delta_pct"))]
+        body.append(row)
+        row_formats.append(number_format(info.unit, info.decimals, currency))
+    last = w.table(ws, caption, heads, body, [None] * len(heads), start_row=start_row)
+    for r_i, f in enumerate(row_formats, start=start_row + 3):
+        for j in range(3, len(heads) + 1):
+            c = ws.cell(row=r_i, column=j)
+            if j > 3 and (j - 3) % 3 == 0:
+                c.number_format = "0.0%"
+            elif f:
+                c.number_format = f
+    return last
+
+
+def _input_pairs(inputs: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Inputs as (dotted name, value); lists kept as lists (``format_input`` writes them as text)."""
+    out: list[tuple[str, Any]] = []
+    for k, v in inputs.items():
+        if isinstance(v, Mapping):
+            out.extend((f"{k}.{kk}", vv) for kk, vv in _input_pairs(v))
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            out.append((k, [codec.to_jsonable(x) for x in v]))
+        else:
+            out.append((k, _cell(v)))
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        return v is not None and math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _pct(v: float) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v / 100.0
 
 
 def _unit_text(unit: str, currency: str = "USD") -> str:
-    if unit == "USD":
-        return currency
-    return {"share": "%", "count": "", "": ""}.get(unit, unit)
+    if unit.startswith("USD"):
+        return currency + unit[3:]
+    return {"share": "%", "count": "", "": "", "ratio": ""}.get(unit, unit)
 
 
 def _currency(s: Scenario) -> str:

@@ -9,25 +9,44 @@ is a World column.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
-__all__ = ["KPIInfo", "ChartSpec", "kpi_info", "register_kpis", "register_charts", "charts_for",
-           "register_headline", "headline_kpis",
+__all__ = ["KPIInfo", "ChartSpec", "InputInfo", "kpi_info", "register_kpis", "register_charts", "charts_for",
+           "register_headline", "headline_kpis", "register_inputs", "input_info", "format_input",
+           "register_columns", "format_number", "excel_format", "format_kpi", "is_business",
            "readable", "column_unit", "header", "UNIT_LABELS"]
 
 
 @dataclass(frozen=True)
 class KPIInfo:
-    """How to show one KPI. ``unit``: 'USD', 'share' (0..1), '%', 'km', 'h', 'min', 'units', 'count'
-    or ''. ``better``: 'lower', 'higher' or None (neither)."""
+    """How to show one KPI. ``unit``: 'USD', 'USD/unit', 'share' (0..1), '%', 'km', 'h', 'min',
+    'units', 'count' or ''. ``better``: 'lower', 'higher' or None (neither). ``decimals``: digits
+    shown (None: the unit's default, see :func:`format_number`). ``solver``: a number about the
+    solve (time, optimality gap) rather than a business result; comparisons list it apart, under
+    "Solver details", and never chart it."""
 
     name: str
     label: str
     unit: str = ""
     better: str | None = None
     group: str = ""
+    decimals: int | None = None
+    solver: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """How to show one input of a saved scenario: label, unit, and the words for special values
+    (``{0: "cheapest number"}``: a DC count of 0 means the cheapest number of DCs)."""
+
+    name: str
+    label: str
+    unit: str = ""
+    special: tuple[tuple[Any, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,9 +63,134 @@ class ChartSpec:
 _REGISTRY: dict[tuple[str, str], KPIInfo] = {}
 _CHARTS: dict[str, tuple[ChartSpec, ...]] = {}
 _HEADLINES: dict[str, tuple[str, ...]] = {}
+_INPUTS: dict[tuple[str, str], InputInfo] = {}
+_COLUMNS: dict[tuple[str, str], tuple[str, str]] = {}
 
 UNIT_LABELS = {"USD": "USD", "share": "%", "%": "%", "km": "km", "h": "h", "min": "min", "s": "s", "units": "units",
                "count": "", "kg": "kg", "m3": "m³", "days": "days", "weeks": "weeks", "": ""}
+
+# ---------------------------------------------------------------------------------------
+# the one number formatter (app cards and tables, Excel, HTML report)
+# ---------------------------------------------------------------------------------------
+
+#: units shown with two decimals by default (a price or a cost per unit reads to the cent)
+_CENTS = ("USD/unit", "USD/km", "USD/h", "USD/order", "USD/stop")
+
+
+def _default_decimals(unit: str, value: float) -> int:
+    if unit in _CENTS:
+        return 2
+    if unit in ("share", "%"):
+        return 1
+    if unit == "count":
+        return 0
+    if unit in ("", "ratio"):
+        return 2
+    if unit in ("USD/yr", "USD/week"):
+        return 0
+    return 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+
+
+def format_number(value: Any, unit: str = "", decimals: int | None = None, *, compact: bool = True,
+                  currency: str = "USD") -> str:
+    """A number as the apps, the HTML report and the Excel comments show it.
+
+    ``USD``: ``$59.01M``, ``$412k``, ``$950`` (``compact=False``: ``$59,010,713``); ``USD/unit``
+    (and other per-something money): ``$0.90``; ``share`` (0..1): ``90.4%``; ``%`` (already in
+    percent): ``12.5%``; ``count``: ``1,234``; other units: thousands separators, ``k``/``M`` for
+    big values when ``compact``, then the unit (``413 km``). None and NaN show as ``–``. Money
+    carries the symbol of ``currency`` (the World's: ``R$0.90`` for BRL).
+    """
+    from ..currency import currency_symbol
+
+    sym = currency_symbol(currency)
+    if value is None or isinstance(value, str):
+        return "–" if value is None else value
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(v):
+        return "–"
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    d = _default_decimals(unit, v) if decimals is None else decimals
+    if unit == "share":
+        return f"{100 * v:,.{d}f}%"
+    if unit == "%":
+        return f"{v:,.{d}f}%"
+    if unit in _CENTS:
+        sign = "-" if v < 0 else ""
+        per = unit.split("/", 1)[1]
+        return f"{sign}{sym}{abs(v):,.{d}f}" + ("" if per == "unit" else f"/{per}")
+    if unit == "ratio":
+        return f"{v:,.{2 if decimals is None else decimals}f}×"
+    if unit in ("USD", "$", "money", "USD/yr", "USD/week"):
+        sign = "-" if v < 0 else ""
+        av = abs(v)
+        if compact and av >= 1e9:
+            return f"{sign}{sym}{av / 1e9:,.2f}B"
+        if compact and av >= 1e6:
+            return f"{sign}{sym}{av / 1e6:,.2f}M"
+        if compact and av >= 1e4:
+            return f"{sign}{sym}{av / 1e3:,.0f}k"
+        d = decimals if decimals is not None else 0 if av >= 100 or float(av).is_integer() else 2
+        return f"{sign}{sym}{av:,.{d}f}"
+    av = abs(v)
+    if compact and decimals is None and unit != "count" and av >= 1e6:
+        # millions from one million up, so neighbouring figures share one scale ("7.15M" next to "34.8M",
+        # never "7,146k" next to "34.8M")
+        text = f"{v / 1e6:,.{2 if av < 1e7 else 1}f}M"
+    elif compact and decimals is None and unit != "count" and av >= 1e5:
+        text = f"{v / 1e3:,.0f}k"
+    elif decimals is None and float(v).is_integer():
+        text = f"{v:,.0f}"
+    else:
+        text = f"{v:,.{d}f}"
+    shown = "" if unit == "count" else UNIT_LABELS.get(unit, unit)
+    return f"{text} {shown}".strip()
+
+
+def excel_format(unit: str, decimals: int | None = None, currency: str = "USD") -> str | None:
+    """The Excel number format that shows a value as :func:`format_number` does (uncompacted;
+    money with the symbol of ``currency``)."""
+    from ..currency import currency_symbol
+
+    sym = currency_symbol(currency).replace('"', "")
+
+    def digits(d: int) -> str:
+        return "0" + ("." + "0" * d if d > 0 else "")
+
+    if unit in _CENTS:
+        f = f'"{sym}"#,##' + digits(2 if decimals is None else decimals)
+        return f"{f};-{f}"
+    if unit == "ratio":
+        return digits(2 if decimals is None else decimals) + '"×"'
+    if unit in ("USD", "$", "money", "USD/yr", "USD/week"):
+        f = f'"{sym}"#,##' + digits(0 if decimals is None else decimals)
+        return f"{f};-{f}"
+    if unit == "share":
+        return digits(1 if decimals is None else decimals) + "%"
+    if unit == "%":
+        return digits(1 if decimals is None else decimals) + '"%"'
+    if unit == "count":
+        return "#,##0"
+    if unit in ("km", "h", "min", "s", "kg", "m3", "days", "weeks", "units/yr", "units/week", "units", "km/h"):
+        return "#,##" + digits(1 if decimals is None else decimals)
+    if decimals is not None:
+        return "#,##" + digits(decimals)
+    return None
+
+
+def format_kpi(name: str, value: Any, app: str | None = None, *, compact: bool = True, currency: str = "USD") -> str:
+    """A KPI's value as its registration says (unit and decimals)."""
+    info = kpi_info(name, app)
+    return format_number(value, info.unit, info.decimals, compact=compact, currency=currency)
+
+
+def is_business(name: str, app: str | None = None) -> bool:
+    """Whether a KPI is a business result (False for solver details: solve time, optimality gap)."""
+    return not kpi_info(name, app).solver
 
 _ACRONYMS = {"dc": "DC", "dcs": "DCs", "mape": "MAPE", "wape": "WAPE", "smape": "sMAPE", "rmse": "RMSE",
              "mae": "MAE", "mase": "MASE", "sku": "SKU", "skus": "SKUs", "usd": "USD", "kpi": "KPI", "id": "ID",
@@ -59,6 +203,7 @@ _LOWER = re.compile(r"(cost|distance|_km|time|hours|duration|error|mape|wape|rms
                     r"stockout|lost|shortage|unserved|unassigned|vehicles|trucks|co2|emission|overtime|waiting)")
 _HIGHER = re.compile(r"(profit|revenue|margin|service|fill_rate|coverage|covered|within|capture|served|"
                      r"utili[sz]ation|accuracy|on_time)")
+_SOLVER = re.compile(r"^(seconds|solve_seconds|solve_time(_s)?|gap|mip_gap|optimality_gap|iterations|nodes)$")
 _COUNT = re.compile(r"^(n_|num_|number_of_)|(_count|_n)$|^(vehicles|routes|stops|sites|dcs|orders|customers|"
                     r"outlets|open_sites|open_dcs|dc_count)$")
 
@@ -113,7 +258,8 @@ def kpi_info(name: str, app: str | None = None) -> KPIInfo:
         return _REGISTRY[(app, name)]
     if ("*", name) in _REGISTRY:
         return _REGISTRY[("*", name)]
-    return KPIInfo(name=name, label=readable(name), unit=_guess_unit(name), better=_guess_better(name))
+    return KPIInfo(name=name, label=readable(name), unit=_guess_unit(name), better=_guess_better(name),
+                   solver=bool(_SOLVER.search(name.lower())))
 
 
 def register_kpis(app: str, infos: Iterable[KPIInfo] | Mapping[str, tuple]) -> None:
@@ -122,6 +268,53 @@ def register_kpis(app: str, infos: Iterable[KPIInfo] | Mapping[str, tuple]) -> N
         infos = [KPIInfo(name, *spec) for name, spec in infos.items()]
     for info in infos:
         _REGISTRY[(app, info.name)] = info
+
+
+def register_inputs(app: str, infos: Iterable[InputInfo]) -> None:
+    """Declare how an app's saved inputs read (label, unit, words for special values)."""
+    for info in infos:
+        _INPUTS[(app, info.name)] = info
+
+
+def input_info(name: str, app: str | None = None) -> InputInfo:
+    """An input's registration, else its name made readable with a unit read from the name."""
+    if app is not None and (app, name) in _INPUTS:
+        return _INPUTS[(app, name)]
+    base = name.split(".")[-1]
+    return InputInfo(name, " / ".join(readable(x) for x in name.split(".")) if "." in name else readable(base),
+                     _guess_unit(base) if _guess_unit(base) != "count" else "")
+
+
+def format_input(name: str, value: Any, app: str | None = None) -> tuple[str, Any, str]:
+    """``(label, value, unit)`` of one saved input, for display: a special value as its words
+    ("cheapest number" for a DC count of 0), yes/no, lists as comma-separated text, numbers kept
+    with their unit (format them with :func:`format_number` or :func:`excel_format`)."""
+    info = input_info(name, app)
+    for raw, words in info.special:
+        if value == raw and type(value) is not bool:
+            return info.label, words, ""
+    if isinstance(value, bool):
+        return info.label, "yes" if value else "no", ""
+    if isinstance(value, (int, float)):
+        return info.label, value, info.unit
+    if isinstance(value, (list, tuple)):
+        return info.label, ", ".join(str(v) for v in value) if value else "none", ""
+    return info.label, value, ""
+
+
+def register_columns(app: str, table: str, columns: Mapping[str, tuple[str, str]]) -> None:
+    """Declare the label and unit of columns of an app's result table ({column: (label, unit)}).
+
+    Result tables may reuse a World column's name for another quantity (the network design's
+    ``sites.handling_cost`` is the year's total, the World's is per unit): a registration here
+    wins over the data dictionary."""
+    for col, spec in columns.items():
+        _COLUMNS[(f"{app}:{table}", col)] = spec
+
+
+def result_column(app: str | None, table: str, column: str) -> tuple[str, str] | None:
+    """The registered ``(label, unit)`` of a result-table column, or None."""
+    return _COLUMNS.get((f"{app}:{table}", column)) if app else None
 
 
 def register_charts(app: str, charts: Iterable[ChartSpec]) -> None:
@@ -144,7 +337,7 @@ def headline_kpis(app: str, available: Iterable[str], n: int = 3) -> list[str]:
 def charts_for(app: str, kpi_names: Iterable[str]) -> list[ChartSpec]:
     """The charts for an app, keeping only KPIs the scenarios have; a default set when none are
     registered: a stacked cost breakdown when there are several cost parts, then one chart per unit."""
-    names = list(dict.fromkeys(kpi_names))
+    names = [n for n in dict.fromkeys(kpi_names) if is_business(n, app)]
     have = set(names)
     registered = _CHARTS.get(app)
     if registered:

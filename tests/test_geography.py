@@ -1,0 +1,60 @@
+"""The offline map geography: borders and city names chosen by where the data is, for any country."""
+
+from __future__ import annotations
+
+import json
+
+from widgets.geography import DATA, bounds_of, countries_of, geography_features, largest_cities
+
+
+def test_shipped_file_is_compact_and_says_where_it_came_from():
+    """The borders ship with the package (a few MB at most) with their sources."""
+    data = json.loads(DATA.read_text())
+    assert DATA.stat().st_size < 3_000_000
+    assert "Natural Earth" in data["about"] and "Census" in data["about"]
+    assert len(data["countries"]["features"]) > 200 and len(data["regions"]["features"]) >= 50
+    assert (DATA.parent / "NOTICE.md").exists()
+
+
+def test_united_states_gets_states_and_its_largest_cities():
+    """Data across the U.S.: the country, its neighbours and the states are drawn; city names are U.S. ones."""
+    lats, lons = [25.8, 47.6, 40.7, 34.1], [-80.2, -122.3, -74.0, -118.2]
+    b = bounds_of(lats, lons)
+    countries, regions = geography_features(b)
+    names = {f["properties"]["name"] for f in countries}
+    assert {"United States of America", "Canada", "Mexico"} <= names
+    assert {"Texas", "California", "New York"} <= {f["properties"]["name"] for f in regions}
+    cities = largest_cities(b, 5, countries=countries_of(lats, lons))
+    assert [c[0] for c in cities][:2] == ["New York City", "Los Angeles"]
+
+
+def test_germany_gets_its_own_geography_not_the_us():
+    """Data in Germany: Germany and its neighbours, no U.S. states, no far-away islands; German cities."""
+    lats, lons = [52.52, 48.14, 50.94, 53.55], [13.41, 11.58, 6.96, 9.99]
+    b = bounds_of(lats, lons)
+    countries, regions = geography_features(b)
+    names = {f["properties"]["name"] for f in countries}
+    assert {"Germany", "France", "Poland"} <= names and "United States of America" not in names
+    assert regions == []
+    for f in countries:  # every polygon kept lies near the view (no band round the world)
+        for poly in f["geometry"]["coordinates"]:
+            xs = [p[0] for p in poly[0]]
+            assert max(xs) - min(xs) < 180
+    assert countries_of(lats, lons) == {"DE"}
+    assert largest_cities(b, 1, countries={"DE"})[0][0] == "Berlin"
+
+
+def test_map_view_draws_borders_and_city_names_of_the_data_country(sample_world):
+    """The one map component: fitted to the sample's customers it draws land, states and U.S. city
+    names, and leaves out a city next to a DC label."""
+    from widgets.maps import MapView
+
+    m = MapView()
+    c = sample_world.customers
+    m.fit(c.lat, c.lon)
+    assert len(m.layers["_countries"].data["features"]) > 5 and len(m.layers["_regions"].data["features"]) >= 48
+    assert "New York City" in m.label_text["_cities"] and "Ciudad Juárez" not in m.label_text["_cities"]
+    m.set_labels("dcs", [(40.72, -74.0, "Edison, NJ")])
+    assert "New York City" not in m.label_text["_cities"] and m.label_text["dcs"] == ["Edison, NJ"]
+    m.set_legend([("Edison, NJ", "#ff0000")], title="Open DCs:")
+    assert "Edison, NJ" in m.legend.value and "Open DCs:" in m.legend.value

@@ -8,6 +8,8 @@ import json
 import time
 from urllib.parse import urlparse
 
+from widgets.serve import preheated_kernels
+
 from .conftest import open_app
 
 MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
@@ -28,6 +30,8 @@ def _wait(predicate, timeout_s: float) -> bool:
 
 def test_leaving_a_page_frees_its_kernel(browser, voila_server):
     """Closing or navigating away from an app shuts its kernel down; the preheated pool remains."""
+    # the preheated pools are filled one app after the other when the server starts
+    assert _wait(lambda: len(voila_server.kernels()) >= preheated_kernels(), 300.0)
     before = len(voila_server.kernels())
     for app, leave in (("route_planning", "close"), ("home", "navigate"), ("demand_forecasting", "close")):
         context = browser.new_context()

@@ -202,9 +202,17 @@ def test_advanced_assumptions_reach_the_design(sample_world):
     assert saved["inventory"] is True and saved["carbon_price"] == 200 and saved["rate_basis"] == "tonne"
 
 
-def test_stress_test_table_worst_case_card_and_map(app):
+@pytest.fixture(scope="module")
+def design_app(sample_world):
+    """The app on the sample with split demand and room to solve (its own state, not the shared app's)."""
+    model = NetworkDesignModel(sample_world, sourcing="multi", time_limit_s=10)
+    return NetworkDesignView(model, background=False)
+
+
+def test_stress_test_table_worst_case_card_and_map(design_app):
     """The stress test closes each open DC in turn: one row per DC, checked, the worst case on a card,
     and the chosen lost DC ringed on the map with the flows that moved."""
+    app = design_app
     m = app.model
     app.stress_button.click()
     st = m.stress
@@ -220,8 +228,9 @@ def test_stress_test_table_worst_case_card_and_map(app):
     assert app.map.layers["lost"].data["features"][0]["properties"]["id"] == other
 
 
-def test_cost_co2_frontier(app):
+def test_cost_co2_frontier(design_app):
     """The frontier solves one design per carbon price; CO2e never rises with the price."""
+    app = design_app
     m = app.model
     app.frontier_button.click()
     fr = m.frontier

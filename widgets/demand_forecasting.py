@@ -107,7 +107,9 @@ class DemandForecastingModel(AppModel):
     _FORECAST_TRAITS = ("level", "series", "horizon", "method", "events", "backtest_windows")
     _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate", "on_hand_weeks")
 
-    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, **kwargs):
+    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, design=None, **kwargs):
+        #: a network design (NetworkResult): its customer-to-DC assignment places each region's stock
+        self.design = design
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._ready = False
         self._prepare()
@@ -121,7 +123,7 @@ class DemandForecastingModel(AppModel):
     def _prepare(self) -> None:
         self.planner: DemandPlanner | None = None
         try:
-            self.planner = DemandPlanner.from_world(self.world)
+            self.planner = DemandPlanner.from_world(self.world, getattr(self, "design", None))
         except DataError as exc:
             self.problems = exc.messages
             self.series_options = []
@@ -190,7 +192,7 @@ class DemandForecastingModel(AppModel):
         if self.planner is None or not self.series:
             self.result = None
             return
-        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series}")
+        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series_label(self.series)}")
 
     def replan(self) -> None:
         """Re-plan the stock from the kept forecasts (service level, lead time, costs changed)."""
@@ -395,13 +397,19 @@ class DemandForecastingView(W.VBox):
         inv = m.inventory_table()
         if "series" in inv:
             inv = inv.assign(series=[m.series_label(u) for u in inv["series"]])
-        self.inventory.update(inv, headers={
+        units = {c: "count" for c in ("demand/wk", "error sd/wk", "safety stock", "reorder point", "order-up-to",
+                                      "order quantity", "on hand")}
+        self.inventory.update(inv, formats={**units, "safety stock $": "USD"}, headers={
             "series": "Product · region", "demand/wk": "Demand (units/wk)", "error sd/wk": "Forecast error ± (units/wk)",
             "safety stock": "Safety stock (units)", "reorder point": "Reorder point (units)",
             "order-up-to": "Order up to (units)", "order quantity": "Order quantity (units)", "on hand": "On hand (units)",
             "reorder week": "Reorder in week of", "safety stock $": "Safety stock value (USD)"})
         if r.inventory is not None:
-            self.projection.show(projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)"))
+            fig = projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)")
+            for t in fig.data:  # series in words in the legend
+                if t.name and "|" in str(t.name):
+                    t.name = m.series_label(t.name)
+            self.projection.show(fig)
 
     def _render_all(self, *_):
         a = self.model.all_result
@@ -436,6 +444,10 @@ class DemandForecastingView(W.VBox):
         self.all_chart.show(fig)
 
 
-def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
-    """Build the demand forecasting and inventory app (the notebook's one line)."""
-    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world)))
+def demand_forecasting_app(world: workbench.World | None = None, *, design=None) -> DemandForecastingView:
+    """Build the demand forecasting and inventory app (the notebook's one line).
+
+    ``design``: a network design (``NetworkResult``) whose customer-to-DC assignment places each
+    region's stock (per-DC safety stock); without it each region is stocked at its region's DC.
+    """
+    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world, design=design)))

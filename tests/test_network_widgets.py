@@ -169,3 +169,64 @@ def test_app_builder_starts_the_tradeoff_in_the_background(sample_world):
     view.model.join(120)
     assert view.model.sweep is not None
     assert [t.name for t in view.tradeoff.figure.data][-1] == "Current design"
+
+
+def test_advanced_assumptions_reach_the_design(sample_world):
+    """The collapsible advanced controls set the spec: inventory and a carbon price enter the cost and
+    its breakdown, the cards show inventory value and CO2e, and every design passes the checker."""
+    m = NetworkDesignModel(sample_world, sourcing="multi", time_limit_s=3)
+    v = NetworkDesignView(m, background=False)
+    assert v.advanced.selected_index is None          # collapsed
+    base = m.result
+    assert base.inventory_cost == 0.0 and v.cards.values["Inventory value"] == pytest.approx(base.inventory_value)
+    assert v.cards.values["CO2e"] == pytest.approx(base.co2_kg / 1000)
+    # the sample's busiest DCs cannot ship their December week within capacity / 52: flagged in a note
+    assert len(base.peak) > 0 and any("peak week" in n for n in m.notes)
+    v.peak.value = True
+    assert m.result.peak_shortfall_units == 0.0 and m.check_ok
+    v.peak.value = False
+    v.inventory.value = True
+    v.holding.value = 0.3
+    r = m.result
+    assert m.spec().inventory and m.spec().holding_rate == pytest.approx(0.3)
+    assert r.inventory_cost == pytest.approx(0.3 * r.inventory_value) and m.check_ok
+    assert "Inventory" in [t.name for t in v.costs.figure.data]
+    v.carbon_price.value = 200
+    r = m.result
+    assert r.carbon_cost == pytest.approx(r.co2_kg * 200 / 1000) and m.check_ok
+    v.co2_out.value = 0.1
+    assert m.spec().co2_outbound_kg_tkm == pytest.approx(0.1)
+    v.rate_basis.value = "tonne"
+    assert m.result.spec.rate_basis == "tonne" and m.check_ok
+    saved = m.inputs()
+    assert saved["inventory"] is True and saved["carbon_price"] == 200 and saved["rate_basis"] == "tonne"
+
+
+def test_stress_test_table_worst_case_card_and_map(app):
+    """The stress test closes each open DC in turn: one row per DC, checked, the worst case on a card,
+    and the chosen lost DC ringed on the map with the flows that moved."""
+    m = app.model
+    app.stress_button.click()
+    st = m.stress
+    assert st is not None and m.stress_ok
+    assert sorted(st.table.lost_site) == sorted(m.result.open_site_ids)
+    worst = st.worst
+    assert app.cards.values["Worst DC lost"] == pytest.approx(worst["extra_cost"])
+    assert m.kpis()["worst_loss_unserved_units"] == pytest.approx(worst["unserved_units"])
+    assert m.lost_site == worst["lost_site"] and "lost" in app.map.layers
+    other = [s for s in st.table.lost_site if s != worst["lost_site"]][0]
+    app.lost.value = other
+    assert m.lost_site == other
+    assert app.map.layers["lost"].data["features"][0]["properties"]["id"] == other
+
+
+def test_cost_co2_frontier(app):
+    """The frontier solves one design per carbon price; CO2e never rises with the price."""
+    m = app.model
+    app.frontier_button.click()
+    fr = m.frontier
+    assert fr is not None
+    t = fr.table[fr.table.status.isin(["optimal", "feasible"])]
+    assert len(t) >= 3 and (t.co2_t.diff().dropna() <= 1e-9 * t.co2_t.max()).all()
+    assert (t.cost.diff().dropna() >= -1e-9 * t.cost.max()).all()
+    assert [tr.name for tr in app.frontier_chart.figure.data][0] == "Frontier"

@@ -107,7 +107,9 @@ class DemandForecastingModel(AppModel):
     _FORECAST_TRAITS = ("level", "series", "horizon", "method", "events", "backtest_windows")
     _INVENTORY_TRAITS = ("service_level", "lead_time", "lead_time_sd", "order_cost", "holding_rate", "on_hand_weeks")
 
-    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, **kwargs):
+    def __init__(self, world: workbench.World | None = None, *, autorun: bool = True, design=None, **kwargs):
+        #: a network design (NetworkResult): its customer-to-DC assignment places each region's stock
+        self.design = design
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._ready = False
         self._prepare()
@@ -121,7 +123,7 @@ class DemandForecastingModel(AppModel):
     def _prepare(self) -> None:
         self.planner: DemandPlanner | None = None
         try:
-            self.planner = DemandPlanner.from_world(self.world)
+            self.planner = DemandPlanner.from_world(self.world, getattr(self, "design", None))
         except DataError as exc:
             self.problems = exc.messages
             self.series_options = []
@@ -442,6 +444,10 @@ class DemandForecastingView(W.VBox):
         self.all_chart.show(fig)
 
 
-def demand_forecasting_app(world: workbench.World | None = None) -> DemandForecastingView:
-    """Build the demand forecasting and inventory app (the notebook's one line)."""
-    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world)))
+def demand_forecasting_app(world: workbench.World | None = None, *, design=None) -> DemandForecastingView:
+    """Build the demand forecasting and inventory app (the notebook's one line).
+
+    ``design``: a network design (``NetworkResult``) whose customer-to-DC assignment places each
+    region's stock (per-DC safety stock); without it each region is stocked at its region's DC.
+    """
+    return for_page(lambda: DemandForecastingView(DemandForecastingModel(world, design=design)))

@@ -18,8 +18,10 @@ import traitlets as T
 
 import workbench
 from workbench.currency import currency_symbol
-from workbench.network import (FacilityProblem, NetworkResult, NetworkSpec, SweepResult, check_network,
+from workbench.network import (FacilityProblem, FrontierResult, NetworkResult, NetworkSpec, StressResult,
+                               SweepResult, carbon_frontier, check_network, check_stress, stress_test,
                                sweep_dc_count)
+from workbench.network.model import CO2_INBOUND_KG_TKM, CO2_OUTBOUND_KG_TKM
 
 from .components import KPI, FigureView, KPICards, section, TableView
 from .formatting import display_currency, format_value
@@ -28,10 +30,10 @@ from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
 from .world_store import current_world, for_page
-from .figures.network import cost_figure, dc_colors, tradeoff_figure
+from .figures.network import cost_figure, dc_colors, frontier_figure, tradeoff_figure
 
 __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cost_figure", "tradeoff_figure",
-           "dc_colors", "site_table"]
+           "frontier_figure", "dc_colors", "site_table", "stress_table"]
 
 CLOSED_COLOR = "#bcccdc"
 
@@ -55,7 +57,25 @@ def site_table(result: NetworkResult) -> pd.DataFrame:
         "utilisation %": 100 * s.utilisation, "mean km": s.mean_distance_km, "fixed": s.fixed_cost,
         "handling": s.handling_cost, "inbound": s.inbound_cost, "outbound": s.outbound_cost, "total": s.total_cost,
     })
+    if result.inventory_value > 0:
+        out.insert(len(out.columns) - 1, "inventory value", s.inventory_value.to_numpy())
+        out.insert(len(out.columns) - 1, "inventory", s.inventory_cost.to_numpy())
+    if "co2_kg" in s:
+        out.insert(len(out.columns) - 1, "CO2e t", s.co2_kg.to_numpy() / 1000)
+    if "peak_shortfall" in s and (s.peak_shortfall > 0).any():
+        out["peak week"] = [str(pd.Timestamp(w).date()) if f > 0 else "" for w, f in zip(s.peak_week, s.peak_shortfall)]
+        out["peak short/wk"] = s.peak_shortfall.to_numpy()
     return out.sort_values("total", ascending=False).reset_index(drop=True)
+
+
+def stress_table(stress: StressResult) -> pd.DataFrame:
+    """One row per lost site, worst first (for the table view)."""
+    t = stress.table
+    return pd.DataFrame({
+        "lost site": t.lost_site, "kind": t.kind, "customers hit": t.customers_affected,
+        "units moved": t.units_moved, "unserved": t.unserved_units, "unserved %": 100 * t.unserved_share,
+        "extra cost": t.extra_cost, "mean km": t.mean_distance_km, "km change": t.mean_distance_change_km,
+    })
 
 
 class NetworkDesignModel(AppModel):
@@ -69,7 +89,10 @@ class NetworkDesignModel(AppModel):
     app_name = "network_design"
     title = "Network design"
     input_traits = ("dc_count", "sourcing", "service_radius_km", "service_share", "transport_multiplier",
-                    "fixed_cost_multiplier", "force_open", "two_echelon", "time_limit_s")
+                    "fixed_cost_multiplier", "force_open", "two_echelon", "time_limit_s",
+                    "inventory", "holding_rate", "service_level", "lead_time_weeks", "rate_basis",
+                    "co2_outbound_kg_tkm", "co2_inbound_kg_tkm", "carbon_price", "co2_cap_t", "peak_constraint",
+                    "demand_source")
 
     dc_count = T.Int(0)
     sourcing = T.Unicode("single")
@@ -80,6 +103,23 @@ class NetworkDesignModel(AppModel):
     force_open = T.List(T.Unicode())
     two_echelon = T.Bool(False)
     time_limit_s = T.Float(3.0)
+    # advanced assumptions (all off by default: the classic fixed + handling + transport model)
+    inventory = T.Bool(False)
+    holding_rate = T.Float(0.25)
+    service_level = T.Float(0.95)
+    lead_time_weeks = T.Float(1.0)
+    rate_basis = T.Unicode("unit")
+    co2_outbound_kg_tkm = T.Float(CO2_OUTBOUND_KG_TKM)
+    co2_inbound_kg_tkm = T.Float(CO2_INBOUND_KG_TKM)
+    carbon_price = T.Float(0.0)
+    co2_cap_t = T.Float(0.0)          # 0 = no cap
+    peak_constraint = T.Bool(False)
+    demand_source = T.Unicode("annual")
+
+    stress = T.Any(None, allow_none=True)
+    stress_ok = T.Bool(False)
+    lost_site = T.Unicode("")
+    frontier = T.Any(None, allow_none=True)
 
     auto_solve = T.Bool(True)
     check_ok = T.Bool(False)
@@ -89,7 +129,7 @@ class NetworkDesignModel(AppModel):
 
     def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
         self._version = 0
-        self._base: FacilityProblem | None = None
+        self._bases: dict[str, FacilityProblem] = {}
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -112,13 +152,20 @@ class NetworkDesignModel(AppModel):
                            service_share=float(self.service_share) if radius else 0.0,
                            two_echelon=bool(self.two_echelon), transport_multiplier=float(self.transport_multiplier),
                            fixed_cost_multiplier=float(self.fixed_cost_multiplier),
-                           time_limit_s=float(self.time_limit_s))
+                           time_limit_s=float(self.time_limit_s), inventory=bool(self.inventory),
+                           holding_rate=float(self.holding_rate), service_level=float(self.service_level),
+                           lead_time_weeks=float(self.lead_time_weeks), rate_basis=self.rate_basis,
+                           co2_outbound_kg_tkm=float(self.co2_outbound_kg_tkm),
+                           co2_inbound_kg_tkm=float(self.co2_inbound_kg_tkm), carbon_price=float(self.carbon_price),
+                           co2_cap_kg=float(self.co2_cap_t) * 1000.0 if self.co2_cap_t > 0 else None,
+                           peak_constraint=bool(self.peak_constraint))
 
     def base_problem(self) -> FacilityProblem:
-        """The World's sites, customers and plants with their distance matrices (built once)."""
-        if self._base is None:
-            self._base = FacilityProblem.from_world(self.world)
-        return self._base
+        """The World's sites, customers, plants and demand profile with their distance matrices
+        (built once per demand source: the annual demand or next year's from the forecast)."""
+        if self.demand_source not in self._bases:
+            self._bases[self.demand_source] = FacilityProblem.from_world(self.world, demand=self.demand_source)
+        return self._bases[self.demand_source]
 
     def build_problem(self) -> FacilityProblem:
         return self.base_problem().with_spec(self.spec())
@@ -128,6 +175,9 @@ class NetworkDesignModel(AppModel):
     def _on_change(self, change):
         self._version += 1
         self.sweep_stale = True
+        self.stress = None
+        self.frontier = None
+        self.lost_site = ""
         if self.auto_solve and not self.is_quiet:
             self.solve()
 
@@ -155,7 +205,13 @@ class NetworkDesignModel(AppModel):
                else f"within {100 * result.gap:.2f}% of the best possible plan")
         self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
         notes = list(result.notes)
-        if not result.proven_optimal:
+        if result.peak is not None and len(result.peak) and not result.spec.peak_constraint:
+            worst = result.peak.sort_values("shortfall", ascending=False).drop_duplicates("site_id")
+            parts = [f"{r.site_id} in the week of {pd.Timestamp(r.week).date()} (short by {r.shortfall:,.0f} units)"
+                     for r in worst.head(3).itertuples()]
+            notes.append(f"{len(worst)} DC(s) cannot ship their peak week within their weekly capacity: "
+                         + "; ".join(parts) + ". Tick 'hold the peak week' under Advanced assumptions to require it.")
+        if not result.proven_optimal and result.gap == result.gap:   # NaN: inventory priced, no bound claimed
             notes.append(f"The time limit ({self.time_limit_s:g} s) stopped the search: this design may cost up to "
                          f"{100 * result.gap:.2f}% more than the best possible one. Raise the solver time limit "
                          "to narrow it.")
@@ -191,6 +247,53 @@ class NetworkDesignModel(AppModel):
                                done=finish, failed=failed, background=background)
         return out[0] if out and not background else None
 
+    def compute_stress(self, *, background: bool = False) -> StressResult | None:
+        """Close each open DC (and plant, with two echelons) of the shown design in turn (the stress test)."""
+        if not isinstance(self.result, NetworkResult) or self.problem is None:
+            self.problems = list(self.problems) + ["Design a network first: the stress test closes its DCs one by one."]
+            return None
+        result, problem = self.result, self.problem
+        out: list[StressResult] = []
+
+        def progress(done: int, total: int) -> None:
+            self.progress = done / total if total else 1.0
+            self.status = f"Stress test: {done} of {total} sites lost and re-planned"
+
+        def finish(st: StressResult) -> None:
+            self.stress_ok = check_stress(st, problem).empty
+            self.stress = st
+            self.lost_site = str(st.worst["lost_site"]) if st.worst is not None else ""
+            out.append(st)
+
+        def failed(messages: list[str]) -> None:
+            self.problems = list(self.problems) + [f"The stress test could not be run: {m}" for m in messages]
+
+        self.run_in_background(stress_test, result, problem, progress=progress, label="Stress test",
+                               done=finish, failed=failed, background=background)
+        return out[0] if out and not background else None
+
+    def compute_frontier(self, prices=(0, 50, 100, 200, 400, 800), *, background: bool = False) -> FrontierResult | None:
+        """Solve at each carbon price under the current choices (the cost-versus-CO2 frontier)."""
+        problem = self.build_problem()
+        problem = problem.with_spec(time_limit_s=min(float(self.time_limit_s), 5.0))
+        out: list[FrontierResult] = []
+
+        def progress(done: int, total: int) -> None:
+            self.progress = done / total if total else 1.0
+            self.status = f"Cost-CO2 frontier: {done} of {total} carbon prices solved"
+
+        def finish(fr: FrontierResult) -> None:
+            self.frontier = fr
+            out.append(fr)
+
+        def failed(messages: list[str]) -> None:
+            self.problems = list(self.problems) + [f"The cost-CO2 frontier could not be computed: {m}" for m in messages]
+
+        hint = self.result if isinstance(self.result, NetworkResult) else None
+        self.run_in_background(carbon_frontier, problem, prices, progress=progress, hint=hint,
+                               label="Cost-CO2 frontier", done=finish, failed=failed, background=background)
+        return out[0] if out and not background else None
+
     def default_ks(self) -> list[int]:
         """From the fewest DCs whose capacity can cover demand to a few past the current design."""
         w = self.world
@@ -210,7 +313,13 @@ class NetworkDesignModel(AppModel):
         self.force_open = [s for s in fo if s != site_id] if site_id in fo else fo + [site_id]
 
     def kpis(self) -> dict[str, float]:
-        return self.result.kpis() if isinstance(self.result, NetworkResult) else {}
+        if not isinstance(self.result, NetworkResult):
+            return {}
+        out = self.result.kpis()
+        if isinstance(self.stress, StressResult) and self.stress.worst is not None:
+            out["worst_loss_extra_cost"] = float(self.stress.worst["extra_cost"])
+            out["worst_loss_unserved_units"] = float(self.stress.worst["unserved_units"])
+        return out
 
 
 class NetworkDesignView(W.VBox):
@@ -255,6 +364,46 @@ class NetworkDesignView(W.VBox):
                                       continuous_update=False, layout=full, style=narrow)
         self.sweep_button = W.Button(description="Trade-off curve", icon="line-chart", layout=full)
         self.sweep_button.add_class("wb-sweep")
+        # advanced assumptions (collapsed): inventory, weight-based rates, carbon, peak weeks, demand
+        self.inventory = W.Checkbox(value=model.inventory, description="price inventory (cycle + safety stock)",
+                                    indent=False)
+        self.holding = W.FloatSlider(value=model.holding_rate, min=0.05, max=0.5, step=0.01, readout_format=".0%",
+                                     description="holding rate / yr", continuous_update=False, layout=full, style=narrow)
+        self.service_level = W.FloatSlider(value=model.service_level, min=0.8, max=0.995, step=0.005,
+                                           readout_format=".1%", description="service level", continuous_update=False,
+                                           layout=full, style=narrow)
+        self.lead_time = W.FloatSlider(value=model.lead_time_weeks, min=0.5, max=8, step=0.5, description="lead time wk",
+                                       continuous_update=False, layout=full, style=narrow)
+        self.rate_basis = W.ToggleButtons(options=[("per unit-km", "unit"), ("per tonne-km", "tonne")],
+                                          value=model.rate_basis, style={"button_width": "100px"},
+                                          tooltips=["transport rated per unit and km", "rated per tonne and km "
+                                                    "(product weights)"])
+        self.co2_out = W.BoundedFloatText(value=model.co2_outbound_kg_tkm, min=0, max=5, step=0.01,
+                                          description="CO2e out kg/t-km", layout=full, style=narrow)
+        self.co2_in = W.BoundedFloatText(value=model.co2_inbound_kg_tkm, min=0, max=5, step=0.01,
+                                         description="CO2e in kg/t-km", layout=full, style=narrow)
+        self.carbon_price = W.IntSlider(value=int(model.carbon_price), min=0, max=1000, step=25,
+                                        description="carbon $/t CO2e", continuous_update=False, layout=full, style=narrow)
+        self.co2_cap = W.BoundedFloatText(value=model.co2_cap_t, min=0, max=1e9, step=1000,
+                                          description="CO2e cap t/yr (0 off)", layout=full, style=narrow)
+        self.peak = W.Checkbox(value=model.peak_constraint, description="hold the peak week (weekly capacity)",
+                               indent=False)
+        self.demand_source = W.ToggleButtons(options=[("annual demand", "annual"), ("next year (forecast)", "forecast")],
+                                             value=model.demand_source, style={"button_width": "140px"})
+        self.advanced = W.Accordion(children=[W.VBox([
+            section("Inventory"), self.inventory, self.holding, self.service_level, self.lead_time,
+            section("Transport rates"), self.rate_basis,
+            section("Carbon"), self.co2_out, self.co2_in, self.carbon_price, self.co2_cap,
+            section("Peak weeks"), self.peak,
+            section("Demand"), self.demand_source])], selected_index=None)
+        self.advanced.set_title(0, "Advanced assumptions")
+        self.frontier_button = W.Button(description="Cost-CO2 frontier", icon="leaf", layout=full)
+        self.stress_button = W.Button(description="Stress test: lose each DC", icon="bolt", layout=full)
+        self.stress_button.add_class("wb-stress")
+        self.frontier_chart = FigureView()
+        self.lost = W.Dropdown(options=[("(none)", "")], value="", description="show lost site", style=narrow,
+                               layout=full)
+        self.stress_view = TableView(height="260px", formats={"extra cost": "USD"})
         self.cards = KPICards()
         self.map = MapView(height="480px")
         self.costs = FigureView()
@@ -262,6 +411,7 @@ class NetworkDesignView(W.VBox):
         self.table = TableView(height="300px", formats={"fixed": "USD", "handling": "USD", "inbound": "USD",
                                                         "outbound": "USD", "total": "USD"})
         self._syncing = False
+        self._kpis: list[KPI] = []
 
         W.link((self.sourcing, "value"), (model, "sourcing"))
         W.link((self.transport, "value"), (model, "transport_multiplier"))
@@ -269,6 +419,18 @@ class NetworkDesignView(W.VBox):
         W.link((self.two_echelon, "value"), (model, "two_echelon"))
         W.link((self.time_limit, "value"), (model, "time_limit_s"))
         W.link((self.radius, "value"), (model, "service_radius_km"))
+        for widget, trait in ((self.inventory, "inventory"), (self.holding, "holding_rate"),
+                              (self.service_level, "service_level"), (self.lead_time, "lead_time_weeks"),
+                              (self.rate_basis, "rate_basis"), (self.co2_out, "co2_outbound_kg_tkm"),
+                              (self.co2_in, "co2_inbound_kg_tkm"), (self.carbon_price, "carbon_price"),
+                              (self.co2_cap, "co2_cap_t"), (self.peak, "peak_constraint"),
+                              (self.demand_source, "demand_source")):
+            W.link((widget, "value"), (model, trait))
+        self.frontier_button.on_click(lambda _: model.compute_frontier(background=self.background))
+        self.stress_button.on_click(lambda _: model.compute_stress(background=self.background))
+        self.lost.observe(lambda ch: setattr(model, "lost_site", ch["new"] or ""), names="value")
+        model.observe(self._render_frontier, names="frontier")
+        model.observe(self._render_stress, names=["stress", "lost_site"])
         self.share.observe(lambda ch: setattr(model, "service_share", ch["new"] / 100.0), names="value")
         self.free_count.observe(self._on_count, names="value")
         self.count.observe(self._on_count, names="value")
@@ -285,11 +447,13 @@ class NetworkDesignView(W.VBox):
                     section("Service"), self.radius, self.share,
                     section("Costs"), self.transport, self.fixed, self.two_echelon,
                     section("Keep open (or click a site on the map)"), self.forced,
-                    section("Solver"), self.time_limit, self.sweep_button]
+                    self.advanced,
+                    section("Solver"), self.time_limit, self.sweep_button, self.frontier_button, self.stress_button]
         self.solver_details = W.HTML()
         self.solver_details.add_class("wb-solver-details")
         body = [self.cards, self.solver_details, section("Network"), self.map, section("Cost breakdown"), self.costs,
-                section("Trade-off"), self.tradeoff, section("DCs"), self.table]
+                section("Trade-off"), self.tradeoff, section("Cost and CO2"), self.frontier_chart,
+                section("A site lost (stress test)"), self.lost, self.stress_view, section("DCs"), self.table]
         super().__init__([app_shell(model, controls=controls, body=body,
                                     subtitle="Choose how many DCs, where, and which customers each serves; see what "
                                              "it costs against the service it gives.", sidebar_width="330px")])
@@ -298,6 +462,8 @@ class NetworkDesignView(W.VBox):
         self.map.fit(pd.concat([cust.lat, w.sites.lat]), pd.concat([cust.lon, w.sites.lon]))
         self._render_result()
         self._render_tradeoff()
+        self._render_frontier()
+        self._render_stress()
 
     # -- events ---------------------------------------------------------------------------
     def _on_count(self, _=None):
@@ -335,7 +501,10 @@ class NetworkDesignView(W.VBox):
             self._syncing = False
 
     def _render_busy(self, *_):
-        self.sweep_button.disabled = self.model.busy or self.model.running
+        busy = self.model.busy or self.model.running
+        self.sweep_button.disabled = busy
+        self.frontier_button.disabled = busy
+        self.stress_button.disabled = busy or not isinstance(self.model.result, NetworkResult)
 
     def _render_result(self, *_):
         m = self.model
@@ -349,13 +518,17 @@ class NetworkDesignView(W.VBox):
             self._render_map(None)
             return
         radius = r.service_radius_km
-        quality = ("best possible plan (proven)" if r.proven_optimal else
-                   f"within {100 * r.gap:.2f}% of the best possible plan (the time limit stopped the search)")
+        if r.spec.inventory:
+            quality = "inventory priced: the design is re-costed exactly, no optimality bound is claimed"
+        else:
+            quality = ("best possible plan (proven)" if r.proven_optimal else
+                       f"within {100 * r.gap:.2f}% of the best possible plan (the time limit stopped the search)")
         self.solver_details.value = (
             "<details class='wb-details'><summary>Solver details: " + html.escape(quality) + "</summary>"
-            f"Solver method: {html.escape(str(r.method))} · optimality gap {100 * r.gap:.2f}% (how much cheaper a "
+            f"Solver method: {html.escape(str(r.method))} · optimality gap "
+            + (f"{100 * r.gap:.2f}%" if r.gap == r.gap else "not claimed") + " (how much cheaper a "
             f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit</details>")
-        self.cards.update([
+        self._kpis = [
             KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),
             KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted"),
@@ -364,13 +537,82 @@ class NetworkDesignView(W.VBox):
             KPI("Max distance", r.max_distance_km, "km"),
             KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
                 "volume / capacity of open DCs"),
-        ])
+            KPI("Inventory value", r.inventory_value, "USD",
+                f"holding {currency_symbol(display_currency())}{r.inventory_cost / 1e6:,.2f}M/yr" if r.spec.inventory else "not in the cost (off)"),
+            KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",
+                f"carbon charge {currency_symbol(display_currency())}{r.carbon_cost / 1e6:,.2f}M" if r.carbon_cost > 0 else "transport, well-to-wheel"),
+            self._worst_kpi(),
+        ]
+        self.cards.update(self._kpis)
         self.costs.show(cost_figure(r))
         self.table.update(site_table(r), formats={"fixed": "USD", "handling": "USD", "inbound": "USD",
                                                   "outbound": "USD", "total": "USD"},
                           headers=SITE_HEADERS)
         self._render_map(r)
         self._render_tradeoff()
+        if m.frontier is not None:   # the empty frontier chart needs no redraw per design
+            self._render_frontier()
+        self._render_busy()
+
+    def _worst_kpi(self) -> KPI:
+        st = self.model.stress
+        if not isinstance(st, StressResult) or st.worst is None:
+            return KPI("Worst DC lost", None, "USD", "run the stress test")
+        w = st.worst
+        return KPI("Worst DC lost", float(w["extra_cost"]), "USD",
+                   f"{w['lost_site']}: {100 * w['unserved_share']:.1f}% of demand unserved")
+
+    def _render_frontier(self, *_):
+        m = self.model
+        current = m.result if isinstance(m.result, NetworkResult) else None
+        self.frontier_chart.show(frontier_figure(m.frontier, current))
+
+    def _render_stress(self, *_):
+        m = self.model
+        st = m.stress
+        if not isinstance(st, StressResult):
+            self.stress_view.update(pd.DataFrame())
+            self.lost.options = [("(none)", "")]
+            self.map.remove_layer("lost")
+            self.map.remove_layer("moved")
+        else:
+            self.stress_view.update(stress_table(st), formats={"extra cost": "USD"})
+            opts = [("(none)", "")] + [(f"{s} ({k})", s) for s, k in zip(st.table.lost_site, st.table.kind)]
+            if list(self.lost.options) != opts:
+                self.lost.options = opts
+            if self.lost.value != m.lost_site:
+                self.lost.value = m.lost_site if m.lost_site in [o[1] for o in opts] else ""
+            self._render_lost(st, m.lost_site)
+        if isinstance(m.result, NetworkResult) and self._kpis:
+            self._kpis[-1] = self._worst_kpi()
+            self.cards.update(self._kpis)
+
+    def _render_lost(self, st: StressResult, lost: str):
+        """The lost site ringed in red and the flows that moved (dashed) on the map."""
+        w = self.model.world
+        if not lost or lost not in st.designs:
+            self.map.remove_layer("lost")
+            self.map.remove_layer("moved")
+            return
+        pts = pd.concat([w.sites[["site_id", "name", "lat", "lon"]].rename(columns={"site_id": "id"}),
+                         w.plants[["plant_id", "name", "lat", "lon"]].rename(columns={"plant_id": "id"})])
+        row = pts[pts["id"] == lost]
+        self.map.set_layer("lost", points_layer(row, color="#d62728", radius=16, props=("id", "name"),
+                                                fill_opacity=0.25), label=f"Lost: {lost}")
+        base = st.base.flows.set_index(["customer_id", "site_id"])["units"]
+        new = st.designs[lost].flows.set_index(["customer_id", "site_id"])["units"]
+        moved = (new.sub(base.reindex(new.index).fillna(0.0))).loc[lambda s: s > 1e-6]
+        cust = w.customers.set_index("customer_id")
+        site_pos = w.sites.set_index("site_id")
+        segs = [(cust.loc[c, "lat"], cust.loc[c, "lon"], site_pos.loc[s, "lat"], site_pos.loc[s, "lon"])
+                for c, s in moved.index]
+        if segs:
+            self.map.set_layer("moved", lines_layer(segs, ["#d62728"] * len(segs), weight=2.0, opacity=0.8,
+                                                    props=[{"name": f"{c} -> {s}: {u:,.0f} units moved"}
+                                                           for (c, s), u in moved.items()]),
+                               label="Moved when lost")
+        else:
+            self.map.remove_layer("moved")
 
     def _render_map(self, r: NetworkResult | None):
         m = self.map

@@ -5,15 +5,18 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workbench.network import NetworkResult, SweepResult
+from workbench.network import FrontierResult, NetworkResult, SweepResult
 
 from ..formatting import PALETTE
 from .style import figure_layout
 
-__all__ = ["cost_figure", "tradeoff_figure", "dc_colors", "COMPONENTS"]
+__all__ = ["cost_figure", "tradeoff_figure", "frontier_figure", "dc_colors", "COMPONENTS"]
 
 COMPONENTS = (("fixed_cost", "Fixed", "#4c78a8"), ("handling_cost", "Handling", "#f58518"),
-              ("inbound_cost", "Inbound", "#54a24b"), ("outbound_cost", "Outbound", "#e45756"))
+              ("inbound_cost", "Inbound", "#54a24b"), ("outbound_cost", "Outbound", "#e45756"),
+              ("inventory_cost", "Inventory", "#b279a2"), ("carbon_cost", "Carbon", "#72b7b2"))
+#: components shown only when the design has them
+OPTIONAL = ("inbound_cost", "inventory_cost", "carbon_cost")
 
 def dc_colors(result: NetworkResult) -> dict[str, str]:
     """A distinct colour per open DC (in site order)."""
@@ -26,13 +29,13 @@ def cost_figure(result: NetworkResult) -> go.Figure:
     s = result.open_sites.sort_values("total_cost", ascending=False)
     fig = go.Figure()
     for col, label, color in COMPONENTS:
-        if col == "inbound_cost" and result.inbound_cost == 0:
+        if col in OPTIONAL and getattr(result, col) == 0:
             continue
         fig.add_trace(go.Bar(name=label, x=s.site_id, y=s[col], marker_color=color,
                              hovertemplate="%{x}: %{y:$,.0f}<extra>" + label + "</extra>"))
     total = result.total_cost
     parts = ", ".join(f"{label.lower()} ${getattr(result, col) / 1e6:,.1f}M" for col, label, _ in COMPONENTS
-                      if getattr(result, col) > 0 or col != "inbound_cost")
+                      if getattr(result, col) > 0 or col not in OPTIONAL)
     figure_layout(fig, f"Cost per DC: total ${total / 1e6:,.2f}M per year ({parts})", barmode="stack", height=340)
     fig.update_yaxes(title_text="USD per year")
     fig.update_xaxes(title_text="DC")
@@ -50,6 +53,15 @@ def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None) ->
         fig.add_trace(go.Scatter(name="Mean distance", x=c.dc_count, y=c.mean_distance_km, mode="lines+markers",
                                  line=dict(color="#e45756", dash="dot"),
                                  hovertemplate="%{x} DCs: %{y:,.0f} km<extra></extra>"), secondary_y=True)
+        if len(c) and (c["inventory_cost"] > 0).any():
+            # the classic shape: transport falls, facility and inventory costs rise with the DCs
+            parts = (("Facilities", c.fixed_cost + c.handling_cost, "#4c78a8"),
+                     ("Transport", c.outbound_cost + c.inbound_cost, "#e45756"),
+                     ("Inventory", c.inventory_cost, "#b279a2"))
+            for name, y, color in parts:
+                fig.add_trace(go.Scatter(name=name, x=c.dc_count, y=y / 1e6, mode="lines", line=dict(color=color, width=1.5),
+                                         hovertemplate="%{x} DCs: $%{y:,.2f}M<extra>" + name + "</extra>"),
+                              secondary_y=False)
     if current is not None:
         fig.add_trace(go.Scatter(name="Current design", x=[current.dc_count], y=[current.total_cost / 1e6],
                                  mode="markers", marker=dict(symbol="star", size=16, color="#111111"),
@@ -61,4 +73,32 @@ def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None) ->
     fig.update_xaxes(title_text="number of DCs", dtick=1)
     fig.update_yaxes(title_text="total cost (USD M per year)", secondary_y=False)
     fig.update_yaxes(title_text="mean distance (km)", secondary_y=True)
+    return fig
+
+
+def frontier_figure(frontier: FrontierResult | None, current: NetworkResult | None) -> go.Figure:
+    """Cost (without the carbon charge) against CO2e: one point per carbon price, the Pareto designs joined."""
+    fig = go.Figure()
+    if frontier is not None:
+        t = frontier.table[frontier.table["status"].isin(["optimal", "feasible"])]
+        c = frontier.curve()
+        fig.add_trace(go.Scatter(name="Frontier", x=c.co2_t / 1000, y=c.cost / 1e6, mode="lines+markers",
+                                 line=dict(color="#54a24b"), customdata=c[["carbon_price", "dc_count"]],
+                                 hovertemplate="%{x:,.2f} kt CO2e, $%{y:,.2f}M<br>carbon price $%{customdata[0]:,.0f}/t, "
+                                               "%{customdata[1]} DCs<extra></extra>"))
+        other = t[~t["pareto"]]
+        if len(other):
+            fig.add_trace(go.Scatter(name="Dominated", x=other.co2_t / 1000, y=other.cost / 1e6, mode="markers",
+                                     marker=dict(color="#bab0ac")))
+    if current is not None and current.co2_kg == current.co2_kg:
+        fig.add_trace(go.Scatter(name="Current design", x=[current.co2_kg / 1e6],
+                                 y=[(current.total_cost - current.carbon_cost) / 1e6], mode="markers",
+                                 marker=dict(symbol="star", size=16, color="#111111"),
+                                 hovertemplate="current: %{x:,.2f} kt CO2e, $%{y:,.2f}M<extra></extra>"))
+    title = "Cost against CO2e (one point per carbon price)"
+    if frontier is None:
+        title += " (press 'Cost-CO2 frontier')"
+    figure_layout(fig, title, height=340)
+    fig.update_xaxes(title_text="CO2e (kt per year)")
+    fig.update_yaxes(title_text="cost without carbon charge (USD M per year)")
     return fig

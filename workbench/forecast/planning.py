@@ -14,19 +14,20 @@ windows a history allows (:func:`backtest_window_count`) and the KPIs of an anal
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..inventory import InventoryPlan, InventoryPolicy, plan_inventory
+from ..errors import DataError, Problem
+from ..inventory import InventoryPlan, InventoryPolicy, plan_inventory, sigma_from_intervals
 from .auto import Forecaster, ForecastResult
 from .backtest import BacktestResult, backtest
 from .hierarchy import ALL, aggregate, bottom_up
 
-__all__ = ["PlanningSpec", "SeriesAnalysis", "AllSeriesForecast", "DemandPlanner", "region_dcs",
+__all__ = ["PlanningSpec", "SeriesAnalysis", "AllSeriesForecast", "DemandPlanner", "region_dcs", "design_dc_shares",
            "assumed_on_hand", "backtest_window_count", "MIN_BACKTEST_HISTORY", "BOTTOM_LEVEL"]
 
 #: the fewest periods of history a backtest needs (a year of weeks plus one test window)
@@ -140,6 +141,25 @@ def region_dcs(world) -> dict[str, str]:
     return out
 
 
+def design_dc_shares(world, design) -> dict[str, dict[str, float]]:
+    """Region -> {DC site_id: share of the region's units it serves} from a network design's flows."""
+    cust = world.customers[["customer_id", "region"]].astype({"customer_id": str})
+    f = design.flows.merge(cust, on="customer_id", how="left")
+    missing = f["region"].isna()
+    if missing.any():
+        raise DataError([Problem(f"the network design serves customer {f.loc[missing, 'customer_id'].iloc[0]} "
+                                 f"that is not in this World ({int(missing.sum())} flows)", table="customers",
+                                 fix="design the network on the same World")])
+    by = f.groupby(["region", "site_id"])["units"].sum()
+    out: dict[str, dict[str, float]] = {}
+    for (region, site), units in by.items():
+        out.setdefault(str(region), {})[str(site)] = float(units)
+    for region, v in out.items():
+        tot = sum(v.values())
+        out[region] = {k: u / tot for k, u in v.items() if tot > 0 and u > 0}
+    return out
+
+
 def assumed_on_hand(forecasts: pd.DataFrame, weeks: float) -> dict[str, float]:
     """Stock assumed on hand today per series: ``weeks`` of cover at the forecast rate of the
     first four forecast periods (the World holds no stock levels)."""
@@ -159,16 +179,24 @@ class DemandPlanner:
     """The World's demand history at every level (product x region, region, product, total), with
     forecasts computed once per (series, horizon, method, events) and kept."""
 
-    def __init__(self, history: pd.DataFrame, dcs: Mapping[str, str], unit_cost: Mapping[str, float]):
+    def __init__(self, history: pd.DataFrame, dcs: Mapping[str, str], unit_cost: Mapping[str, float],
+                 dc_shares: Mapping[str, Mapping[str, float]] | None = None):
         self.series = history
         self.dcs = dict(dcs)
+        #: region -> {DC: share of the region's demand} from a network design (None: the region rule)
+        self.dc_shares = {r: dict(v) for r, v in dc_shares.items()} if dc_shares else None
         self.unit_cost = dict(unit_cost)
         self._cache: dict[tuple, dict[str, tuple[pd.DataFrame, pd.DataFrame]]] = {}
         self._info: tuple[str, int] = ("W", 52)
 
     @classmethod
-    def from_world(cls, world) -> "DemandPlanner":
-        """The World's demand history aggregated to every level; DataError when it has none."""
+    def from_world(cls, world, design=None) -> "DemandPlanner":
+        """The World's demand history aggregated to every level; DataError when it has none.
+
+        ``design`` (a :class:`workbench.network.NetworkResult` on the World's customers): each
+        region's demand is stocked at the DCs that serve it in the design, in proportion to the
+        units they ship to the region's customers (else the region rule of :func:`region_dcs`).
+        """
         if world is None or len(world.demand_history) == 0:
             raise DataError(NO_HISTORY)
         hist = world.demand_history.copy()
@@ -176,7 +204,12 @@ class DemandPlanner:
         series = aggregate(hist[["product_id", "region", "ds", "y", "promotion"]])
         prices = (world.products.set_index("product_id")["unit_cost"] if "unit_cost" in world.products
                   else pd.Series(dtype=float))
-        return cls(series, region_dcs(world), prices.to_dict())
+        if design is None:
+            return cls(series, region_dcs(world), prices.to_dict())
+        shares = design_dc_shares(world, design)
+        labels = {r: ", ".join(f"{dc} {100 * sh:.0f}%" for dc, sh in sorted(v.items(), key=lambda kv: -kv[1]))
+                  for r, v in shares.items()}
+        return cls(series, labels, prices.to_dict(), dc_shares=shares)
 
     # -- series -----------------------------------------------------------------------------
     def series_ids(self, level: str) -> list[str]:
@@ -230,11 +263,38 @@ class DemandPlanner:
     def plan(self, fc: ForecastResult, spec: PlanningSpec) -> InventoryPlan:
         """Safety stock, reorder point and projected stock per series, at the DC of its region."""
         frame = fc.forecasts
+        if self.dc_shares is not None and "region" in frame.columns:
+            return self._plan_by_dc(frame, spec)
         costs = {u: self.unit_cost.get(u.split("|", 1)[0]) for u in frame["unique_id"].unique()}  # none: an error
         plan = plan_inventory(frame, policy=spec.policy(), unit_cost=costs,
                               on_hand=assumed_on_hand(frame, spec.on_hand_weeks))
         table = plan.table.copy()
         table.insert(1, "dc", table["region"].map(self.dc_of) if "region" in table else "–")
+        return dataclasses.replace(plan, table=table)
+
+    def _plan_by_dc(self, frame: pd.DataFrame, spec: PlanningSpec) -> InventoryPlan:
+        """The stock plan per series and serving DC of a network design: a DC serving a share s of a
+        region holds s of its forecast and sqrt(s) of its error sd (independent customers, as in
+        the network design's safety stock), so per-DC safety stocks add up as the design's do."""
+        sigma = sigma_from_intervals(frame)
+        parts, sig, dc_of = [], {}, {}
+        for uid, g in frame.groupby("unique_id", sort=False):
+            region = str(g["region"].iloc[0])
+            for dc, share in self.dc_shares.get(region, {}).items():
+                key = f"{uid}|{dc}"
+                part = g.copy()
+                for col in [c for c in part.columns if c == "yhat" or c.startswith(("lo-", "hi-"))]:
+                    part[col] = part[col] * share
+                part["unique_id"] = key
+                parts.append(part)
+                sig[key] = float(sigma.get(uid, 0.0)) * math.sqrt(share)
+                dc_of[key] = dc
+        split = pd.concat(parts, ignore_index=True)
+        costs = {u: self.unit_cost.get(u.split("|", 1)[0]) for u in split["unique_id"].unique()}
+        plan = plan_inventory(split, policy=spec.policy(), unit_cost=costs, sigma=pd.Series(sig),
+                              on_hand=assumed_on_hand(split, spec.on_hand_weeks))
+        table = plan.table.copy()
+        table.insert(1, "dc", table["unique_id"].map(dc_of))
         return dataclasses.replace(plan, table=table)
 
     def analyse(self, uid: str, spec: PlanningSpec) -> SeriesAnalysis:

@@ -13,10 +13,12 @@ strong formulation for normal sizes; Lagrangian relaxation + restricted MIPs for
 (see ``docs/network_design.md``).
 """
 
-from .check import NetworkCheck, check_network
+from .check import NetworkCheck, check_network, check_stress
 from .gravity import GravityResult, centre_of_gravity, weber_point
 from .model import METHODS, SOURCING, FacilityProblem, NetworkResult, NetworkSpec
-from .sweep import SweepResult, sweep_dc_count
+from .profile import DemandProfile, build_profile, forecast_growth
+from .stress import StressResult, stress_test
+from .sweep import FrontierResult, SweepResult, carbon_frontier, sweep_dc_count
 
 __all__ = [
     "NetworkSpec",
@@ -28,6 +30,14 @@ __all__ = [
     "weber_point",
     "GravityResult",
     "sweep_dc_count",
+    "carbon_frontier",
+    "FrontierResult",
+    "stress_test",
+    "StressResult",
+    "check_stress",
+    "DemandProfile",
+    "build_profile",
+    "forecast_growth",
     "SweepResult",
     "SOURCING",
     "METHODS",

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import CheckedReport
 from .model import FacilityProblem, NetworkResult
 
-__all__ = ["check_network", "NetworkCheck"]
+__all__ = ["check_network", "NetworkCheck", "check_stress"]
 
 REL = 1e-6
 
@@ -99,8 +99,15 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         bad("open", f"site {sites['site_id'].iloc[i]} ships {units[i].sum():,.1f} units/yr but is not open")
     load = units.sum(axis=1)
     cap = sites["capacity"].to_numpy(float)
-    for i in np.nonzero(load > cap * (1 + 1e-9) + 1e-6)[0]:
-        bad("capacity", f"site {sites['site_id'].iloc[i]} handles {load[i]:,.1f} units/yr > capacity {cap[i]:,.1f}")
+    if spec.capacity_basis == "m3":
+        m3_unit = problem.profile.mix @ problem.profile.volume_m3
+        cap_units = units * m3_unit[None, :]
+        what = "m3/yr"
+    else:
+        cap_units, what = units, "units/yr"
+    cap_load = cap_units.sum(axis=1)
+    for i in np.nonzero(cap_load > cap * (1 + 1e-9) + 1e-6)[0]:
+        bad("capacity", f"site {sites['site_id'].iloc[i]} handles {cap_load[i]:,.1f} {what} > capacity {cap[i]:,.1f}")
     if spec.sourcing == "single":
         k = (units > 1e-9).sum(axis=0)
         for j in np.nonzero(k > 1)[0][:20]:
@@ -121,7 +128,7 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
     if km is not None:
         mean_d = float((units * km).sum() / D) if D > 0 else math.nan
         used = units > 1e-9
-        max_d = float(km[used].max()) if used.any() else 0.0
+        max_d = float(km[used].max()) if used.any() else math.nan  # no flow: undefined, as reported
     else:
         mean_d = max_d = math.nan
     R = spec.service_radius_km
@@ -146,7 +153,11 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         outbound = float((units * per_unit).sum())
     else:
         handling = float((load * sites["handling_cost"].to_numpy(float)).sum())
-        outbound = float((units * km).sum() * spec.outbound_rate * spec.transport_multiplier)
+        if spec.rate_basis == "tonne":
+            tonnes = units * (problem.profile.mix @ problem.profile.weight_kg)[None, :] / 1000.0
+            outbound = float((tonnes * km).sum() * spec.outbound_rate_tkm * spec.transport_multiplier)
+        else:
+            outbound = float((units * km).sum() * spec.outbound_rate * spec.transport_multiplier)
     inbound = 0.0
     if spec.two_echelon:
         plants = problem.plants
@@ -166,14 +177,61 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         for q in np.nonzero(z.sum(axis=1) > pcap * (1 + 1e-9) + 1e-6)[0]:
             bad("plant_capacity", f"plant {plants['plant_id'].iloc[q]} ships {z[q].sum():,.1f} units/yr > "
                                   f"capacity {pcap[q]:,.1f}")
-        inbound = float((z * problem.plant_road_km).sum() * spec.inbound_rate * spec.transport_multiplier)
+        if spec.rate_basis == "tonne":
+            w_bar = float((demand * (problem.profile.mix @ problem.profile.weight_kg)).sum() / D) if D > 0 else 0.0
+            inbound = float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.inbound_rate_tkm
+                            * spec.transport_multiplier)
+        else:
+            inbound = float((z * problem.plant_road_km).sum() * spec.inbound_rate * spec.transport_multiplier)
     elif len(result.inbound):
         bad("inbound", "the result has plant flows but two echelons are off")
-    total = fixed + handling + inbound + outbound
+    inventory_cost = carbon_cost = 0.0
+    co2 = math.nan
+    prof = problem.profile
+    if prof is not None:
+        # inventory: periodic review, safety stock z sqrt((L + R) V) per site and product
+        from scipy.stats import norm
+
+        zf = float(norm.ppf(spec.service_level))
+        T = spec.lead_time_weeks + spec.review_period_weeks
+        value = 0.0
+        for i in range(m):
+            for p in range(len(prof.products)):
+                V = float((units[i] * prof.var_rate[:, p]).sum())
+                mean_week = float((units[i] * prof.mix[:, p]).sum()) / 52.0
+                value += prof.unit_value[p] * (zf * math.sqrt(T * V) + mean_week * spec.review_period_weeks / 2.0)
+        if spec.inventory:
+            inventory_cost = value * spec.holding_rate
+        if not _close(value, result.inventory_value, value):
+            bad("inventory", f"inventory value reported {result.inventory_value:,.2f} but the flows give {value:,.2f}")
+        if km is not None:
+            kg_unit = prof.mix @ prof.weight_kg
+            co2 = float((units * km * kg_unit[None, :]).sum() / 1000.0 * spec.co2_outbound_kg_tkm)
+            if spec.two_echelon:
+                w_bar = float((demand * kg_unit).sum() / D) if D > 0 else 0.0
+                co2 += float((z * problem.plant_road_km).sum() * w_bar / 1000.0 * spec.co2_inbound_kg_tkm)
+            carbon_cost = co2 * spec.carbon_price / 1000.0
+            if not _close(co2, result.co2_kg, co2):
+                bad("co2", f"CO2 reported {result.co2_kg:,.1f} kg but the flows give {co2:,.1f} kg")
+            if spec.co2_cap_kg is not None and co2 > spec.co2_cap_kg * (1 + 1e-9) + 1e-6:
+                bad("co2_cap", f"the design emits {co2:,.0f} kg CO2e/yr, above the cap of {spec.co2_cap_kg:,.0f}")
+        if spec.peak_constraint:
+            if "weekly_capacity" in sites.columns:
+                wcap = sites["weekly_capacity"].to_numpy(float)
+            else:
+                wcap = cap / 52.0 * spec.peak_surge
+            weekly = cap_units @ prof.week_share
+            over_i, over_t = np.nonzero(weekly > wcap[:, None] * (1 + 1e-9) + 1e-6)
+            for i, t in list(zip(over_i, over_t))[:10]:
+                bad("peak", f"site {sites['site_id'].iloc[i]} ships {weekly[i, t]:,.0f} units in the week of "
+                            f"{prof.weeks[t]} > weekly capacity {wcap[i]:,.0f}")
+    total = fixed + handling + inbound + outbound + inventory_cost + carbon_cost
 
     for name, mine, theirs in (("fixed_cost", fixed, result.fixed_cost), ("handling_cost", handling, result.handling_cost),
                                ("inbound_cost", inbound, result.inbound_cost),
                                ("outbound_cost", outbound, result.outbound_cost),
+                               ("inventory_cost", inventory_cost, result.inventory_cost),
+                               ("carbon_cost", carbon_cost, result.carbon_cost),
                                ("total_cost", total, result.total_cost)):
         if not _close(mine, theirs, total):
             bad("cost", f"{name} reported {theirs:,.2f} but the flows give {mine:,.2f}")
@@ -193,3 +251,63 @@ def check_network(result: NetworkResult, problem: FacilityProblem) -> NetworkChe
         bad("bound", f"the best bound {result.best_bound:,.2f} exceeds the cost {total:,.2f}")
     viol = pd.DataFrame(out, columns=["check", "message"])
     return NetworkCheck(viol, fixed, handling, inbound, outbound, total, mean_d, share, max_d)
+
+
+def check_stress(stress, problem: FacilityProblem) -> pd.DataFrame:
+    """Verify every re-planned design of a stress test; returns its violations (empty when all hold).
+
+    For each lost site: the lost DC ships nothing (a lost plant supplies nothing), no other flow
+    of the base design was taken away (only the lost site's customers moved), nothing is served
+    beyond demand, the unserved units are what is missing, the design passes
+    :func:`check_network` (capacities, plant capacities, flow balance, every cost recomputed),
+    and the extra cost is the change of the recomputed variable cost.
+    """
+    from .stress import scenario_problem
+
+    out: list[tuple[str, str, str]] = []
+    base = stress.base
+    cust = problem.customers
+    sites = problem.sites
+    cidx = {c: j for j, c in enumerate(cust["customer_id"])}
+    sidx = {s: i for i, s in enumerate(sites["site_id"])}
+    demand = cust["demand"].to_numpy(float)
+    D = float(demand.sum())
+
+    def units_of(res) -> np.ndarray:
+        U = np.zeros((len(sites), len(cust)))
+        for cid, sid, u in res.flows[["customer_id", "site_id", "units"]].itertuples(index=False):
+            U[sidx[sid], cidx[cid]] += u
+        return U
+
+    U0 = units_of(base)
+    base_check = check_network(base, problem)
+    base_var = base_check.total_cost - base_check.fixed_cost
+    for row in stress.table.itertuples(index=False):
+        lost = row.lost_site
+        design = stress.designs[lost]
+        U = units_of(design)
+        served = U.sum(axis=0)
+        if (served > demand * (1 + 1e-9) + 1e-6).any():
+            out.append((lost, "demand", "a customer receives more than its demand"))
+        unserved = D - float(served.sum())
+        if abs(unserved - row.unserved_units) > 1e-6 * max(1.0, D):
+            out.append((lost, "unserved", f"unserved reported {row.unserved_units:,.1f} but flows leave {unserved:,.1f}"))
+        if row.kind == "DC":
+            i = sidx[lost]
+            if U[i].sum() > 1e-9:
+                out.append((lost, "lost_site", f"the lost DC still ships {U[i].sum():,.1f} units/yr"))
+            others = np.arange(len(sites)) != i
+            if (U[others] < U0[others] - 1e-6 * np.maximum(1.0, U0[others])).any():
+                out.append((lost, "moved", "a flow of a customer the lost DC did not serve was taken away"))
+        else:
+            gone = design.inbound[design.inbound["plant_id"] == lost]["units"].sum()
+            if gone > 1e-9:
+                out.append((lost, "lost_site", f"the lost plant still ships {gone:,.1f} units/yr"))
+        sp = scenario_problem(problem, base, lost, served)
+        rep = check_network(design, sp)
+        for check, msg in rep.violations.itertuples(index=False):
+            out.append((lost, check, msg))
+        extra = (rep.total_cost - rep.fixed_cost) - base_var
+        if not _close(extra, row.extra_cost, max(abs(base_var), 1.0)):
+            out.append((lost, "extra_cost", f"extra cost reported {row.extra_cost:,.2f} but the flows give {extra:,.2f}"))
+    return pd.DataFrame(out, columns=["lost_site", "check", "message"])

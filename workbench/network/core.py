@@ -52,6 +52,12 @@ class Core:
     share: float = 0.0                 # required share of demand served within the radius
     plant_capacity: np.ndarray | None = None  # (p,)
     inbound: np.ndarray | None = None  # (p, m) cost per unit plant -> site
+    #: extra capacity rows per site: (a (n,), cap (m,)) meaning sum_j a_j x_ij <= cap_i y_i (peak weeks)
+    site_rows: list = field(default_factory=list)
+    #: extra global rows: (coef (m, n), inbound coef (p, m) or None, rhs): sum coef x + sum inb z <= rhs (CO2 cap)
+    global_rows: list = field(default_factory=list)
+    #: annual capacity under which every site row holds whatever the customer mix (for constructions)
+    safe_capacity: np.ndarray | None = None
 
     def __post_init__(self):
         self.fixed = np.asarray(self.fixed, float)
@@ -87,6 +93,28 @@ class Core:
     @property
     def has_share(self) -> bool:
         return self.within is not None and self.share > 0
+
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.site_rows) or bool(self.global_rows)
+
+    def rows_ok(self, x: np.ndarray, open_: np.ndarray, z: np.ndarray | None = None) -> bool:
+        """Do the extra rows hold for flows ``x`` (shares) and plant flows ``z`` (units)?"""
+        for a, cap in self.site_rows:
+            load = x @ a
+            if (load > np.where(open_, cap, 0.0) * (1 + 1e-9) + 1e-6).any():
+                return False
+        for coef, inb, rhs in self.global_rows:
+            val = float((coef * x).sum())
+            if inb is not None:
+                if z is None:
+                    z = plant_transport(self, (x * self.demand[None, :]).sum(axis=1))
+                    if z is None:
+                        return False
+                val += float((inb * z).sum())
+            if val > rhs * (1 + 1e-9) + 1e-6:
+                return False
+        return True
 
 
 @dataclass
@@ -230,11 +258,35 @@ def solve_mip(core: Core, *, time_limit_s: float, mip_gap: float = 1e-6,
         ct = solver.Constraint(float(core.share) - 1e-9, inf)
         for k in np.nonzero(w)[0]:
             ct.SetCoefficient(xs[k], float(w[k]))
+    for a, cap_r in core.site_rows:
+        # sum_j a_j x_ij <= cap_i y_i, scaled by the capacity like the annual capacity rows
+        for i in range(m):
+            if not by_i[i]:
+                continue
+            sc = float(cap_r[i]) if cap_r[i] > 0 else 1.0
+            ct = solver.Constraint(-inf, 0.0)
+            for k in by_i[i]:
+                if a[jj[k]]:
+                    ct.SetCoefficient(xs[k], float(a[jj[k]]) / sc)
+            ct.SetCoefficient(y[i], -float(cap_r[i]) / sc)
     z = None
+    global_cts = []
+    for coef, inb, rhs in core.global_rows:
+        sc = max(abs(float(rhs)), 1.0)
+        ct = solver.Constraint(-inf, float(rhs) / sc)
+        cvals = coef[ii, jj]
+        for k in np.nonzero(cvals)[0]:
+            ct.SetCoefficient(xs[k], float(cvals[k]) / sc)
+        global_cts.append((ct, inb, sc))
     if core.two_echelon:
         # z[q][i]: plant q -> site i flow as a share of total demand (units = D * z)
         p = len(core.plant_capacity)
         z = [[solver.NumVar(0, inf, "") for i in range(m)] for _ in range(p)]
+        for ct, inb, sc in global_cts:
+            if inb is not None:
+                for q in range(p):
+                    for i in range(m):
+                        ct.SetCoefficient(z[q][i], float(inb[q, i]) * D / sc)
         for q in range(p):
             for i in range(m):
                 objective.SetCoefficient(z[q][i], float(core.inbound[q, i]) * D)

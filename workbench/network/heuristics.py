@@ -641,7 +641,7 @@ def solve_large(core: Core, *, time_limit_s: float, mip_gap: float = 1e-4, hint:
     pairs = int(core.allowed.sum())
     # plants never make a design infeasible (their total capacity covers demand, checked before
     # solving): only the service share needs the MIP to be met
-    simple = not core.has_share
+    simple = not core.has_share and not core.has_rows
     best: list[Solution | None] = [hint]
     seen: set[bytes] = set()
 

@@ -15,13 +15,13 @@ import pandas as pd
 from ..errors import SolverError, SpecificationError
 from .model import LARGE_PAIRS, FacilityProblem, NetworkResult
 
-__all__ = ["sweep_dc_count", "SweepResult", "SWEEP_COLUMNS"]
+__all__ = ["sweep_dc_count", "SweepResult", "SWEEP_COLUMNS", "carbon_frontier", "FrontierResult"]
 
 #: the start of the message of a solve that ended without a design and without a proof
 _NOT_FOUND = "no feasible network was found"
 
 SWEEP_COLUMNS = ("dc_count", "total_cost", "fixed_cost", "handling_cost", "inbound_cost", "outbound_cost",
-                 "mean_distance_km", "share_within_radius", "max_distance_km", "status", "gap", "seconds",
+                 "inventory_cost", "carbon_cost", "co2_t", "mean_distance_km", "share_within_radius", "max_distance_km", "status", "gap", "seconds",
                  "open_sites", "reason")
 
 
@@ -66,11 +66,13 @@ def _neighbour_sets(problem: FacilityProblem, k: int, results: dict) -> list[tup
 def _row(k: int, res: NetworkResult | None, reason: str) -> dict:
     if res is None:
         return {"dc_count": k, "total_cost": math.nan, "fixed_cost": math.nan, "handling_cost": math.nan,
-                "inbound_cost": math.nan, "outbound_cost": math.nan, "mean_distance_km": math.nan,
+                "inbound_cost": math.nan, "outbound_cost": math.nan, "inventory_cost": math.nan,
+                "carbon_cost": math.nan, "co2_t": math.nan, "mean_distance_km": math.nan,
                 "share_within_radius": math.nan, "max_distance_km": math.nan, "status": "infeasible",
                 "gap": math.nan, "seconds": math.nan, "open_sites": "", "reason": reason}
     return {"dc_count": k, "total_cost": res.total_cost, "fixed_cost": res.fixed_cost,
             "handling_cost": res.handling_cost, "inbound_cost": res.inbound_cost, "outbound_cost": res.outbound_cost,
+            "inventory_cost": res.inventory_cost, "carbon_cost": res.carbon_cost, "co2_t": res.co2_kg / 1000.0,
             "mean_distance_km": res.mean_distance_km, "share_within_radius": res.share_within_radius,
             "max_distance_km": res.max_distance_km, "status": res.status, "gap": res.gap, "seconds": res.seconds,
             "open_sites": ", ".join(res.open_site_ids), "reason": ""}
@@ -129,3 +131,85 @@ def sweep_dc_count(problem: FacilityProblem, ks: Iterable[int] | None = None, *,
     feas = table[table["status"].isin(["optimal", "feasible"])]
     best_k = int(feas.loc[feas["total_cost"].idxmin(), "dc_count"]) if len(feas) else None
     return SweepResult(table, {k: results[k] for k in ks}, best_k, time.perf_counter() - start, workers)
+
+
+FRONTIER_COLUMNS = ("carbon_price", "cost", "co2_t", "total_cost", "carbon_cost", "dc_count", "status", "gap",
+                    "open_sites", "pareto")
+
+
+@dataclass(frozen=True)
+class FrontierResult:
+    """Cost versus CO2: one row per carbon price (``table``), the designs, and which are Pareto-efficient.
+
+    ``cost`` is the network's cost without the carbon charge (what the business pays today),
+    ``co2_t`` its emissions in tonnes CO2e per year.
+    """
+
+    table: pd.DataFrame
+    results: dict
+    seconds: float
+
+    def curve(self) -> pd.DataFrame:
+        """The Pareto-efficient designs, from the cheapest to the cleanest."""
+        return self.table[self.table["pareto"]].sort_values("cost").reset_index(drop=True)
+
+
+def carbon_frontier(problem: FacilityProblem, prices: Iterable[float] = (0, 50, 100, 200, 400, 800), *,
+                    progress: Callable[[int, int], None] | None = None,
+                    hint: NetworkResult | None = None) -> FrontierResult:
+    """Solve the design at each carbon price (USD per tonne CO2e): the cost-versus-CO2 frontier.
+
+    Each price trades cost for emissions at that rate; the designs found form the lower-left
+    frontier (a design that costs more and emits more than another is marked ``pareto=False``).
+    Each solve starts from the previous price's design (the first from ``hint``, e.g. the design
+    on screen), so a design known to be feasible is never lost; afterwards every price takes the
+    cheapest design found at any price (re-costed at its own price), so CO2e never rises with
+    the price even when a time-limited solve fell short (its row then says ``feasible`` and
+    ``results[price]`` is the design found at another price).
+    """
+    start = time.perf_counter()
+    prices = [float(p) for p in prices]
+    if not prices:
+        raise SpecificationError("no carbon prices to try: give prices, e.g. (0, 100, 200)", constraint="prices")
+    rows, results = [], {}
+    for n, price in enumerate(prices):
+        p = problem.with_spec(carbon_price=price, co2_cap_kg=None)
+        try:
+            res = p.solve(hint=hint)
+            hint = res
+            rows.append({"carbon_price": price, "cost": res.total_cost - res.carbon_cost, "co2_t": res.co2_kg / 1000.0,
+                         "total_cost": res.total_cost, "carbon_cost": res.carbon_cost, "dc_count": res.dc_count,
+                         "status": res.status, "gap": res.gap, "open_sites": ", ".join(res.open_site_ids)})
+            results[price] = res
+        except (SpecificationError, SolverError) as exc:
+            rows.append({"carbon_price": price, "cost": math.nan, "co2_t": math.nan, "total_cost": math.nan,
+                         "carbon_cost": math.nan, "dc_count": 0, "status": "infeasible", "gap": math.nan,
+                         "open_sites": str(exc)})
+            results[price] = None
+        if progress:
+            progress(n + 1, len(prices))
+    # every design found is a candidate at every price: each price gets the cheapest of them at
+    # that price, so CO2e never rises with the price even when a time-limited solve fell short
+    found = [r for r in results.values() if r is not None]
+    for n, price in enumerate(prices):
+        if not found:
+            break
+        best = min(found, key=lambda r: (r.total_cost - r.carbon_cost) + price * r.co2_kg / 1000.0)
+        own = results[price]
+        cost = best.total_cost - best.carbon_cost
+        if own is None or cost + price * best.co2_kg / 1000.0 < (own.total_cost - own.carbon_cost) + price * own.co2_kg / 1000.0 - 1e-9 * abs(cost):
+            rows[n] = {"carbon_price": price, "cost": cost, "co2_t": best.co2_kg / 1000.0,
+                       "total_cost": cost + price * best.co2_kg / 1000.0, "carbon_cost": price * best.co2_kg / 1000.0,
+                       "dc_count": best.dc_count, "status": "feasible", "gap": math.nan,
+                       "open_sites": ", ".join(best.open_site_ids)}
+            results[price] = best
+    table = pd.DataFrame(rows)
+    ok = table["status"].isin(["optimal", "feasible"])
+    c, e = table["cost"].to_numpy(), table["co2_t"].to_numpy()
+    pareto = []
+    for a in range(len(table)):
+        dominated = ok[a] and any(ok[b] and c[b] <= c[a] * (1 + 1e-9) and e[b] <= e[a] * (1 + 1e-9)
+                                  and (c[b] < c[a] * (1 - 1e-9) or e[b] < e[a] * (1 - 1e-9)) for b in range(len(table)))
+        pareto.append(bool(ok[a]) and not dominated)
+    table["pareto"] = pareto
+    return FrontierResult(table[list(FRONTIER_COLUMNS)], results, time.perf_counter() - start)

@@ -42,3 +42,19 @@ def test_germany_gets_its_own_geography_not_the_us():
             assert max(xs) - min(xs) < 180
     assert countries_of(lats, lons) == {"DE"}
     assert largest_cities(b, 1, countries={"DE"})[0][0] == "Berlin"
+
+
+def test_map_view_draws_borders_and_city_names_of_the_data_country(sample_world):
+    """The one map component: fitted to the sample's customers it draws land, states and U.S. city
+    names, and leaves out a city next to a DC label."""
+    from widgets.maps import MapView
+
+    m = MapView()
+    c = sample_world.customers
+    m.fit(c.lat, c.lon)
+    assert len(m.layers["_countries"].data["features"]) > 5 and len(m.layers["_regions"].data["features"]) >= 48
+    assert "New York City" in m.label_text["_cities"] and "Ciudad Juárez" not in m.label_text["_cities"]
+    m.set_labels("dcs", [(40.72, -74.0, "Edison, NJ")])
+    assert "New York City" not in m.label_text["_cities"] and m.label_text["dcs"] == ["Edison, NJ"]
+    m.set_legend([("Edison, NJ", "#ff0000")], title="Open DCs:")
+    assert "Edison, NJ" in m.legend.value and "Open DCs:" in m.legend.value

@@ -1,8 +1,8 @@
 """Property-based tests of the loaders: whatever a user brings, only ``DataError`` comes out, and
 whatever loads round-trips through Excel and CSV unchanged.
 
-Bounded so the gating suite stays fast: about 450 derandomized cases per run (``max_examples``
-below; 2,250 cases passed when written). Raise ``max_examples`` locally to search harder.
+Bounded so the gating suite stays fast: about 855 derandomized cases per run (``max_examples``
+below; runs of 2,250 and 1,880 cases passed when written). Raise ``max_examples`` locally to search harder.
 Inputs are a small valid company mutated cell by cell (odd values, blank cells, dropped,
 doubled and renamed columns, stray rows and cells), written as CSV bytes in several encodings
 and separators or as an Excel workbook, plus arbitrary bytes under table names.
@@ -69,9 +69,10 @@ TABLES = list(BASE)
 def mutated_tables(draw):
     """The base company with a few random mutations."""
     tables = {k: v.copy() for k, v in BASE.items()}
-    for name in draw(st.lists(st.sampled_from(TABLES), max_size=3)):
+    optional_first = [t for t in TABLES if t not in ("customers", "sites", "products")] + ["products"]
+    for name in draw(st.lists(st.sampled_from(optional_first), max_size=3)):
         tables.pop(name, None)
-    for _ in range(draw(st.integers(0, 6))):
+    for _ in range(draw(st.sampled_from([0, 1, 2, 0, 3, 6]))):
         if not tables:
             break
         name = draw(st.sampled_from(sorted(tables)))
@@ -107,8 +108,9 @@ def mutated_tables(draw):
 
 
 def _file_name(draw, table: str) -> str:
+    """A name for the table's file or sheet: mostly ones that map to it, now and then one that does not."""
     return draw(st.sampled_from([table, table.title(), f"{table} (1)", f"{table}_2025", table.rstrip("s"),
-                                 table + "z"]))
+                                 table, table, table, table, table, table, table, table, table + "z"]))
 
 
 def _csv_bytes(df: pd.DataFrame, sep: str, encoding: str) -> bytes:
@@ -147,7 +149,7 @@ def _diff(a: World, b: World) -> str:
     return "\n".join(out)
 
 
-@settings(max_examples=50, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(data=st.data(), tables=mutated_tables())
 def test_csv_uploads_only_raise_data_error_and_round_trip(data, tables, tmp_path_factory):
     """Mutated tables written as CSV (any encoding and separator) load or raise DataError; what loads round-trips."""
@@ -162,7 +164,7 @@ def test_csv_uploads_only_raise_data_error_and_round_trip(data, tables, tmp_path
     _check_round_trip(world, tmp_path_factory.mktemp("rt"))
 
 
-@settings(max_examples=20, **SETTINGS)
+@settings(max_examples=25, **SETTINGS)
 @given(data=st.data(), tables=mutated_tables())
 def test_excel_uploads_only_raise_data_error_and_round_trip(data, tables, tmp_path_factory):
     """Mutated tables in one workbook (typed cells: numbers, dates, text) load or raise DataError."""
@@ -176,7 +178,7 @@ def test_excel_uploads_only_raise_data_error_and_round_trip(data, tables, tmp_pa
     _check_round_trip(world, tmp_path_factory.mktemp("rt"))
 
 
-@settings(max_examples=50, **SETTINGS)
+@settings(max_examples=150, **SETTINGS)
 @given(tables=mutated_tables())
 def test_dataframes_only_raise_data_error(tables):
     """Tables handed over as DataFrames (World.from_tables) load or raise DataError, never anything else."""
@@ -186,7 +188,7 @@ def test_dataframes_only_raise_data_error(tables):
         pass
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=600, **SETTINGS)
 @given(name=st.sampled_from(["customers.csv", "sites.csv", "orders.csv", "book.xlsx", "x.txt", "a.pdf"]),
        payload=st.one_of(st.binary(max_size=300),
                          st.text(alphabet=st.sampled_from(list("abc,;\t\n\r\"'0123456789.-:/ é€\x00")), max_size=300)

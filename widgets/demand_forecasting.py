@@ -192,7 +192,7 @@ class DemandForecastingModel(AppModel):
         if self.planner is None or not self.series:
             self.result = None
             return
-        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series}")
+        self.result = self.run(self.planner.analyse, self.series, self.spec(), label=f"Forecasting {self.series_label(self.series)}")
 
     def replan(self) -> None:
         """Re-plan the stock from the kept forecasts (service level, lead time, costs changed)."""
@@ -397,13 +397,19 @@ class DemandForecastingView(W.VBox):
         inv = m.inventory_table()
         if "series" in inv:
             inv = inv.assign(series=[m.series_label(u) for u in inv["series"]])
-        self.inventory.update(inv, headers={
+        units = {c: "count" for c in ("demand/wk", "error sd/wk", "safety stock", "reorder point", "order-up-to",
+                                      "order quantity", "on hand")}
+        self.inventory.update(inv, formats={**units, "safety stock $": "USD"}, headers={
             "series": "Product · region", "demand/wk": "Demand (units/wk)", "error sd/wk": "Forecast error ± (units/wk)",
             "safety stock": "Safety stock (units)", "reorder point": "Reorder point (units)",
             "order-up-to": "Order up to (units)", "order quantity": "Order quantity (units)", "on hand": "On hand (units)",
             "reorder week": "Reorder in week of", "safety stock $": "Safety stock value (USD)"})
         if r.inventory is not None:
-            self.projection.show(projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)"))
+            fig = projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)")
+            for t in fig.data:  # series in words in the legend
+                if t.name and "|" in str(t.name):
+                    t.name = m.series_label(t.name)
+            self.projection.show(fig)
 
     def _render_all(self, *_):
         a = self.model.all_result

@@ -87,10 +87,10 @@ class MapView(W.VBox):
         if self.bounds == bounds:
             return
         self.bounds = bounds
-        countries, regions = geo.geography_features(bounds)
+        lands, regions = geo.geography_features(bounds)
         self.set_layer("_countries", {"type": "FeatureCollection", "features": [
             {**f, "properties": {**f["properties"], "style": {"color": geo.BORDER, "weight": 0.9, "fillColor": geo.LAND,
-                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in countries]},
+                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in lands]},
             toggle=False, hover_key=None, interactive=False)
         self.set_layer("_regions", {"type": "FeatureCollection", "features": [
             {**f, "properties": {**f["properties"], "style": {"color": geo.REGION_BORDER, "weight": 0.7,
@@ -186,6 +186,7 @@ class MapView(W.VBox):
             self._order()
         elif not on and layer in self.map.layers:
             self.map.remove(layer)
+        self._render_legend()
 
     # -- labels and legend ---------------------------------------------------------------
     def set_labels(self, name: str, rows: Iterable[tuple[float, float, str]], *, kind: str = "dc") -> None:
@@ -221,7 +222,8 @@ class MapView(W.VBox):
         """What the legend shows: the explicit items, else one per single-coloured data layer."""
         if self._legend_items is not None:
             return list(self._legend_items)
-        return [(label, colour) for label, colour in self._layer_meta.values() if colour]
+        return [(label, colour) for name, (label, colour) in self._layer_meta.items()
+                if colour and name in self.layers and self.layers[name] in self.map.layers]
 
     def _render_legend(self) -> None:
         items = self.legend_items() if self.show_legend else []

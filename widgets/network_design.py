@@ -546,7 +546,7 @@ class NetworkDesignView(W.VBox):
         self.cards.update(self._kpis)
         self.costs.show(cost_figure(r))
         self.table.update(site_table(r), formats={"fixed": "USD", "handling": "USD", "inbound": "USD",
-                                                  "outbound": "USD", "total": "USD", "volume": "units"},
+                                                  "outbound": "USD", "total": "USD"},
                           headers=SITE_HEADERS)
         self._render_map(r)
         self._render_tradeoff()

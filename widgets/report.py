@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -64,6 +65,12 @@ def _scenario_currency(s: Scenario) -> str:
 def _money_unit(unit: str, currency: str = "USD") -> str:
     """A KPI unit with money in ``currency``: 'USD/unit' -> 'BRL/unit'; other units unchanged."""
     return currency + unit[3:] if unit.startswith("USD") else unit
+
+
+def _money_title(title: str, currency: str = "USD") -> str:
+    """A registered chart title with money in ``currency``: the KPI registry names money 'USD'
+    ('Cost breakdown (USD/yr)' -> 'Cost breakdown (BRL/yr)')."""
+    return re.sub(r"\bUSD\b", currency, title)
 
 
 def _format_delta(value: float, unit: str, decimals: int | None = None, currency: str = "USD") -> str:
@@ -116,7 +123,7 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
                                      marker_color=PALETTE[j % len(PALETTE)],
                                      hovertemplate=html.escape(lab) + "<br>%{x}: %{y:,.4g}<extra></extra>"))
             fig.update_layout(barmode="group")
-        fig.update_layout(title=dict(text=chart.title, x=0.01, font=dict(size=14)), height=height,
+        fig.update_layout(title=dict(text=_money_title(chart.title, money), x=0.01, font=dict(size=14)), height=height,
                           template="plotly_white", margin=dict(l=60, r=20, t=45, b=40),
                           legend=dict(orientation="h", y=-0.2))
         fig.update_yaxes(title_text=_axis_title(unit, money), tickformat=",.4~s" if unit == "USD" else None)
@@ -132,7 +139,7 @@ def overview_figure(cmp: Comparison, *, height: int = 380) -> go.Figure:
     lab = cmp.labels[0]
     money = comparison_currency(cmp)
     charts = charts_for(cmp.app, cmp.business_kpis)
-    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[c.title for c in charts],
+    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[_money_title(c.title, money) for c in charts],
                         horizontal_spacing=0.08)
     for i, chart in enumerate(charts, start=1):
         unit = chart.unit or kpi_info(chart.kpis[0], cmp.app).unit

@@ -90,7 +90,8 @@ def test_channel_strategy_in_brl(brazil, fresh_home, monkeypatch):
     assert bars.layout.yaxis.title.text == "BRL M/yr"
     wf = app.waterfall.figure
     assert_in_brl(figure_labels(wf))
-    assert f"(consumer price R${m.result.exclusive.consumer_price:,.2f})" in wf.layout.title.text
+    shown = m.result.strategies[app.waterfall_strategy.value]
+    assert f"(consumer price R${shown.consumer_price:,.2f})" in wf.layout.title.text
     fr = app.frontier.figure
     assert_in_brl(figure_labels(fr))
     assert fr.layout.yaxis.title.text == "Profit (BRL M/yr)"

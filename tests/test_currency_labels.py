@@ -176,3 +176,21 @@ def test_money_label_helpers():
     assert money_hover("y") == "$%{y:,.2f}"
     assert money_text(1.5, "EUR", suffix="M") == "€1.50M"
     assert money_unit("/yr", "inr") == "INR/yr"
+
+
+def test_raw_column_headers_name_the_display_currency():
+    """A table column left with its code name shows money in the open World's currency."""
+    import pandas as pd
+
+    from widgets.components import TableView
+    from widgets.formatting import display_currency, set_display_currency
+
+    before = display_currency()
+    t = TableView(pd.DataFrame({"cost_to_serve": [1.0], "distance_km": [2.0]}))
+    try:
+        set_display_currency("BRL")
+        assert t.shown_headers(["cost_to_serve", "distance_km"]) == ["Cost to serve (BRL)", "Distance (km)"]
+        set_display_currency("USD")
+        assert t.shown_headers(["cost_to_serve"]) == ["Cost to serve (USD)"]
+    finally:
+        set_display_currency(before)

@@ -17,7 +17,7 @@ What differs from a plain ``voila notebooks/``:
   never woken): the page then hung at "Executing 2 of 3" with the kernel idle. The executor
   here waits for kernel messages in slices of ``RECHECK_S`` seconds, each ending with a real
   poll of the socket, so a message whose wake-up was lost is picked up within that time (the
-  server log names the kernel at INFO level). A cell that really runs too long still ends: the executor's
+  server log names the kernel in a warning). A cell that really runs too long still ends: the executor's
   timeout (``VoilaExecutor.timeout`` in ``voila.json``) shows a message on the page;
 - an app page loads nothing from the internet: Voila's page links Font Awesome from a CDN, but
   its own bundled style (``voila-style.js``) already carries Font Awesome 5 and its v4 names, so
@@ -76,7 +76,8 @@ def _rechecking(channel, name: str, kernel_id: str):
                 if time.monotonic() - start >= RECHECK_S:
                     # woken by the timer, not by the message: its wake-up was lost (or the server
                     # was too busy to notice it for a second)
-                    log.info("kernel %s: %s message picked up by the periodic check", kernel_id, name)
+                    log.warning("kernel %s: %s message picked up by the periodic check, not by its wake-up",
+                                kernel_id, name)
                 return await get_msg(timeout=RECHECK_S)
 
     return get_msg_rechecking

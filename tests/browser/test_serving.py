@@ -8,8 +8,6 @@ import json
 import time
 from urllib.parse import urlparse
 
-from widgets.serve import preheated_kernels
-
 from .conftest import open_app
 
 MARKERS = ".leaflet-overlay-pane path.leaflet-interactive"
@@ -30,6 +28,7 @@ def _wait(predicate, timeout_s: float) -> bool:
 
 def test_leaving_a_page_frees_its_kernel(browser, voila_server):
     """Closing or navigating away from an app shuts its kernel down; the preheated pool remains."""
+    before = len(voila_server.kernels())
     for app, leave in (("route_planning", "close"), ("home", "navigate"), ("demand_forecasting", "close")):
         context = browser.new_context()
         page = context.new_page()
@@ -44,9 +43,8 @@ def test_leaving_a_page_frees_its_kernel(browser, voila_server):
         # well before the idle culler (10 minutes) could have done it
         assert _wait(lambda: kernel not in voila_server.kernels(), 10.0), f"{app}: kernel {kernel} still running"
         context.close()
-    # with no page open, only the preheated kernels are left (once the pools have refilled)
-    pool = preheated_kernels()
-    assert _wait(lambda: len(voila_server.kernels()) == pool, 120.0), (len(voila_server.kernels()), pool)
+    # the pages left nothing behind: once the pools have refilled, no more kernels than before
+    assert _wait(lambda: len(voila_server.kernels()) <= before, 180.0), (len(voila_server.kernels()), before)
 
 
 def test_page_load_stays_on_this_machine(page, voila_url):

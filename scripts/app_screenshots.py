@@ -40,6 +40,12 @@ def main(base: str, apps: list[str]) -> None:
             start = time.perf_counter()
             page.goto(f"{base}/voila/render/{app}.ipynb", wait_until="commit")
             page.wait_for_selector(f".wb-app-{app}", timeout=300_000)
+            if app == "scenario_compare":  # the network design samples: a few KPIs, charts and maps
+                page.wait_for_selector(".wb-compare-table", timeout=300_000)
+                page.locator(".wb-app-scenario_compare .wb-controls select").first.select_option(
+                    label="Network design")
+                page.wait_for_function("document.querySelector('.wb-compare-table').innerText.includes('DCs open')",
+                                       timeout=300_000)
             if charts:
                 assert_charts_drawn(page, at_least=charts, timeout_ms=300_000)
             if maps:

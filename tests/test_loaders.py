@@ -172,9 +172,10 @@ def test_file_names_are_matched_tolerantly(us, name):
 def test_unknown_table_is_always_reported(us):
     """A file that maps to no table is a problem even when everything else is fine."""
     msgs = _problems(_files(us, **{"clients.csv": b"a,b\n1,2\n"}))
+    from workbench.schema import SCHEMAS
+
     assert msgs == ["clients.csv: 'clients' is not one of the workbench's tables. Fix: name each file or sheet "
-                    "after its table: customers, sites, plants, products, demand_history, outlets, vehicles, orders, "
-                    "company (a sheet whose name starts with '_' is ignored)"]
+                    f"after its table: {', '.join(SCHEMAS)} (a sheet whose name starts with '_' is ignored)"]
     msgs = _problems(_files(us, **{"customers (1).csv": b"x\n"}))
     assert any("two files hold the table 'customers'" in m for m in msgs)
 

@@ -340,3 +340,15 @@ def test_compare_and_viewer_open_with_a_message_when_the_store_is_unusable(tmp_p
         assert view.model.store is None and view.model.result is None
         assert "Scenarios are unavailable" in view.model.problems[0]
         view.refresh_button.click()
+
+
+def test_bar_shows_an_unsavable_name_as_a_message(model, store):
+    """A name with a lone surrogate (a broken paste) is refused in the save bar's message, never a traceback."""
+    bar = ScenarioBar(model, store)
+    model.dc_count = 3
+    bar.name.value = "Three \ud800 DCs"
+    assert bar.save() is None
+    assert "cannot be saved" in bar.message.value and "wb-alert" in bar.message.value
+    bar.name.value = "  Three   DCs "
+    sid = bar.save()
+    assert sid is not None and store.resolve("Three DCs") == sid

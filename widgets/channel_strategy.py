@@ -20,6 +20,7 @@ import pandas as pd
 import traitlets as T
 
 import workbench
+from workbench.currency import currency_symbol
 from workbench.channels import (
     CHANNELS,
     SOURCES,
@@ -40,7 +41,8 @@ from workbench.channels import (
 from .components import KPI, download_link, FigureView, KPICards, section, TableView
 from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure,
                                format_assumption, frontier_figure, tornado_figure, waterfall_figure)
-from .formatting import LAYER_COLORS, PALETTE, format_value
+from .figures.style import money_text
+from .formatting import LAYER_COLORS, PALETTE, format_value, money_unit
 from .geojson import hull_polygons, polygons_layer
 from .layout import app_shell
 from .maps import MapView
@@ -340,6 +342,15 @@ CARD_KPIS = (("Outlets", "outlet_count", ""), ("Store reach", "store_reach", "sh
 
 
 #: table headers in words, with units (the frames keep their column names)
+def channel_headers(currency: str = "USD") -> dict[str, str]:
+    """The tables' headers, money in ``currency`` (the World's ISO code)."""
+    per_year = money_unit("/yr", currency)
+    return {**CHANNEL_HEADERS, "consumer_price": f"Consumer price ({money_unit('/unit', currency)})",
+            "revenue": f"Revenue ({per_year})", "net_margin": f"Net margin ({per_year})",
+            "cost_to_serve": f"Cost to serve ({per_year})", "profit": f"Profit ({per_year})"}
+
+
+#: the headers of a US company's tables (the app uses channel_headers(the World's currency))
 CHANNEL_HEADERS = {
     "strategy": "Strategy", "outlets": "Outlets", "coverage": "Population covered (%)", "units": "Units per year",
     "market_share": "Market share (%)", "consumer_price": "Consumer price (USD/unit)", "revenue": "Revenue (USD/yr)",
@@ -433,9 +444,10 @@ class ChannelStrategyView(W.VBox):
             "<div class='wb-busy'>" + ("Your data has sell-out: fit the market to it." if m.has_sell_out() else
                                        "Add a channel_sales table (outlet_id, units: a year's sell-out) to fit "
                                        "the market to your data.") + "</div>")]
+        sym = currency_symbol(m.currency)  # money inputs in the World's currency
         prices = [
-            _number(m, "consumer_price", "Shelf price $", lo=0.01, hi=10_000.0, step=0.5),
-            W.HTML(f"<div class='wb-busy'>Demand was observed at ${m.reference_price:,.2f}; another price moves "
+            _number(m, "consumer_price", f"Shelf price {sym}", lo=0.01, hi=10_000.0, step=0.5),
+            W.HTML(f"<div class='wb-busy'>Demand was observed at {html.escape(money_text(m.reference_price, m.currency))}; another price moves "
                    "volume by the elasticity.</div>"),
             _slider(m, "exclusive_premium", 0.0, 0.6, 0.01, "Exclusive premium", percent=True),
             _slider(m, "intensive_erosion", 0.0, 0.3, 0.01, "Intensive erosion", percent=True),
@@ -444,11 +456,11 @@ class ChannelStrategyView(W.VBox):
             _slider(m, "wholesaler_margin", 0.0, 0.4, 0.01, "Wholesaler margin", percent=True),
             _slider(m, "distributor_margin", 0.0, 0.4, 0.01, "Distributor margin", percent=True),
             _slider(m, "ecommerce_commission", 0.0, 0.4, 0.01, "Platform commission", percent=True),
-            _number(m, "ecommerce_fulfilment", "Fulfilment $/unit", hi=1000.0, step=0.1),
-            _number(m, "ecommerce_parcel", "Parcel $/unit", hi=1000.0, step=0.1),
+            _number(m, "ecommerce_fulfilment", f"Fulfilment {sym}/unit", hi=1000.0, step=0.1),
+            _number(m, "ecommerce_parcel", f"Parcel {sym}/unit", hi=1000.0, step=0.1),
         ]
-        costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} $/yr", hi=1e8, step=1000.0) for c in CHANNELS]
-        costs.append(_number(m, "logistics_cost_per_unit_km", "Freight $/unit-km", hi=10.0, step=0.0001))
+        costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} {sym}/yr", hi=1e8, step=1000.0) for c in CHANNELS]
+        costs.append(_number(m, "logistics_cost_per_unit_km", f"Freight {sym}/unit-km", hi=10.0, step=0.0001))
         costs.append(_number(m, "intermediary_radius_km", "Wholesale reach km", hi=5_000.0, step=25.0))
         sites = m.world.sites
         self.dc_select = W.SelectMultiple(
@@ -567,13 +579,13 @@ class ChannelStrategyView(W.VBox):
             return
         self.tornado.layout.display = None
         self.sensitivity_table.layout.display = None
-        self.tornado.show(tornado_figure(sens))
+        self.tornado.show(tornado_figure(sens, currency=self.model.currency))
         t = sens.table
         shown = pd.DataFrame({
             "assumption": t["label"],
-            "today": [format_assumption(u, v) for u, v in zip(t["unit"], t["value"])],
-            "break-even below": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_below"])],
-            "break-even above": [format_assumption(u, v) for u, v in zip(t["unit"], t["break_even_above"])],
+            "today": [format_assumption(u, v, currency=self.model.currency) for u, v in zip(t["unit"], t["value"])],
+            "break-even below": [format_assumption(u, v, currency=self.model.currency) for u, v in zip(t["unit"], t["break_even_below"])],
+            "break-even above": [format_assumption(u, v, currency=self.model.currency) for u, v in zip(t["unit"], t["break_even_above"])],
             "then best": t["overtaken_by"],
             "move needed": [("" if not np.isfinite(m) else f"{m:+.0%}") for m in t["move"]],
         })
@@ -622,23 +634,23 @@ class ChannelStrategyView(W.VBox):
         for s, r in cmp.strategies.items():
             gap = cmp.strategies[cmp.best].profit - r.profit
             if cmp.best == s:
-                prof = (f"too close to call (+{format_value(cmp.margin, 'USD')})" if close
-                        else f"best by {format_value(cmp.margin, 'USD')}")
+                prof = (f"too close to call (+{format_value(cmp.margin, 'USD', currency=self.model.currency)})" if close
+                        else f"best by {format_value(cmp.margin, 'USD', currency=self.model.currency)}")
             else:
-                prof = f"{format_value(gap, 'USD')} below {cmp.best}"
+                prof = f"{format_value(gap, 'USD', currency=self.model.currency)} below {cmp.best}"
             n_sup = int((r.outlets["role"] == "intermediary").sum())
             sub = {"Outlets": f"{r.outlets.loc[r.outlets['role'] != 'intermediary', 'channel'].nunique()} consumer "
                               f"channel(s), {n_sup} supplier(s)",
                    "Store reach": f"{r.population_in_reach / 1e6:,.1f}M of the modelled zones' people within "
                                   f"{cmp.params.coverage_radius_km:g} km of a store",
                    "Units": f"{100 * r.market_share:.1f}% market share",
-                   "Revenue": f"shelf price ${r.consumer_price:,.2f}",
+                   "Revenue": f"shelf price {money_text(r.consumer_price, self.model.currency)}",
                    "Net margin": f"{100 * r.net_margin_pct:.1f}% of revenue",
                    "Profit": prof,
                    "Cannibalisation": "own sales other own outlets would make"}
             self.cards[s].update([KPI(label, getattr(r, attr), unit, sub.get(label, ""))
                                   for label, attr, unit in CARD_KPIS])
-        self.bars.show(comparison_figure(cmp))
+        self.bars.show(comparison_figure(cmp, currency=self.model.currency))
         for s, r in cmp.strategies.items():
             layers = strategy_layers(r)
             mv = self.maps[s]
@@ -652,10 +664,10 @@ class ChannelStrategyView(W.VBox):
         self._render_waterfall()
         if self.model.frontier is not None:
             front = self.model.frontier
-            self.frontier.show(frontier_figure(front))
+            self.frontier.show(frontier_figure(front, currency=self.model.currency))
             self.frontier_caption.value = (
                 "<div class='wb-busy'>Outlets added one at a time by marginal profit. "
-                + html.escape(front.caption("intensive")) + " Open circles: each strategy's outlets at the curve's "
+                + html.escape(front.caption("intensive", currency=self.model.currency)) + " Open circles: each strategy's outlets at the curve's "
                 "price (like for like); filled: at the strategy's own assumed price.</div>")
         summ = cmp.summary.reset_index()
         show = summ[["strategy", "outlets", "store_reach", "online_reach", "units", "market_share", "consumer_price",
@@ -665,7 +677,7 @@ class ChannelStrategyView(W.VBox):
                                            "cannibalisation": "share", "revenue": "USD", "net_margin": "USD",
                                            "cost_to_serve": "USD", "profit": "USD", "consumer_price": "USD/unit",
                                            "units": "units"},
-                            headers=CHANNEL_HEADERS)
+                            headers=channel_headers(self.model.currency))
         t = cmp.exclusive.territories
         if t is not None:
             shown = t[["territory", "partner", "partner_tier", "zones", "potential", "share_of_mean",
@@ -673,7 +685,7 @@ class ChannelStrategyView(W.VBox):
             shown["mean_distance_km"] = shown["mean_distance_km"].round(0)
             self.territories.update(shown, formats={"share_of_mean": "share", "partner_capture": "share",
                                                     "best_capture": "share", "profit": "USD", "units": "units"},
-                                    headers=CHANNEL_HEADERS)
+                                    headers=channel_headers(self.model.currency))
         self._render_outlets()
         self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
                                             "Download outlets of all three strategies (CSV)", mime="text/csv")
@@ -681,7 +693,8 @@ class ChannelStrategyView(W.VBox):
     def _render_waterfall(self) -> None:
         cmp = self.model.result
         if cmp is not None:
-            self.waterfall.show(waterfall_figure(cmp.strategies[self.waterfall_strategy.value]))
+            self.waterfall.show(waterfall_figure(cmp.strategies[self.waterfall_strategy.value],
+                                                currency=self.model.currency))
 
     def _render_outlets(self) -> None:
         cmp = self.model.result
@@ -693,7 +706,7 @@ class ChannelStrategyView(W.VBox):
                             "incremental_units", "revenue", "cost_to_serve", "profit") if c in o.columns]
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
                             formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD", "units": "units"},
-                            headers=CHANNEL_HEADERS)
+                            headers=channel_headers(self.model.currency))
 
     @staticmethod
     def _csv(cmp: ChannelComparison) -> bytes:

@@ -19,7 +19,7 @@ import plotly.io as pio
 import traitlets as T
 from IPython.display import display
 
-from .formatting import format_value
+from .formatting import display_currency, format_value
 from .model import AppModel
 
 __all__ = ["KPI", "KPICards", "ProblemsAlert", "BusyIndicator", "FigureView", "TableView", "download_link",
@@ -144,7 +144,8 @@ class TableView(W.HTML):
     """A DataFrame as a readable HTML table (numbers formatted, scrolls past ``max_rows``).
 
     ``headers`` maps column names to what the table shows ("Volume (units/yr)"); a column name
-    left raw (``cost_to_serve``) is shown readable with its unit ("Cost to serve (USD)"), so no
+    left raw (``cost_to_serve``) is shown readable with its unit ("Cost to serve (USD)", in the
+    World's currency), so no
     code name reaches the screen. ``data`` keeps the frame as given (for tests and downloads).
     """
 
@@ -160,10 +161,14 @@ class TableView(W.HTML):
             self.update(data)
 
     def shown_headers(self, columns) -> list[str]:
-        """The header shown for each column."""
-        from workbench.scenarios.kpis import header
+        """The header shown for each column (money in the display currency: 'Cost to serve (BRL)')."""
+        from workbench.scenarios.kpis import column_unit, header
 
-        return [self.headers.get(c) or (header(str(c)) if "_" in str(c) else str(c)) for c in columns]
+        def raw(c: str) -> str:
+            unit = column_unit(c) or ""
+            return header(c, display_currency() + unit[3:] if unit.startswith("USD") else unit)
+
+        return [self.headers.get(c) or (raw(str(c)) if "_" in str(c) else str(c)) for c in columns]
 
     def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None,
                headers: Mapping[str, str] | None = None) -> None:

@@ -28,6 +28,7 @@ from workbench.forecast.planning import (AllSeriesForecast, DemandPlanner, Plann
 from .components import KPI, FigureView, KPICards, section, TableView
 from .figures.forecast import all_series_figure, forecast_figure, projection_figure
 from .figures.style import figure_layout
+from .formatting import money_unit
 from .layout import app_shell
 from .model import AppModel
 from .world_store import current_world, for_page
@@ -258,7 +259,7 @@ class DemandForecastingModel(AppModel):
 def _inventory_view(t: pd.DataFrame) -> pd.DataFrame:
     cols = {"unique_id": "series", "dc": "DC", "demand_per_period": "demand/wk", "sigma_d": "error sd/wk",
             "safety_stock": "safety stock", "reorder_point": "reorder point", "order_up_to": "order-up-to",
-            "eoq": "order quantity", "on_hand": "on hand", "reorder_ds": "reorder week", "safety_stock_value": "safety stock $"}
+            "eoq": "order quantity", "on_hand": "on hand", "reorder_ds": "reorder week", "safety_stock_value": "safety stock value"}
     v = t[[c for c in cols if c in t.columns]].rename(columns=cols).copy()
     if "reorder week" in v:
         v["reorder week"] = v["reorder week"].map(lambda d: d.strftime("%Y-%m-%d") if pd.notna(d) else "not in horizon")
@@ -315,7 +316,7 @@ class DemandForecastingView(W.VBox):
         self.chart = FigureView()
         self.chart.add_class("wb-forecast-chart")
         self.accuracy = TableView(height="200px")
-        self.inventory = TableView(height="260px", formats={"safety stock $": "USD"})
+        self.inventory = TableView(height="260px", formats={"safety stock value": "USD"})
         self.projection = FigureView()
         self.projection.add_class("wb-projection-chart")
         self.all_table = TableView(height="280px")
@@ -399,11 +400,11 @@ class DemandForecastingView(W.VBox):
             inv = inv.assign(series=[m.series_label(u) for u in inv["series"]])
         units = {c: "count" for c in ("demand/wk", "error sd/wk", "safety stock", "reorder point", "order-up-to",
                                       "order quantity", "on hand")}
-        self.inventory.update(inv, formats={**units, "safety stock $": "USD"}, headers={
+        self.inventory.update(inv, formats={**units, "safety stock value": "USD"}, headers={
             "series": "Product · region", "demand/wk": "Demand (units/wk)", "error sd/wk": "Forecast error ± (units/wk)",
             "safety stock": "Safety stock (units)", "reorder point": "Reorder point (units)",
             "order-up-to": "Order up to (units)", "order quantity": "Order quantity (units)", "on hand": "On hand (units)",
-            "reorder week": "Reorder in week of", "safety stock $": "Safety stock value (USD)"})
+            "reorder week": "Reorder in week of", "safety stock value": f"Safety stock value ({money_unit(currency=m.currency)})"})
         if r.inventory is not None:
             fig = projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)")
             for t in fig.data:  # series in words in the legend

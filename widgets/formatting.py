@@ -8,7 +8,7 @@ import numpy as np
 
 from workbench.currency import currency_symbol
 
-__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency",
+__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency", "money_unit",
            "MONEY_UNITS"]
 
 PALETTE = (
@@ -35,6 +35,12 @@ def set_display_currency(code: str | None) -> None:
 
 def display_currency() -> str:
     return _DISPLAY["currency"]
+
+
+def money_unit(per: str = "", currency: str | None = None) -> str:
+    """Money's unit in a label, in ``currency`` (default: the display currency): ``money_unit("/yr", "BRL")``
+    is 'BRL/yr', ``money_unit()`` 'USD' for a US company."""
+    return (currency or display_currency()).upper() + per
 
 
 def format_value(value: float | int | str | None, unit: str = "", digits: int | None = None, *,

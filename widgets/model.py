@@ -66,6 +66,11 @@ class AppModel(T.HasTraits):
         if world is not None:
             self.world = world
 
+    @property
+    def currency(self) -> str:
+        """The ISO code of the currency money is in: the World's (USD before a World is set)."""
+        return self.world.currency.upper() if self.world is not None else "USD"
+
     @T.validate("world")
     def _world_currency(self, proposal):
         # before any observer draws: money on every card, table and chart is in this World's currency

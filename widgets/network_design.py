@@ -24,24 +24,31 @@ from workbench.network import (FacilityProblem, FrontierResult, NetworkResult, N
 from workbench.network.model import CO2_INBOUND_KG_TKM, CO2_OUTBOUND_KG_TKM
 
 from .components import KPI, FigureView, KPICards, section, TableView
-from .formatting import display_currency, format_value
+from .formatting import format_value, money_unit
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
 from .world_store import current_world, for_page
 from .figures.network import cost_figure, dc_colors, frontier_figure, tradeoff_figure
+from .figures.style import money_text
 
 __all__ = ["NetworkDesignModel", "NetworkDesignView", "network_design_app", "cost_figure", "tradeoff_figure",
-           "frontier_figure", "dc_colors", "site_table", "stress_table"]
+           "frontier_figure", "dc_colors", "site_table", "site_headers", "stress_table"]
 
 CLOSED_COLOR = "#bcccdc"
 
 
-SITE_HEADERS = {"site": "DC", "name": "Name", "customers": "Customers served", "volume": "Volume (units/yr)",
-                "utilisation %": "Utilisation (%)", "mean km": "Mean distance (km)", "fixed": "Fixed cost (USD/yr)",
-                "handling": "Handling (USD/yr)", "inbound": "Inbound transport (USD/yr)",
-                "outbound": "Outbound transport (USD/yr)", "total": "Total cost (USD/yr)"}
+def site_headers(currency: str = "USD") -> dict[str, str]:
+    """The site table's column headers, money in ``currency`` (the World's ISO code)."""
+    per_year = money_unit("/yr", currency)
+    return {"site": "DC", "name": "Name", "customers": "Customers served", "volume": "Volume (units/yr)",
+            "utilisation %": "Utilisation (%)", "mean km": "Mean distance (km)", "fixed": f"Fixed cost ({per_year})",
+            "handling": f"Handling ({per_year})", "inbound": f"Inbound transport ({per_year})",
+            "outbound": f"Outbound transport ({per_year})", "total": f"Total cost ({per_year})"}
+
+
+SITE_HEADERS = site_headers()  # a US company's headers (the app uses site_headers(the World's currency))
 
 
 def _dc_name(name: str) -> str:
@@ -383,7 +390,7 @@ class NetworkDesignView(W.VBox):
         self.co2_in = W.BoundedFloatText(value=model.co2_inbound_kg_tkm, min=0, max=5, step=0.01,
                                          description="CO2e in kg/t-km", layout=full, style=narrow)
         self.carbon_price = W.IntSlider(value=int(model.carbon_price), min=0, max=1000, step=25,
-                                        description="carbon $/t CO2e", continuous_update=False, layout=full, style=narrow)
+                                        description=f"carbon {currency_symbol(model.currency)}/t CO2e", continuous_update=False, layout=full, style=narrow)
         self.co2_cap = W.BoundedFloatText(value=model.co2_cap_t, min=0, max=1e9, step=1000,
                                           description="CO2e cap t/yr (0 off)", layout=full, style=narrow)
         self.peak = W.Checkbox(value=model.peak_constraint, description="hold the peak week (weekly capacity)",
@@ -538,16 +545,16 @@ class NetworkDesignView(W.VBox):
             KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
                 "volume / capacity of open DCs"),
             KPI("Inventory value", r.inventory_value, "USD",
-                f"holding {currency_symbol(display_currency())}{r.inventory_cost / 1e6:,.2f}M/yr" if r.spec.inventory else "not in the cost (off)"),
+                f"holding {money_text(r.inventory_cost / 1e6, m.currency, suffix='M')}/yr" if r.spec.inventory else "not in the cost (off)"),
             KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",
-                f"carbon charge {currency_symbol(display_currency())}{r.carbon_cost / 1e6:,.2f}M" if r.carbon_cost > 0 else "transport, well-to-wheel"),
+                f"carbon charge {money_text(r.carbon_cost / 1e6, m.currency, suffix='M')}" if r.carbon_cost > 0 else "transport, well-to-wheel"),
             self._worst_kpi(),
         ]
         self.cards.update(self._kpis)
-        self.costs.show(cost_figure(r))
+        self.costs.show(cost_figure(r, currency=m.currency))
         self.table.update(site_table(r), formats={"fixed": "USD", "handling": "USD", "inbound": "USD",
                                                   "outbound": "USD", "total": "USD"},
-                          headers=SITE_HEADERS)
+                          headers=site_headers(m.currency))
         self._render_map(r)
         self._render_tradeoff()
         if m.frontier is not None:   # the empty frontier chart needs no redraw per design
@@ -565,7 +572,7 @@ class NetworkDesignView(W.VBox):
     def _render_frontier(self, *_):
         m = self.model
         current = m.result if isinstance(m.result, NetworkResult) else None
-        self.frontier_chart.show(frontier_figure(m.frontier, current))
+        self.frontier_chart.show(frontier_figure(m.frontier, current, currency=m.currency))
 
     def _render_stress(self, *_):
         m = self.model
@@ -668,7 +675,7 @@ class NetworkDesignView(W.VBox):
     def _render_tradeoff(self, *_):
         m = self.model
         current = m.result if isinstance(m.result, NetworkResult) else None
-        self.tradeoff.show(tradeoff_figure(m.sweep, current))
+        self.tradeoff.show(tradeoff_figure(m.sweep, current, currency=m.currency))
         self.sweep_button.description = "Update trade-off curve" if m.sweep is not None and m.sweep_stale else \
             "Trade-off curve"
 

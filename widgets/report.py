@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -29,10 +30,11 @@ from workbench.scenarios.export import _input_pairs
 from workbench.scenarios.kpis import format_input, format_number, headline_kpis, readable
 
 from . import geography as geo
+from .figures.style import money_hover
 from .formatting import PALETTE, format_value
 
 __all__ = ["kpi_figures", "overview_figure", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
-           "format_kpi", "coordinate_lookup"]
+           "format_kpi", "coordinate_lookup", "comparison_currency"]
 
 VERDICT_COLORS = {"better": "#1a7f37", "worse": "#cf222e", "same": "#57606a", "": "#57606a"}
 TABLE_COLORS = {"sites": "#d62728", "customers": "#1f77b4", "flows": "#9fb3c8", "outlets": "#2ca02c",
@@ -43,18 +45,40 @@ MAX_DELTA_KPIS = 24
 MAX_POINTS = 5000
 
 
-def format_kpi(value: float, unit: str, decimals: int | None = None) -> str:
+def format_kpi(value: float, unit: str, decimals: int | None = None, *, currency: str = "USD") -> str:
     """A KPI value for tables and cards, as the KPI registry formats it everywhere
-    (:func:`workbench.scenarios.kpis.format_number`: '$0.90', '$59.01M', '90.4%')."""
-    return format_number(value, unit, decimals)
+    (:func:`workbench.scenarios.kpis.format_number`: '$0.90', '$59.01M', '90.4%'), money in
+    ``currency`` (the scenarios' World's: 'R$0.90' for BRL)."""
+    return format_number(value, unit, decimals, currency=currency)
 
 
-def _format_delta(value: float, unit: str, decimals: int | None = None) -> str:
+def comparison_currency(cmp: Comparison) -> str:
+    """The ISO code of the currency a comparison's money is in: that of the World the baseline ran
+    on (saved with its inputs; USD for scenarios saved before the World carried a currency)."""
+    return _scenario_currency(cmp.scenarios[0]) if cmp.scenarios else "USD"
+
+
+def _scenario_currency(s: Scenario) -> str:
+    return str((s.inputs or {}).get("currency") or "USD").upper()
+
+
+def _money_unit(unit: str, currency: str = "USD") -> str:
+    """A KPI unit with money in ``currency``: 'USD/unit' -> 'BRL/unit'; other units unchanged."""
+    return currency + unit[3:] if unit.startswith("USD") else unit
+
+
+def _money_title(title: str, currency: str = "USD") -> str:
+    """A registered chart title with money in ``currency``: the KPI registry names money 'USD'
+    ('Cost breakdown (USD/yr)' -> 'Cost breakdown (BRL/yr)')."""
+    return re.sub(r"\bUSD\b", currency, title)
+
+
+def _format_delta(value: float, unit: str, decimals: int | None = None, currency: str = "USD") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "share":
         return f"{100 * value:+.{1 if decimals is None else decimals}f} pt"
-    text = format_kpi(abs(value), unit, decimals)
+    text = format_kpi(abs(value), unit, decimals, currency=currency)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
@@ -69,14 +93,15 @@ def _format_pct(value: float) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _axis_title(unit: str) -> str:
-    return {"USD": "USD", "share": "%", "%": "%", "count": "count", "": "value"}.get(unit, unit)
+def _axis_title(unit: str, currency: str = "USD") -> str:
+    return {"share": "%", "%": "%", "count": "count", "": "value"}.get(unit, _money_unit(unit, currency))
 
 
 def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
     """The KPI charts for the comparison's app, one bar (or stacked bar) per scenario."""
     figs = []
     labels = list(cmp.labels)
+    money = comparison_currency(cmp)
     for i, chart in enumerate(charts_for(cmp.app, cmp.kpis)):
         fig = go.Figure()
         unit = chart.unit or kpi_info(chart.kpis[0], cmp.app).unit
@@ -87,7 +112,9 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
                 vals = [cmp.value(lab, k) * scale for lab in labels]
                 fig.add_trace(go.Bar(name=info.label, x=[html.escape(lab) for lab in labels], y=vals,
                                      marker_color=PALETTE[j % len(PALETTE)],
-                                     hovertemplate="%{x}<br>" + html.escape(info.label) + ": %{y:,.0f}<extra></extra>"))
+                                     hovertemplate="%{x}<br>" + html.escape(info.label) + ": "
+                                     + (money_hover("y", money, ",.0f") if unit == "USD" else "%{y:,.0f}")
+                                     + "<extra></extra>"))
             fig.update_layout(barmode="stack", legend_traceorder="normal")
         else:
             for j, lab in enumerate(labels):
@@ -96,10 +123,10 @@ def kpi_figures(cmp: Comparison, *, height: int = 340) -> list[go.Figure]:
                                      marker_color=PALETTE[j % len(PALETTE)],
                                      hovertemplate=html.escape(lab) + "<br>%{x}: %{y:,.4g}<extra></extra>"))
             fig.update_layout(barmode="group")
-        fig.update_layout(title=dict(text=chart.title, x=0.01, font=dict(size=14)), height=height,
+        fig.update_layout(title=dict(text=_money_title(chart.title, money), x=0.01, font=dict(size=14)), height=height,
                           template="plotly_white", margin=dict(l=60, r=20, t=45, b=40),
                           legend=dict(orientation="h", y=-0.2))
-        fig.update_yaxes(title_text=_axis_title(unit), tickformat=",.4~s" if unit == "USD" else None)
+        fig.update_yaxes(title_text=_axis_title(unit, money), tickformat=",.4~s" if unit == "USD" else None)
         figs.append(fig)
     return figs
 
@@ -110,8 +137,9 @@ def overview_figure(cmp: Comparison, *, height: int = 380) -> go.Figure:
     from plotly.subplots import make_subplots
 
     lab = cmp.labels[0]
+    money = comparison_currency(cmp)
     charts = charts_for(cmp.app, cmp.business_kpis)
-    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[c.title for c in charts],
+    fig = make_subplots(rows=1, cols=max(1, len(charts)), subplot_titles=[_money_title(c.title, money) for c in charts],
                         horizontal_spacing=0.08)
     for i, chart in enumerate(charts, start=1):
         unit = chart.unit or kpi_info(chart.kpis[0], cmp.app).unit
@@ -120,10 +148,10 @@ def overview_figure(cmp: Comparison, *, height: int = 380) -> go.Figure:
         vals = [cmp.value(lab, k) * scale for k in chart.kpis]
         fig.add_trace(go.Bar(x=[info.label for info in infos], y=vals, name=chart.title, showlegend=False,
                              marker_color=[PALETTE[j % len(PALETTE)] for j in range(len(vals))],
-                             text=[format_kpi(cmp.value(lab, k), info.unit, info.decimals) for k, info in
+                             text=[format_kpi(cmp.value(lab, k), info.unit, info.decimals, currency=money) for k, info in
                                    zip(chart.kpis, infos)], textposition="auto",
                              hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=i)
-        fig.update_yaxes(title_text=_axis_title(unit), tickformat=",.4~s" if unit == "USD" else None, row=1, col=i)
+        fig.update_yaxes(title_text=_axis_title(unit, money), tickformat=",.4~s" if unit == "USD" else None, row=1, col=i)
     fig.update_annotations(font_size=12)
     fig.update_layout(title=dict(text=f"{lab}: key figures", x=0.01, font=dict(size=14)), height=height,
                       template="plotly_white", margin=dict(l=50, r=20, t=70, b=60))
@@ -422,25 +450,26 @@ def _kpi_table_html(cmp: Comparison, kpis: Sequence[str] | None = None, css: str
         head += f"<th>{html.escape(lab)}</th><th>change</th><th>%</th>"
     head += "</tr>"
     t = cmp.table.set_index(["kpi", "scenario"])
+    money = comparison_currency(cmp)
     rows = []
     for k in (cmp.business_kpis if kpis is None else kpis):
         info = kpi_info(k, cmp.app)
-        unit = {"share": "%", "count": "", "ratio": ""}.get(info.unit, info.unit)
+        unit = {"share": "%", "count": "", "ratio": ""}.get(info.unit, _money_unit(info.unit, money))
         tip = f' title="{html.escape(info.help)}"' if info.help else ""
         cells = [f'<td{tip}>{html.escape(info.label)}{f" <small>({html.escape(unit)})</small>" if unit else ""}</td>',
-                 f'<td class="num">{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit, info.decimals))}</td>']
+                 f'<td class="num">{html.escape(format_kpi(t.loc[(k, labels[0]), "value"], info.unit, info.decimals, currency=money))}</td>']
         for lab in labels[1:]:
             r = t.loc[(k, lab)]
             cls = r["verdict"] if r["verdict"] in ("better", "worse") else ""
-            cells.append(f'<td class="num">{html.escape(format_kpi(r["value"], info.unit, info.decimals))}</td>')
-            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit, info.decimals))}</td>')
+            cells.append(f'<td class="num">{html.escape(format_kpi(r["value"], info.unit, info.decimals, currency=money))}</td>')
+            cells.append(f'<td class="{cls}">{html.escape(_format_delta(r["delta"], info.unit, info.decimals, money))}</td>')
             cells.append(f'<td class="{cls}">{html.escape(_format_pct(r["delta_pct"]))}</td>')
         rows.append(f'<tr data-kpi="{html.escape(k)}">' + "".join(cells) + "</tr>")
     return f'<table class="{css}">{head}{"".join(rows)}</table>'
 
 
-def _input_text(value: Any, unit: str) -> str:
-    return format_number(value, unit, compact=False) if isinstance(value, (int, float)) else str(value)
+def _input_text(value: Any, unit: str, currency: str = "USD") -> str:
+    return format_number(value, unit, compact=False, currency=currency) if isinstance(value, (int, float)) else str(value)
 
 
 def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, title: str | None = None,
@@ -490,7 +519,7 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
             parts.append("</div>")
     parts.append("<h2>Inputs</h2>")
     for lab, s in zip(cmp.labels, cmp.scenarios):
-        rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{html.escape(_input_text(v, f))}</td>"
+        rows = "".join(f"<tr><td>{html.escape(label)}</td><td>{html.escape(_input_text(v, f, _scenario_currency(s)))}</td>"
                        f"<td><code>{html.escape(k)}</code></td></tr>"
                        for k, (label, v, f) in ((k, format_input(k, v, s.app)) for k, v in _input_pairs(dict(s.inputs or {}))))
         meta = []

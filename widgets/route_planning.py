@@ -442,7 +442,7 @@ class RoutePlanningView(W.VBox):
             KPI("Vehicles used", r.vehicles_used, "", f"of {r.vehicles_available} available"
                 + (f"; {delta('vehicles_used')}" if prev else "")),
             KPI("Total distance", r.total_km, "km", delta("total_km", " km")),
-            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " USD")),
+            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " " + m.currency)),
             KPI("Utilisation", r.utilisation, "share", "load carried / capacity of vehicles used"),
             KPI("On time", r.on_time_share, "share", f"{r.orders_served} of {r.orders_total} orders in their window"),
             KPI("Unserved", r.orders_unserved, "orders", f"{r.demand_unserved:,.0f} units"),
@@ -475,7 +475,7 @@ class RoutePlanningView(W.VBox):
         table = pd.DataFrame({"vehicle": s.vehicle, "stops": s.stops, "load": s.load, "capacity": s.capacity,
                               "utilisation %": (100 * s.utilisation).round(1), "km": s.km.round(1),
                               "leaves": s.start_min.map(fmt_clock), "returns": s.end_min.map(fmt_clock),
-                              "hours": s.duration_h.round(2), "cost USD": s.cost.round(2)})
+                              "hours": s.duration_h.round(2), f"cost {m.currency}": s.cost.round(2)})
         self.summary_table.update(table)
         st = pd.DataFrame({"vehicle": stops.vehicle, "#": stops.seq, "order": stops.order_id, "customer": stops.name,
                            "arrive": stops.arrival_min.map(fmt_clock),

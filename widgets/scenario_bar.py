@@ -22,6 +22,7 @@ from workbench.scenarios.kpis import headline_kpis
 
 from .components import section
 from .model import AppModel
+from .formatting import display_currency
 from .report import format_kpi
 
 __all__ = ["ScenarioBar", "scenario_label"]
@@ -44,7 +45,7 @@ def scenario_label(row: Any, app: str | None = None, kpis: Iterable[str] = ()) -
         v = row.get(k) if hasattr(row, "get") else None
         if v is not None and not (isinstance(v, float) and math.isnan(v)):
             info = kpi_info(k, app or row.get("app"))
-            parts.append(f"{info.label.lower()} {format_kpi(v, info.unit)}")
+            parts.append(f"{info.label.lower()} {format_kpi(v, info.unit, currency=display_currency())}")
             break
     when = _when(row.get("updated"))
     if when:

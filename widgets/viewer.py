@@ -22,6 +22,7 @@ from .components import KPI, FigureView, KPICards, TableView, download_link, sec
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
+from .formatting import display_currency
 from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
 from .samples import _open_store, _seed_if_empty
 from .scenario_bar import _headline_kpis, _when, scenario_label
@@ -100,7 +101,7 @@ class ViewerModel(AppModel):
             app = r["app"]
             sub = self.listing[self.listing["app"] == app]
             heads = _headline_kpis(sub, 3, app)
-            kp = " · ".join(f"{kpi_info(k, app).label}: {format_kpi(r[k], kpi_info(k, app).unit)}" for k in heads
+            kp = " · ".join(f"{kpi_info(k, app).label}: {format_kpi(r[k], kpi_info(k, app).unit, currency=display_currency())}" for k in heads
                             if k in r and not pd.isna(r[k]))
             rows.append({"Scenario": r["name"], "App": app_title(app), "Headline KPIs": kp, "Note": r["note"],
                          "Saved (UTC)": _when(r["updated"])})

@@ -180,12 +180,16 @@ def _dictionary_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# the tables of the first schema: their columns always enter the version (saved scenarios name it)
+_FIRST_TABLES = ("customers", "sites", "plants", "products", "demand_history", "outlets", "vehicles", "orders")
+
+
 def _content_hash(tables: Mapping[str, pd.DataFrame]) -> str:
     h = hashlib.sha256()
     for name in TABLES:
         df = tables[name]
-        if name == "company" and not len(df):
-            continue  # the hash of a World without a company table is what it was before the table existed
+        if name not in _FIRST_TABLES and not len(df):
+            continue  # a table added to the schema later leaves the version of a World without it unchanged
         h.update(name.encode())
         h.update(",".join(map(str, df.columns)).encode())
         if len(df):

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 from workbench.network import FrontierResult, NetworkResult, SweepResult
 
 from ..formatting import PALETTE
-from .style import figure_layout
+from .style import figure_layout, money_axis, money_hover, money_text
 
 __all__ = ["cost_figure", "tradeoff_figure", "frontier_figure", "dc_colors", "COMPONENTS"]
 
@@ -24,31 +24,31 @@ def dc_colors(result: NetworkResult) -> dict[str, str]:
 
 
 
-def cost_figure(result: NetworkResult) -> go.Figure:
-    """Stacked cost per open DC (fixed, handling, inbound, outbound), USD per year."""
+def cost_figure(result: NetworkResult, *, currency: str = "USD") -> go.Figure:
+    """Stacked cost per open DC (fixed, handling, inbound, outbound), per year in ``currency`` (the World's)."""
     s = result.open_sites.sort_values("total_cost", ascending=False)
     fig = go.Figure()
     for col, label, color in COMPONENTS:
         if col in OPTIONAL and getattr(result, col) == 0:
             continue
         fig.add_trace(go.Bar(name=label, x=s.site_id, y=s[col], marker_color=color,
-                             hovertemplate="%{x}: %{y:$,.0f}<extra>" + label + "</extra>"))
+                             hovertemplate="%{x}: " + money_hover("y", currency, ",.0f") + "<extra>" + label + "</extra>"))
     total = result.total_cost
-    parts = ", ".join(f"{label.lower()} ${getattr(result, col) / 1e6:,.1f}M" for col, label, _ in COMPONENTS
+    parts = ", ".join(f"{label.lower()} {money_text(getattr(result, col) / 1e6, currency, ',.1f', 'M')}" for col, label, _ in COMPONENTS
                       if getattr(result, col) > 0 or col not in OPTIONAL)
-    figure_layout(fig, f"Cost per DC: total ${total / 1e6:,.2f}M per year ({parts})", barmode="stack", height=340)
-    fig.update_yaxes(title_text="USD per year")
+    figure_layout(fig, f"Cost per DC: total {money_text(total / 1e6, currency, suffix='M')} per year ({parts})", barmode="stack", height=340)
+    fig.update_yaxes(title_text=money_axis(currency, "per year"))
     fig.update_xaxes(title_text="DC")
     return fig
 
 
-def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None) -> go.Figure:
+def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None, *, currency: str = "USD") -> go.Figure:
     """Total cost and mean distance against the number of DCs, the current design marked."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     if sweep is not None:
         c = sweep.curve()
         fig.add_trace(go.Scatter(name="Total cost", x=c.dc_count, y=c.total_cost / 1e6, mode="lines+markers",
-                                 line=dict(color="#4c78a8"), hovertemplate="%{x} DCs: $%{y:,.2f}M<extra></extra>"),
+                                 line=dict(color="#4c78a8"), hovertemplate="%{x} DCs: " + money_hover("y", currency, suffix="M") + "<extra></extra>"),
                       secondary_y=False)
         fig.add_trace(go.Scatter(name="Mean distance", x=c.dc_count, y=c.mean_distance_km, mode="lines+markers",
                                  line=dict(color="#e45756", dash="dot"),
@@ -60,23 +60,23 @@ def tradeoff_figure(sweep: SweepResult | None, current: NetworkResult | None) ->
                      ("Inventory", c.inventory_cost, "#b279a2"))
             for name, y, color in parts:
                 fig.add_trace(go.Scatter(name=name, x=c.dc_count, y=y / 1e6, mode="lines", line=dict(color=color, width=1.5),
-                                         hovertemplate="%{x} DCs: $%{y:,.2f}M<extra>" + name + "</extra>"),
+                                         hovertemplate="%{x} DCs: " + money_hover("y", currency, suffix="M") + "<extra>" + name + "</extra>"),
                               secondary_y=False)
     if current is not None:
         fig.add_trace(go.Scatter(name="Current design", x=[current.dc_count], y=[current.total_cost / 1e6],
                                  mode="markers", marker=dict(symbol="star", size=16, color="#111111"),
-                                 hovertemplate="current: %{x} DCs, $%{y:,.2f}M<extra></extra>"), secondary_y=False)
+                                 hovertemplate="current: %{x} DCs, " + money_hover("y", currency, suffix="M") + "<extra></extra>"), secondary_y=False)
     title = "Trade-off: cost and service against the number of DCs"
     if sweep is None:
         title += " (press 'Trade-off curve')"
     figure_layout(fig, title, height=340)
     fig.update_xaxes(title_text="number of DCs", dtick=1)
-    fig.update_yaxes(title_text="total cost (USD M per year)", secondary_y=False)
+    fig.update_yaxes(title_text=f"total cost ({money_axis(currency, 'M per year')})", secondary_y=False)
     fig.update_yaxes(title_text="mean distance (km)", secondary_y=True)
     return fig
 
 
-def frontier_figure(frontier: FrontierResult | None, current: NetworkResult | None) -> go.Figure:
+def frontier_figure(frontier: FrontierResult | None, current: NetworkResult | None, *, currency: str = "USD") -> go.Figure:
     """Cost (without the carbon charge) against CO2e: one point per carbon price, the Pareto designs joined."""
     fig = go.Figure()
     if frontier is not None:
@@ -84,7 +84,8 @@ def frontier_figure(frontier: FrontierResult | None, current: NetworkResult | No
         c = frontier.curve()
         fig.add_trace(go.Scatter(name="Frontier", x=c.co2_t / 1000, y=c.cost / 1e6, mode="lines+markers",
                                  line=dict(color="#54a24b"), customdata=c[["carbon_price", "dc_count"]],
-                                 hovertemplate="%{x:,.2f} kt CO2e, $%{y:,.2f}M<br>carbon price $%{customdata[0]:,.0f}/t, "
+                                 hovertemplate="%{x:,.2f} kt CO2e, " + money_hover("y", currency, suffix="M") + "<br>carbon price "
+                                               + money_hover("customdata[0]", currency, ",.0f", "/t") + ", "
                                                "%{customdata[1]} DCs<extra></extra>"))
         other = t[~t["pareto"]]
         if len(other):
@@ -94,11 +95,11 @@ def frontier_figure(frontier: FrontierResult | None, current: NetworkResult | No
         fig.add_trace(go.Scatter(name="Current design", x=[current.co2_kg / 1e6],
                                  y=[(current.total_cost - current.carbon_cost) / 1e6], mode="markers",
                                  marker=dict(symbol="star", size=16, color="#111111"),
-                                 hovertemplate="current: %{x:,.2f} kt CO2e, $%{y:,.2f}M<extra></extra>"))
+                                 hovertemplate="current: %{x:,.2f} kt CO2e, " + money_hover("y", currency, suffix="M") + "<extra></extra>"))
     title = "Cost against CO2e (one point per carbon price)"
     if frontier is None:
         title += " (press 'Cost-CO2 frontier')"
     figure_layout(fig, title, height=340)
     fig.update_xaxes(title_text="CO2e (kt per year)")
-    fig.update_yaxes(title_text="cost without carbon charge (USD M per year)")
+    fig.update_yaxes(title_text=f"cost without carbon charge ({money_axis(currency, 'M per year')})")
     return fig

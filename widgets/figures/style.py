@@ -1,10 +1,12 @@
-"""House style for charts."""
+"""House style for charts, and money in chart labels in the World's currency."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["figure_layout"]
+from workbench.currency import currency_symbol
+
+__all__ = ["figure_layout", "money_axis", "money_hover", "money_text"]
 
 
 def figure_layout(fig: go.Figure, title: str, *, height: int = 360, **kwargs) -> go.Figure:
@@ -12,3 +14,21 @@ def figure_layout(fig: go.Figure, title: str, *, height: int = 360, **kwargs) ->
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)), height=height, template="plotly_white",
                       margin=dict(l=50, r=20, t=45, b=40), legend=dict(orientation="h", y=-0.18), **kwargs)
     return fig
+
+
+def money_axis(currency: str = "USD", unit: str = "") -> str:
+    """An axis title for money in ``currency`` (its ISO code): ``money_axis("BRL", "M per year")``
+    is 'BRL M per year'; without ``unit`` just the code."""
+    code = (currency or "USD").upper()
+    return f"{code} {unit}".rstrip() if unit else code
+
+
+def money_hover(field: str, currency: str = "USD", fmt: str = ",.2f", suffix: str = "") -> str:
+    """A plotly hovertemplate piece for an amount in ``currency``: ``money_hover("y", "BRL", ",.1f", "M")``
+    is 'R$%{y:,.1f}M' (the symbol, not plotly's '$' format, so any currency reads right)."""
+    return f"{currency_symbol(currency)}%{{{field}:{fmt}}}{suffix}"
+
+
+def money_text(value: float, currency: str = "USD", fmt: str = ",.2f", suffix: str = "") -> str:
+    """An amount in ``currency`` for a chart title or label: ``money_text(1.5, "BRL", suffix="M")`` is 'R$1.50M'."""
+    return f"{currency_symbol(currency)}{value:{fmt}}{suffix}"

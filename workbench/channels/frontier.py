@@ -59,20 +59,24 @@ class ChannelFrontier:
                              "selection": best - m["profit_at_curve_price"],
                              "pricing": m["profit_at_curve_price"] - m["profit"]})
 
-    def caption(self, strategy: str = "intensive") -> str:
-        """One like-for-like sentence on the best point against ``strategy``."""
+    def caption(self, strategy: str = "intensive", *, currency: str = "USD") -> str:
+        """One like-for-like sentence on the best point against ``strategy``, money in ``currency``
+        (the World's ISO code)."""
+        from ..currency import currency_symbol
+
+        sym = currency_symbol(currency)
         g = self.gaps().loc[strategy]
         m = self.marks.set_index("strategy").loc[strategy]
         b = self.best
         price = "the base price" if self.price_strategy == "selective" else f"the {self.price_strategy} price"
         gap = g["best"] - g["strategy_profit"]
         text = (f"At {price}, the most profitable network carries {int(b['outlets'])} outlets and earns "
-                f"${g['best'] / 1e6:,.1f}M a year; {strategy}'s {int(m['outlets'])} outlets earn "
-                f"${g['same_price_profit'] / 1e6:,.1f}M at the same price and ${g['strategy_profit'] / 1e6:,.1f}M at "
+                f"{sym}{g['best'] / 1e6:,.1f}M a year; {strategy}'s {int(m['outlets'])} outlets earn "
+                f"{sym}{g['same_price_profit'] / 1e6:,.1f}M at the same price and {sym}{g['strategy_profit'] / 1e6:,.1f}M at "
                 f"its own assumed price.")
         if abs(gap) > 0:
-            text += (f" Of the ${gap / 1e6:,.1f}M gap, ${g['selection'] / 1e6:,.1f}M comes from choosing the outlets "
-                     f"and ${g['pricing'] / 1e6:,.1f}M from the assumed price difference.")
+            text += (f" Of the {sym}{gap / 1e6:,.1f}M gap, {sym}{g['selection'] / 1e6:,.1f}M comes from choosing the outlets "
+                     f"and {sym}{g['pricing'] / 1e6:,.1f}M from the assumed price difference.")
         return text
 
 

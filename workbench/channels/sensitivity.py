@@ -54,7 +54,7 @@ KEY_ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("price_elasticity", "Price elasticity (magnitude)", 0.5, 4.0),
     Assumption("retailer_margin", "Retailer margin", 0.15, 0.5, "share"),
     Assumption("account_cost_scale", "Account costs (x today's)", 0.25, 4.0, "factor"),
-    Assumption("logistics_cost_per_unit_km", "Logistics $/unit-km", 0.0002, 0.004, "USD"),
+    Assumption("logistics_cost_per_unit_km", "Logistics cost per unit-km", 0.0002, 0.004, "USD"),
     Assumption("competitor_attraction", "Competitor strength", 1.0, 20.0),
     Assumption("beta", "Distance decay (beta)", 1.0, 3.0),
     Assumption("online_share", "Online share of purchases", 0.0, 0.3, "share"),

@@ -87,6 +87,11 @@ NETWORK_DESIGN_KPIS = [
     KPIInfo("handling_cost", "Handling cost", "USD", L),
     KPIInfo("inbound_cost", "Inbound transport", "USD", L),
     KPIInfo("outbound_cost", "Outbound transport", "USD", L),
+    KPIInfo("inventory_cost", "Inventory carrying cost", "USD", L),
+    KPIInfo("carbon_cost", "Carbon cost", "USD", L),
+    KPIInfo("inventory_value", "Inventory value", "USD", L),
+    KPIInfo("co2_t", "CO₂ emitted", "t", L),
+    KPIInfo("peak_shortfall_units", "Peak-season shortfall", "units", L),
     KPIInfo("cost_per_unit", "Cost per unit", "USD/unit", L),
     KPIInfo("dc_count", "DCs open", "count", None),
     KPIInfo("mean_distance_km", "Mean distance to customers", "km", L),
@@ -97,7 +102,8 @@ NETWORK_DESIGN_KPIS = [
     KPIInfo("seconds", "Solve time", "s", None, decimals=1, solver=True),
 ]
 NETWORK_DESIGN_CHARTS = ([
-    ChartSpec("Cost breakdown (USD/yr)", ("fixed_cost", "handling_cost", "inbound_cost", "outbound_cost"), "stacked", "USD"),
+    ChartSpec("Cost breakdown (USD/yr)", ("fixed_cost", "handling_cost", "inbound_cost", "outbound_cost",
+                                          "inventory_cost", "carbon_cost"), "stacked", "USD"),
     ChartSpec("Service: demand within the radius", ("share_within_radius",), "bar", "share"),
     ChartSpec("Distance to customers (km)", ("mean_distance_km", "max_distance_km"), "bar", "km"),
     ChartSpec("DCs open", ("dc_count",), "bar", "count"),

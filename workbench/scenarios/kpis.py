@@ -175,7 +175,7 @@ def excel_format(unit: str, decimals: int | None = None, currency: str = "USD") 
         return digits(1 if decimals is None else decimals) + '"%"'
     if unit == "count":
         return "#,##0"
-    if unit in ("km", "h", "min", "s", "kg", "m3", "days", "weeks", "units/yr", "units/week", "units", "km/h"):
+    if unit in ("km", "h", "min", "s", "kg", "t", "m3", "days", "weeks", "units/yr", "units/week", "units", "km/h"):
         return "#,##" + digits(1 if decimals is None else decimals)
     if decimals is not None:
         return "#,##" + digits(decimals)

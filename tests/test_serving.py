@@ -4,6 +4,7 @@ assets, the size of the preheated pool and the executor's waits for kernel messa
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -127,14 +128,21 @@ class _Channel:
         return {"msg_type": "execute_reply"}
 
 
+def _run(make_coro):
+    """Run a coroutine on a loop of its own in another thread (the suite's browser tests leave an
+    event loop running in the main thread, where ``asyncio.run`` refuses to start)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coro())).result()
+
+
 def test_executor_wait_picks_up_a_message_whose_wake_up_was_lost(monkeypatch):
     """Waiting without end is done in short polls, so a message is read even if no wake-up comes."""
     monkeypatch.setattr(serve, "RECHECK_S", 0.05)
     channel = _Channel()
     get_msg = serve._rechecking(channel, "shell", "k1")
-    msg = asyncio.run(asyncio.wait_for(get_msg(), timeout=5))
+    msg = _run(lambda: asyncio.wait_for(get_msg(), timeout=5))
     assert msg == {"msg_type": "execute_reply"}
     assert channel.socket.polls == [50]
     # a wait with its own timeout is passed through unchanged
-    asyncio.run(get_msg(timeout=2.0))
+    _run(lambda: get_msg(timeout=2.0))
     assert channel.asked[-1] == 2.0

@@ -350,7 +350,8 @@ class Bench:
             f"""() => {{
               const e = document.querySelector(".wb-card[data-kpi='DCs open'] .wb-value");
               if (!e || e.textContent.trim() !== '{target}') return false;
-              const plots = [...document.querySelectorAll('.wb-app-network_design .js-plotly-plot')];
+              // the cost breakdown (the first chart) is redrawn by every solve; the frontiers only on request
+              const plots = [...document.querySelectorAll('.wb-app-network_design .js-plotly-plot')].slice(0, 1);
               if (!plots.length || plots.some(p => p.dataset.wbOld || !p.querySelector('.main-svg'))) return false;
               const lines = [...document.querySelectorAll('path.leaflet-interactive')]
                   .filter(p => !p.dataset.wbOld && p.getAttribute('fill') === 'none');
@@ -379,8 +380,9 @@ class Bench:
               const now = ['intensive', 'selective', 'exclusive'].map(s =>
                 document.querySelector(`.wb-strategy-${s} .wb-card[data-kpi="Revenue"] .wb-value`).innerText);
               if (now.some((v, i) => v === before[i])) return false;
-              const plots = [...document.querySelectorAll('.wb-app-channel_strategy .js-plotly-plot')];
-              return plots.length >= 3 && plots.every(p => !p.dataset.wbOld && p.querySelector('.main-svg'));
+              // the strategy charts (the first two) follow every change; the break-even chart only on request
+              const plots = [...document.querySelectorAll('.wb-app-channel_strategy .js-plotly-plot')].slice(0, 2);
+              return plots.length >= 2 && plots.every(p => !p.dataset.wbOld && p.querySelector('.main-svg'));
             }""", arg=before, timeout=120_000, polling=50)
         return time.perf_counter() - start
 

@@ -172,7 +172,7 @@ def open_app(page, base_url: str, app: str, *, timeout_s: float = 120.0, wait_fo
     """
     start = time.perf_counter()
     page.goto(f"{base_url}/voila/render/{app}.ipynb", wait_until="commit", timeout=timeout_s * 1000)
-    # no reload: a page that never shows its app fails the test
+    # a page that never shows its app fails the test (it is not opened a second time)
     page.wait_for_selector(f".wb-app-{app}", timeout=timeout_s * 1000)
     for sel in wait_for:
         page.wait_for_selector(sel, state="attached", timeout=timeout_s * 1000)

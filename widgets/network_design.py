@@ -519,8 +519,7 @@ class NetworkDesignView(W.VBox):
         w = m.world
         if not isinstance(r, NetworkResult):
             self.cards.update([KPI("Customers", len(w.customers)), KPI("Candidate sites", len(w.sites))])
-            self.costs.figure = None
-            self.costs.outputs = ()
+            self.costs.clear()
             self.table.update(pd.DataFrame())
             self._render_map(None)
             return

@@ -420,8 +420,7 @@ class RoutePlanningView(W.VBox):
         if not isinstance(r, RoutingResult):
             self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
                                    if m.depot_id else 0, "", "press Solve to plan")])
-            self.timeline.figure = None
-            self.timeline.outputs = ()
+            self.timeline.clear()
             self.summary_table.update(pd.DataFrame())
             self.stop_table.update(pd.DataFrame())
             self.unserved_box.children = ()

@@ -23,26 +23,36 @@ What differs from a plain ``voila notebooks/``:
   its own bundled style (``voila-style.js``) already carries Font Awesome 5 and its v4 names, so
   the two CDN links are left out of the page;
 - the preheated kernels (one per app, each building its app before a page asks for it) are first
-  started in ``STARTUP_ORDER``, ``STAGGER_S`` seconds apart, Home first.
+  started in ``STARTUP_ORDER``, ``STAGGER_S`` seconds apart, Home first;
+- every kernel is a fork of one process that has imported the apps already
+  (:mod:`widgets.kernels`): a kernel is ready in milliseconds instead of 2-3 CPU-seconds, and the
+  kernels share the imported code instead of each holding a copy.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import voila.app
 import voila.notebook_renderer
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.tornado.handler import TornadoVoilaHandler
+
+from . import kernels
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 HOME = "home.ipynb"
@@ -148,6 +158,40 @@ class AppPageHandler(TornadoVoilaHandler):
             yield local_only(html)
 
 
+class ForkedKernelSpecs(KernelSpecManager):
+    """The Python kernel spec, started as a fork of the kernel template (:mod:`widgets.kernels`)."""
+
+    def get_kernel_spec(self, kernel_name):
+        spec = super().get_kernel_spec(kernel_name)
+        if "ipykernel_launcher" in spec.argv:
+            at = spec.argv.index("ipykernel_launcher")
+            spec.argv = [sys.executable, "-m", "widgets.kernels", "launch", *spec.argv[at + 1:]]
+        return spec
+
+
+def start_kernel_template() -> subprocess.Popen | None:
+    """Start the process every app kernel is forked from (``WORKBENCH_KERNEL_FORK=0`` turns it
+    off: kernels then start the usual way). Its socket path goes to the kernels' stubs through
+    ``WORKBENCH_KERNEL_TEMPLATE``."""
+    if os.environ.get("WORKBENCH_KERNEL_FORK", "1") == "0" or not hasattr(os, "fork"):
+        return None
+    folder = tempfile.mkdtemp(prefix="workbench-kernels-")
+    path = os.path.join(folder, "template.sock")
+    proc = subprocess.Popen([sys.executable, "-m", "widgets.kernels", "template", path])
+    os.environ[kernels.SOCKET_ENV] = path
+
+    def stop():
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    return proc
+
+
 class WorkbenchVoila(Voila):
     """Voila serving the notebooks folder, with ``/`` redirecting to the Home app."""
 
@@ -157,6 +201,8 @@ class WorkbenchVoila(Voila):
         super().initialize(argv)
 
     def init_settings(self):
+        if os.environ.get(kernels.SOCKET_ENV):
+            self.voila_configuration.kernel_spec_manager_class = ForkedKernelSpecs
         factory = voila.app.voila_kernel_manager_factory
         voila.app.voila_kernel_manager_factory = lambda *a, **k: _staggered(factory(*a, **k))
         try:
@@ -174,6 +220,7 @@ class WorkbenchVoila(Voila):
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.chdir(NOTEBOOKS)  # voila.json is read from here, and the apps' root is here
+    start_kernel_template()
     WorkbenchVoila.launch_instance(argv=argv)
 
 

@@ -1,0 +1,127 @@
+"""App kernels forked from the kernel template (widgets.kernels): they run code like any kernel,
+in the folder and environment the server gave them, can be interrupted, and never outlive the
+process the server manages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from jupyter_client import KernelManager
+
+from widgets.kernels import SOCKET_ENV
+from widgets.serve import ForkedKernelSpecs
+
+
+def _run(kc, code: str, timeout: float = 60) -> tuple[str, dict]:
+    out: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            out.append(msg["content"]["ename"])
+
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+    return "".join(out), reply["content"]
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A kernel template process (imports every app module once)."""
+    sock = tmp_path_factory.mktemp("template") / "t.sock"
+    proc = subprocess.Popen([sys.executable, "-m", "widgets.kernels", "template", str(sock)])
+    yield str(sock)
+    proc.terminate()
+    proc.wait(10)
+
+
+def _start(template, cwd, **env):
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=ForkedKernelSpecs())
+    km.start_kernel(cwd=str(cwd), env={**os.environ, SOCKET_ENV: template, **env})
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=180)
+    return km, kc
+
+
+def test_forked_kernel_runs_in_the_servers_folder_and_environment(template, tmp_path):
+    """The kernel is a fork of the template (apps already imported), in the folder and with the
+    environment the server started it with; a shutdown ends it."""
+    km, kc = _start(template, tmp_path, WORKBENCH_PROBE="from-the-server")
+    try:
+        assert km.kernel_spec.argv[1:4] == ["-m", "widgets.kernels", "launch"]
+        out, reply = _run(kc, "import os, sys\n"
+                              "print(os.getcwd(), os.environ['WORKBENCH_PROBE'], 'widgets.network_design' in sys.modules,"
+                              " os.getpid())")
+        assert reply["status"] == "ok"
+        cwd, probe, preloaded, pid = out.split()
+        assert cwd == str(tmp_path) and probe == "from-the-server" and preloaded == "True"
+        out, _ = _run(kc, "x = 6 * 7\nprint(x)")
+        assert out.strip() == "42"
+    finally:
+        km.shutdown_kernel(now=False)
+        kc.stop_channels()
+    assert _gone(int(pid), 10)
+
+
+def test_forked_kernel_can_be_interrupted_and_runs_subprocesses(template, tmp_path):
+    """An interrupt (sent to the stub) reaches the kernel; the kernel waits for its own subprocesses."""
+    km, kc = _start(template, tmp_path)
+    try:
+        out, reply = _run(kc, "import subprocess, sys\n"
+                              "print(subprocess.run([sys.executable, '-c', 'print(5)'], capture_output=True, text=True)"
+                              ".stdout.strip())")
+        assert out.strip() == "5" and reply["status"] == "ok"
+        msg_id = kc.execute("import time\ntime.sleep(60)")
+        time.sleep(1.0)
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=30)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+    finally:
+        km.shutdown_kernel(now=True)
+        kc.stop_channels()
+
+
+def test_a_killed_stub_takes_its_kernel_with_it(template, tmp_path):
+    """If the server kills the kernel's process (the stub) outright, the forked kernel ends too."""
+    km, kc = _start(template, tmp_path)
+    try:
+        out, _ = _run(kc, "import os\nprint(os.getpid())")
+        pid = int(out)
+        km.provisioner.process.kill()
+        assert _gone(pid, 10)
+    finally:
+        kc.stop_channels()
+        km.cleanup_resources()
+
+
+def test_without_a_template_the_stub_starts_a_usual_kernel(tmp_path):
+    """No template socket: the stub says so and runs ipykernel_launcher itself (slower, never broken)."""
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=ForkedKernelSpecs())
+    env = {k: v for k, v in os.environ.items() if k != SOCKET_ENV}
+    km.start_kernel(cwd=str(tmp_path), env=env)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=180)
+        out, reply = _run(kc, "print(1 + 1)")
+        assert out.strip() == "2"
+    finally:
+        km.shutdown_kernel(now=True)
+        kc.stop_channels()

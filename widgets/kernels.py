@@ -1,0 +1,240 @@
+"""App kernels forked from one process that has already imported everything.
+
+Every page Voila serves has its own kernel. Started the usual way (``python -m ipykernel_launcher``),
+each kernel spends 2-3 CPU-seconds starting Python and importing pandas, plotly, ipywidgets,
+ipyleaflet, OR-Tools and the apps before it can build its page, and holds its own copy of all
+that code (about 150 MB). On a 2-core machine ten viewers opening an app at once queue behind ten
+such starts. So ``widgets.serve`` starts one **template** process that imports the apps' modules
+once, and every kernel is a ``fork()`` of it: ready in a few milliseconds, sharing the imported
+code with the template and with every other kernel (copy-on-write) instead of holding a copy.
+
+How a kernel is started:
+
+* Voila's kernel spec runs ``python -m widgets.kernels launch -f <connection file>`` (a *stub*:
+  standard library only, starts in about 30 ms). The stub sends its arguments, environment,
+  working directory and standard streams (as file descriptors) to the template over a Unix socket.
+* The template forks; the child takes the stub's environment, folder and streams and runs
+  ``IPKernelApp`` on the connection file, exactly as ``ipykernel_launcher`` would.
+* The stub stays as the kernel's process for the server: it passes on every signal it gets
+  (interrupt, terminate) to the kernel and exits when the kernel exits; the kernel exits when the
+  stub is gone (killed by the server), so no kernel outlives its stub.
+
+The template is single-threaded when it forks (imports only; no event loop, no ZeroMQ context,
+nothing built from the user's data, which may change while it waits). If the template is not
+there (``WORKBENCH_KERNEL_TEMPLATE`` unset, or its socket never appears), the stub runs the usual
+``ipykernel_launcher`` itself and says so in the server log: slower, never broken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+
+#: environment variable holding the template's socket path (set by ``widgets.serve``)
+SOCKET_ENV = "WORKBENCH_KERNEL_TEMPLATE"
+#: modules the template imports (everything an app's notebook imports, and what they import)
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.graph_objects", "plotly.io",
+           "ipyleaflet", "anywidget", "widgets.home", "widgets.network_design", "widgets.channel_strategy",
+           "widgets.demand_forecasting", "widgets.route_planning", "widgets.compare", "widgets.viewer")
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+WAIT_FOR_TEMPLATE_S = 90.0
+
+
+def _send(sock: socket.socket, payload: dict, fds: list[int] = ()) -> None:
+    data = json.dumps(payload).encode()
+    msg = struct.pack("!I", len(data)) + data
+    if fds:
+        socket.send_fds(sock, [msg], list(fds))
+    else:
+        sock.sendall(msg)
+
+
+def _recv(sock: socket.socket, max_fds: int = 0) -> tuple[dict, list[int]]:
+    msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, max_fds) if max_fds else (sock.recv(1 << 20), [], 0, None)
+    if len(msg) < 4:
+        raise ConnectionError("kernel template: short message")
+    size = struct.unpack("!I", msg[:4])[0]
+    data = msg[4:]
+    while len(data) < size:
+        more = sock.recv(size - len(data))
+        if not more:
+            raise ConnectionError("kernel template: connection closed mid-message")
+        data += more
+    return json.loads(data), list(fds)
+
+
+# -- the stub: the kernel's process as the server sees it --------------------------------------
+
+def launch(argv: list[str]) -> int:
+    """Have the template fork a kernel for ``argv`` (ipykernel's arguments); wait for it to end."""
+    path = os.environ.get(SOCKET_ENV)
+    sock = _connect(path) if path else None
+    if sock is None:
+        print(f"[widgets.kernels] no kernel template at {path or '(unset)'}: starting a kernel the usual way",
+              file=sys.stderr, flush=True)
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+    with sock:
+        _send(sock, {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "stub": os.getpid()}, [0, 1, 2])
+        reply, _ = _recv(sock)
+    pid = int(reply["pid"])
+
+    def forward(signum, _frame):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for s in FORWARDED:
+        signal.signal(s, forward)
+    while _alive(pid):
+        time.sleep(0.2)
+    return 0
+
+
+def _connect(path: str) -> socket.socket | None:
+    deadline = time.monotonic() + WAIT_FOR_TEMPLATE_S
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)  # the template is still importing (server start)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (an exited process its parent has not reaped yet counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+# -- the template ------------------------------------------------------------------------------
+
+def template(path: str) -> None:
+    """Import every app module, then fork a kernel for each stub that connects to ``path``."""
+    import gc
+    import importlib
+
+    started = time.perf_counter()
+    for name in PRELOAD:
+        importlib.import_module(name)
+    _warm_caches()
+    gc.collect()
+    gc.freeze()  # keep the imported objects out of the children's collections (pages stay shared)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path + ".tmp")
+    os.rename(path + ".tmp", path)  # the socket appears only when it is ready
+    server.listen(64)
+    print(f"[widgets.kernels] kernel template ready in {time.perf_counter() - started:.1f} s "
+          f"(pid {os.getpid()}, {path})", file=sys.stderr, flush=True)
+    parent = os.getppid()
+    server.settimeout(2.0)
+    while True:
+        try:
+            conn, _ = server.accept()
+        except socket.timeout:
+            if os.getppid() != parent:  # the server is gone
+                return
+            continue
+        with conn:
+            try:
+                request, fds = _recv(conn, max_fds=3)
+            except (OSError, ValueError) as exc:
+                print(f"[widgets.kernels] bad request: {exc}", file=sys.stderr, flush=True)
+                continue
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                conn.close()
+                _kernel(request, fds)  # never returns
+            for fd in fds:
+                os.close(fd)
+            _send(conn, {"pid": pid})
+
+
+def _warm_caches() -> None:
+    """Read once what every map needs and never changes (shared with every kernel)."""
+    from widgets import geography
+
+    geography._data()
+    geography._cities()
+    geography._indexed("countries")
+    geography._indexed("regions")
+
+
+def _kernel(request: dict, fds: list[int]) -> None:
+    """In the forked child: become the stub's kernel."""
+    code = 1
+    try:
+        os.setsid()
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel waits for its own subprocesses
+        sys.argv = [sys.executable, *request["argv"]]
+        _watch_stub(int(request["stub"]))
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=request["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # the kernel failed: say why in the server log
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _watch_stub(stub: int) -> None:
+    """End this kernel when its stub is gone (the server killed it)."""
+    import threading
+
+    def watch():
+        while _alive(stub):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stub-watch", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["launch"]:
+        sys.exit(launch(argv[1:]))
+    if argv[:1] == ["template"] and len(argv) == 2:
+        template(argv[1])
+        return
+    sys.exit("usage: python -m widgets.kernels launch -f CONNECTION_FILE | template SOCKET_PATH")
+
+
+if __name__ == "__main__":
+    main()

@@ -146,3 +146,34 @@ def test_executor_wait_picks_up_a_message_whose_wake_up_was_lost(monkeypatch):
     # a wait with its own timeout is passed through unchanged
     _run(lambda: get_msg(timeout=2.0))
     assert channel.asked[-1] == 2.0
+
+
+def test_page_websocket_hands_a_waiting_message_to_its_stream():
+    """The page's kernel websocket checks its sockets: a message waiting unnoticed (its wake-up lost)
+    is handed to the stream, a closed or idle stream is left alone, and it says when every stream
+    is closed (the checks then stop)."""
+    import zmq
+
+    class Socket:
+        def __init__(self, events):
+            self.EVENTS = events
+
+    class Stream:
+        def __init__(self, events, closed=False):
+            self.socket = Socket(events)
+            self._closed = closed
+            self.handled = 0
+
+        def closed(self):
+            return self._closed
+
+        def receiving(self):
+            return True
+
+        def _handle_events(self, sock, events):
+            self.handled += 1
+
+    waiting, idle, gone = Stream(zmq.POLLIN | zmq.POLLOUT), Stream(zmq.POLLOUT), Stream(zmq.POLLIN, closed=True)
+    assert serve.recheck_streams({"iopub": waiting, "shell": idle, "stdin": gone}, "k1") is True
+    assert (waiting.handled, idle.handled, gone.handled) == (1, 0, 0)
+    assert serve.recheck_streams({"stdin": gone}, "k1") is False

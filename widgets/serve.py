@@ -46,8 +46,12 @@ from pathlib import Path
 import voila.app
 import voila.notebook_renderer
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.utils import url_path_join
+import zmq
+from tornado.ioloop import PeriodicCallback
 from tornado.web import RedirectHandler
+from traitlets import Type
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.tornado.handler import TornadoVoilaHandler
@@ -145,6 +149,54 @@ def preheated_kernels(config: Path = NOTEBOOKS / "voila.json") -> int:
     return sum(pools.get(nb.name, {}).get("pool_size", default) for nb in config.parent.glob("*.ipynb"))
 
 
+def recheck_streams(channels: dict, kernel_id: str) -> bool:
+    """Hand each stream a message waiting unnoticed in its socket; whether any stream is open."""
+    alive = False
+    for name, stream in list(channels.items()):
+        try:
+            if stream.closed() or not stream.receiving():
+                continue
+            alive = True
+            if stream.socket.EVENTS & zmq.POLLIN:
+                log.warning("kernel %s: %s message for the page picked up by the periodic check, "
+                            "not by its wake-up", kernel_id, name)
+                stream._handle_events(stream.socket, 0)
+        except zmq.ZMQError:  # closed under us: the page is gone
+            continue
+    return alive
+
+
+class RecheckedChannels(ZMQChannelsWebsocketConnection):
+    """The websocket between a page and its kernel, whose kernel sockets are polled every
+    ``RECHECK_S`` / 2 seconds as well as on their wake-ups.
+
+    The same lost wake-up as in :class:`AppExecutor` strikes here, on the server's sockets that
+    relay a kernel's messages to its page: with eight pages of one app opened at once, the checks
+    found 55 messages waiting in sockets whose streams had not been woken. Each check asks the
+    socket whether a message is waiting and, if so, hands it to the stream as its wake-up would
+    have. (Pages opened in such a burst can still stay without their app: see docs/DEPLOY.md.)
+    """
+
+    _checker: PeriodicCallback | None = None
+
+    def create_stream(self):
+        super().create_stream()
+        if self._checker is None:
+            self._checker = PeriodicCallback(self._recheck, RECHECK_S * 500)
+            self._checker.start()
+
+    def _recheck(self) -> None:
+        if not recheck_streams(self.channels, self.kernel_id) and self._checker is not None:
+            self._checker.stop()
+            self._checker = None
+
+    def disconnect(self):
+        if self._checker is not None:
+            self._checker.stop()
+            self._checker = None
+        return super().disconnect()
+
+
 class AppPageHandler(TornadoVoilaHandler):
     """Voila's page handler, setting the ``_xsrf`` cookie and serving local assets only."""
 
@@ -194,6 +246,9 @@ def start_kernel_template() -> subprocess.Popen | None:
 
 class WorkbenchVoila(Voila):
     """Voila serving the notebooks folder, with ``/`` redirecting to the Home app."""
+
+    kernel_websocket_connection_class = Type(default_value=RecheckedChannels,
+                                             klass=ZMQChannelsWebsocketConnection, config=True)
 
     def initialize(self, argv=None):
         # the renderer builds its executor from this module-level name (pages and preheated kernels)

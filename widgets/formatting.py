@@ -75,6 +75,8 @@ STYLE = """
 .wb-card .wb-label { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: #627d98; }
 .wb-card .wb-value { font-size: 20px; font-weight: 600; }
 .wb-card .wb-sub { font-size: 11px; color: #829ab1; }
+.wb-card[title] { cursor: help; }
+.wb-card .wb-info { color: #9fb3c8; text-transform: none; }
 .wb-alert { border-left: 4px solid #d64545; background: #fff5f5; padding: 8px 12px; margin: 6px 0; }
 .wb-alert ul { margin: 4px 0 0 18px; padding: 0; }
 .wb-note { border-left: 4px solid #3ebd93; background: #effcf6; padding: 6px 12px; margin: 6px 0; }

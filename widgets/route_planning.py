@@ -314,7 +314,7 @@ class RoutePlanningView(W.VBox):
                                        layout=W.Layout(width="100%"))
         self.improve_button.add_class("wb-improve")
         self.stale_note = W.HTML()
-        self.cards = KPICards()
+        self.cards = KPICards(app="route_planning")
         self.map = MapView(height="460px")
         self.timeline = FigureView()
         self.summary_table = TableView(height="260px")
@@ -419,7 +419,7 @@ class RoutePlanningView(W.VBox):
         self._render_stale()
         if not isinstance(r, RoutingResult):
             self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
-                                   if m.depot_id else 0, "", "press Solve to plan")])
+                                   if m.depot_id else 0, "", "press Solve to plan", kpi="orders")])
             self.timeline.figure = None
             self.timeline.outputs = ()
             self.summary_table.update(pd.DataFrame())
@@ -440,13 +440,14 @@ class RoutePlanningView(W.VBox):
 
         self.cards.update([
             KPI("Vehicles used", r.vehicles_used, "", f"of {r.vehicles_available} available"
-                + (f"; {delta('vehicles_used')}" if prev else "")),
-            KPI("Total distance", r.total_km, "km", delta("total_km", " km")),
-            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " " + m.currency)),
-            KPI("Utilisation", r.utilisation, "share", "load carried / capacity of vehicles used"),
-            KPI("On time", r.on_time_share, "share", f"{r.orders_served} of {r.orders_total} orders in their window"),
-            KPI("Unserved", r.orders_unserved, "orders", f"{r.demand_unserved:,.0f} units"),
-            KPI("Driver hours", r.total_duration_h, "h"),
+                + (f"; {delta('vehicles_used')}" if prev else ""), kpi="vehicles_used"),
+            KPI("Total distance", r.total_km, "km", delta("total_km", " km"), kpi="total_km"),
+            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " " + m.currency), kpi="total_cost"),
+            KPI("Utilisation", r.utilisation, "share", "load carried / capacity of vehicles used", kpi="utilisation"),
+            KPI("On time", r.on_time_share, "share", f"{r.orders_served} of {r.orders_total} orders in their window",
+                kpi="on_time_share"),
+            KPI("Unserved", r.orders_unserved, "orders", f"{r.demand_unserved:,.0f} units", kpi="orders_unserved"),
+            KPI("Driver hours", r.total_duration_h, "h", kpi="total_duration_h"),
         ])
         colors = route_colors(r)
         segs, cols, props = [], [], []

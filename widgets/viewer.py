@@ -218,7 +218,8 @@ class ViewerView(W.VBox):
             v = sc.kpis[k]
             info = kpi_info(k, sc.app)
             unit = "share" if info.unit == "share" else ("" if info.unit == "count" else info.unit)
-            cards.append(KPI(info.label, v, unit))
+            cards.append(KPI(info.label, v, unit, kpi=k))
+        self.cards.app = sc.app
         self.cards.update(cards)
         cmp = compare([sc])
         self.figures = [overview_figure(cmp)] if cmp.business_kpis else []

@@ -16,7 +16,7 @@ import workbench
 from workbench.scenarios import Scenario, ScenarioError, ScenarioStore, compare, kpi_info
 from workbench.scenarios.apps import app_title, studio_apps
 from workbench.scenarios.export import flatten_inputs
-from workbench.scenarios.kpis import headline_kpis, readable
+from workbench.scenarios.kpis import headline_kpis, is_business, readable
 
 from .components import KPI, FigureView, KPICards, TableView, download_link, section
 from .layout import app_shell
@@ -214,7 +214,7 @@ class ViewerView(W.VBox):
         self.header.value = (f'<div class="wb-section" style="font-size:18px">{html.escape(sc.name)}</div>'
                              f'<div class="wb-sub">{" · ".join(meta)}</div>{note}')
         cards = []
-        for k in headline_kpis(sc.app, sc.kpis, 10):
+        for k in headline_kpis(sc.app, [k for k in sc.kpis if is_business(k, sc.app)], 10):   # no solver numbers
             v = sc.kpis[k]
             info = kpi_info(k, sc.app)
             unit = "share" if info.unit == "share" else ("" if info.unit == "count" else info.unit)

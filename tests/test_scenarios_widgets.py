@@ -397,3 +397,25 @@ def test_solver_facts_name_each_plans_solver_and_status():
     f1 = Scenario(name="F1", app="demand_forecasting", kpis={"forecast_units": 5.0}, result=SimpleNamespace(method="auto"))
     f2 = Scenario(name="F2", app="demand_forecasting", kpis={"forecast_units": 6.0}, result=SimpleNamespace(method="ets"))
     assert solver_facts(compare([f1, f2])) == [] and solver_details_html(compare([f1, f2])) == ""
+
+
+def test_viewer_inputs_read_in_words_without_code_names():
+    """The viewer's inputs table has a label and a value in words per input: registered units and
+    special values, a fleet one vehicle type after another, no column of code names, and no unit
+    guessed for an unregistered input."""
+    from widgets.viewer import inputs_frame
+
+    fleet = [{"vehicle_type": "Cargo van", "count": 6, "capacity": 400.0, "shift_start": "07:00"},
+             {"vehicle_type": "Box truck", "count": 8, "capacity": 1000.0, "shift_start": "06:00"}]
+    sc = Scenario(name="R", app="route_planning", inputs={"depot_id": "DC-CHI", "fleet": fleet, "time_limit_s": 3.0,
+                                                          "widen_windows_min": 60.0, "allow_unserved": True})
+    t = inputs_frame(sc)
+    assert list(t.columns) == ["Input", "Value"]
+    assert dict(zip(t["Input"], t["Value"])) == {
+        "Depot": "DC-CHI",
+        "Fleet": "Cargo van: count 6, capacity 400, shift start 07:00; Box truck: count 8, capacity 1,000, shift start 06:00",
+        "Search time limit": "3 s", "Delivery windows widened by": "60 min", "Plan what fits (list the rest)": "yes"}
+    nd = inputs_frame(Scenario(name="N", app="network_design", inputs={"dc_count": 0, "service_share": 0.9}))
+    assert nd["Value"].tolist() == ["cheapest number", "90.0%"]
+    ch = inputs_frame(Scenario(name="C", app="channel_strategy", inputs={"price_elasticity": 1.5, "territories": 10}))
+    assert ch["Value"].tolist() == ["1.50", "10"]

@@ -69,7 +69,7 @@ class KPICards(W.HTML):
             title = f' title="{html.escape(tip)}"' if tip else ""
             cards.append(
                 f'<div class="wb-card" data-kpi="{html.escape(label)}"{title}><div class="wb-label">{html.escape(label)}'
-                + (' <span class="wb-info">ⓘ</span>' if tip else "") + "</div>"
+                + (' <span class="wb-info">i</span>' if tip else "") + "</div>"
                 f'<div class="wb-value">{html.escape(format_value(value, unit))}</div>'
                 + (f'<div class="wb-sub">{html.escape(sub)}</div>' if sub else "") + "</div>")
         self.value = f'<div class="wb-cards">{"".join(cards)}</div>'

@@ -48,7 +48,7 @@ __all__ = [
 
 #: each method in a manager's words, and its technical name (kept for tooltips and the details fold)
 METHOD_WORDS = {
-    "auto": ("Automatic: the best on past weeks", "automatic selection by backtest (lowest mean absolute error)"),
+    "auto": ("Automatic", "automatic selection by backtest (lowest mean absolute error)"),
     "combination": ("Blend of three smoothing methods", "Combination (ETS; Theta, optimised Theta)"),
     "ets": ("Smoothed level, trend and season", "ETS (AICc, damped trend)"),
     "theta": ("Trend line with smoothing", "Theta"),
@@ -506,7 +506,7 @@ class DemandForecastingView(W.VBox):
         events = events_note(sel["lifts"]) if m.events else ""
         self.method_line.value = (
             f'<div class="wb-busy"><span title="{html.escape(method_details(sel))}">{html.escape(method_note(sel))}'
-            ' <span class="wb-info">ⓘ</span></span>'
+            ' <span class="wb-info">i</span></span>'
             + (f" · Event effects: {html.escape(events)}" if events else "") + "</div>")
         fig = forecast_figure(r.history, r.forecast.forecasts,
                               title=f"{m.series_label(r.unique_id)}: history and {m.horizon}-week forecast")

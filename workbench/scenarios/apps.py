@@ -338,3 +338,29 @@ register_columns("network_design", "flows", {
 register_columns("network_design", "inbound", {
     "units": ("Units", "units/yr"), "cost": ("Inbound transport", "USD/yr"),
 })
+_DATA_INPUTS = [InputInfo("world_version", "Data version"), InputInfo("world_source", "Data source"),
+                InputInfo("currency", "Currency")]
+register_inputs("demand_forecasting", [
+    InputInfo("level", "Level"),
+    InputInfo("series", "Series"),
+    InputInfo("horizon", "Horizon", "weeks"),
+    InputInfo("method", "Forecast method", "", (("auto", "automatic (the best on past weeks)"),)),
+    InputInfo("events", "Events and promotions modelled"),
+    InputInfo("service_level", "Service level", "share"),
+    InputInfo("lead_time", "Lead time", "weeks"),
+    InputInfo("lead_time_sd", "Lead time varies by (±)", "weeks"),
+    InputInfo("order_cost", "Cost per order", "USD"),
+    InputInfo("holding_rate", "Holding cost per year (share of value)", "share"),
+    InputInfo("on_hand_weeks", "Stock on hand", "weeks"),
+    InputInfo("backtest_windows", "Past periods tested", "count"),
+    *_DATA_INPUTS,
+])
+register_inputs("route_planning", [
+    InputInfo("depot_id", "Depot"),
+    InputInfo("fleet", "Fleet"),
+    InputInfo("time_limit_s", "Search time limit", "s"),
+    InputInfo("widen_windows_min", "Delivery windows widened by", "min"),
+    InputInfo("allow_unserved", "Plan what fits (list the rest)"),
+    InputInfo("seed", "Search seed", "count"),
+    *_DATA_INPUTS,
+])

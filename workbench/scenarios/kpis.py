@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 __all__ = ["KPIInfo", "ChartSpec", "InputInfo", "kpi_info", "register_kpis", "register_charts", "charts_for",
-           "register_headline", "headline_kpis", "app_kpis", "kpi_help", "register_inputs", "input_info", "format_input",
+           "register_headline", "headline_kpis", "app_kpis", "kpi_help", "register_inputs", "input_info", "input_registered", "format_input",
            "register_columns", "format_number", "excel_format", "format_kpi", "is_business",
            "readable", "column_unit", "header", "UNIT_LABELS"]
 
@@ -284,6 +284,11 @@ def register_inputs(app: str, infos: Iterable[InputInfo]) -> None:
     """Declare how an app's saved inputs read (label, unit, words for special values)."""
     for info in infos:
         _INPUTS[(app, info.name)] = info
+
+
+def input_registered(name: str, app: str | None = None) -> bool:
+    """Whether ``app`` registered how the input ``name`` reads (else its label and unit are guessed)."""
+    return app is not None and (app, name) in _INPUTS
 
 
 def input_info(name: str, app: str | None = None) -> InputInfo:

@@ -151,14 +151,15 @@ def test_a_stopped_series_is_flagged_and_forecast_near_zero(sample_world):
     assert view.cards.values["Possibly discontinued"] == 20
     inv = m.inventory_table().set_index("series")
     assert inv.loc["BEV|West", "demand/wk"] <= 10.0
-    assert "95% band score (MSIS)" in m.accuracy_table().columns
+    assert "msis_95" in m.accuracy_table().columns
+    assert "95% range score (lower is better)" in view.accuracy_tech.value
 
 
 def test_a_sarimax_fallback_is_named_in_the_app(sample_world, monkeypatch):
     """When no SARIMAX order can be fitted the forecast card names the naive and the reason."""
     import statsmodels.tsa.statespace.sarimax as sx
 
-    from widgets.demand_forecasting import method_note
+    from widgets.demand_forecasting import method_details, method_note
 
     class Broken:
         def __init__(self, *a, **k):
@@ -172,7 +173,71 @@ def test_a_sarimax_fallback_is_named_in_the_app(sample_world, monkeypatch):
     sel = m.result.forecast.selection.iloc[0]
     assert (sel["model"], sel["method_used"]) == ("arima", "naive")
     note = method_note(sel)
-    assert note.startswith("method: Naive, because SARIMAX could not be fitted") and "singular matrix" in note
-    assert "SARIMAX with events not used" in note
-    html = view.cards.value
-    assert "SARIMAX could not be fitted" in html
+    assert note == ("Forecast method: last week repeated, because the chosen method (regression on events and "
+                    "promotions) could not be used on this series")
+    tech = method_details(sel)
+    assert tech.startswith("method: Naive, because SARIMAX could not be fitted") and "singular matrix" in tech
+    assert "SARIMAX with events not used" in tech
+    line = view.method_line.value
+    assert "last week repeated, because the chosen method" in line
+    assert "SARIMAX could not be fitted" in line.split('title="')[1].split('"')[0]   # in the tooltip only
+
+
+JARGON = ("MAPE", "sMAPE", "WAPE", "MSIS", "MASE", "ETS", "Theta", "SARIMAX", "black_friday", "cyber_monday",
+          "BEV|", "unique_id", "share_of_mean", "seasonal_naive", "EOQ")
+
+
+def _visible_text(html_text: str) -> str:
+    """What a reader sees of an HTML fragment: tags, tooltips (title attributes) and <details> folds removed."""
+    import re
+
+    text = re.sub(r"<details.*?</details>", "", html_text, flags=re.S)
+    text = re.sub(r'title="[^"]*"', "", text)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def test_the_page_speaks_the_managers_words(app):
+    """Cards, method line, accuracy and stock tables show no technical term, event key or series
+    code outside tooltips and details folds; the terms are kept in the tooltips."""
+    shown = " ".join(_visible_text(w.value) for w in (app.cards, app.method_line, app.accuracy, app.inventory))
+    for word in JARGON:
+        assert word not in shown, word
+    assert "Forecast method: blend of three smoothing methods" in shown
+    assert "Typical error" in shown and "Error on the total" in shown and "Weeks inside the 80% range" in shown
+    assert "Beverages · Midwest" in shown
+    assert 'title="MAPE: mean absolute error' in app.accuracy.value
+    assert 'title="method: Combination (ETS; Theta, optimised Theta)"' in app.method_line.value
+    assert 'title="EOQ (economic order quantity)' in app.inventory.value
+    assert app.accuracy_more.get_title(0).startswith("Details: technical scores")
+    assert "sMAPE" in app.accuracy_tech.value
+
+
+def test_event_effects_read_as_words():
+    """'black_friday x1.22, promotion x1.30' reads 'Black Friday: +22 %; Promotions: +30 %'."""
+    from widgets.demand_forecasting import event_lifts, events_note
+
+    assert events_note("black_friday x1.22, cyber_monday x1.10, december x0.95, promotion x1.30") == (
+        "Black Friday: +22 %; Cyber Monday: +10 %; December: -5 %; Promotions: +30 %")
+    assert event_lifts("") == [] and events_note("") == ""
+    assert event_lifts("new_year x2.00") == [("New year", 2.0)]
+
+
+def test_the_method_line_names_the_event_effects(app):
+    """With events on, the line under the cards gives each event's lift in % (from the selection)."""
+    from widgets.demand_forecasting import events_note
+
+    lifts = app.model.result.forecast.selection.iloc[0]["lifts"]
+    assert "black_friday" in lifts
+    assert "Event effects: " + events_note(lifts).replace("'", "&#x27;") in app.method_line.value
+    assert "Black Friday: +" in app.method_line.value
+
+
+def test_accuracy_rows_name_the_forecast_and_the_benchmark(app):
+    """The backtest rows read 'This forecast (<method>)' and 'Same week last year (benchmark)', with
+    the errors in % and the error ratio to the benchmark as the accuracy table holds them."""
+    acc = app.model.accuracy_table()
+    shown = app.accuracy.data
+    assert list(shown["model"]) == ["This forecast (blend of three smoothing methods)", "Same week last year (benchmark)"]
+    assert list(shown.columns) == ["model", "mape", "wape", "bias", "mase", "coverage_80", "coverage_95", "windows"]
+    assert shown["mase"].tolist() == pytest.approx(acc["mase"].tolist())
+    assert f"{acc.loc[0, 'mape']:.1f}%" in app.accuracy.value

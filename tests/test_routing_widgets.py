@@ -217,3 +217,24 @@ def test_improve_further_searches_longer_and_keeps_the_better_plan():
     better = m.result
     assert (better.orders_served, -better.total_cost) >= (first.orders_served, -first.total_cost)
     assert not m.stale and m.problems == []
+
+
+def test_before_solve_one_line_says_what_solve_will_show(sample_world):
+    """Before the first Solve the page names the orders and vehicles Solve will plan and hides the
+    empty timeline, tables and dispatch headings; after it the line goes and the results show."""
+    view = route_planning_app(sample_world)
+    view.time_limit.value = 1
+    m = view.model
+    n_orders = int((sample_world.orders.depot_id == m.depot_id).sum())
+    n_veh = sum(int(r["count"]) for r in m.fleet)
+    assert (n_orders, n_veh) == (120, 16)
+    assert f"plan routes for <b>{n_orders} orders</b> with <b>{n_veh} vehicles</b>" in view.before_solve.value
+    assert view.results_box.layout.display == "none" and "The day&#x27;s orders" in view.map_heading.value
+    m.fleet = [dict(r, count=0) if i == 0 else r for i, r in enumerate(m.fleet)]
+    assert f"with <b>{n_veh - 6} vehicles</b>" in view.before_solve.value
+    m.fleet = [dict(r, count=6) if i == 0 else r for i, r in enumerate(m.fleet)]
+    view.solve_button.click()
+    m.join(60)
+    assert m.result is not None
+    assert view.before_solve.value == "" and view.before_solve.layout.display == "none"
+    assert view.results_box.layout.display is None and ">Routes<" in view.map_heading.value

@@ -352,3 +352,70 @@ def test_bar_shows_an_unsavable_name_as_a_message(model, store):
     bar.name.value = "  Three   DCs "
     sid = bar.save()
     assert sid is not None and store.resolve("Three DCs") == sid
+
+
+def test_compare_puts_solver_numbers_in_a_fold_below_the_business_table(store, sample_world):
+    """Solve time and optimality gap are not business rows: the key-figures table leaves them out and
+    the "Solver details" fold below it lists them against the baseline."""
+    from .test_scenarios_sweep import SITES
+
+    ids = []
+    for k, secs, gap in ((2, 1.5, 0.0), (3, 0.5, 0.002)):
+        r = toy_network(ToySpec(dc_count=k))
+        ids.append(store.save(Scenario(name=f"{k} DCs", app="network_design", inputs={"dc_count": k},
+                                       kpis={**r.kpis(), "seconds": secs, "gap": gap},
+                                       tables={"sites": SITES.assign(open=SITES.index < k)})))
+    view = CompareView(CompareModel(store, sample_world, seed=False))
+    assert view.model.baseline_id == ids[0]
+    assert 'data-kpi="total_cost"' in view.table.value
+    assert 'data-kpi="seconds"' not in view.table.value and 'data-kpi="gap"' not in view.table.value
+    fold = view.solver.value
+    assert fold.startswith('<details class="solver') and "<summary>Solver details" in fold
+    row = re.search(r'<tr data-kpi="seconds">(.*?)</tr>', fold).group(1)
+    assert "Solve time" in row and ">1.5 s<" in row and ">0.5 s<" in row and "−1.0 s" in row
+    assert re.search(r'<tr data-kpi="gap">.*?>0.20%<', fold)
+    assert fold.index("Solve time") > 0 and view.table.value.count("<tr data-kpi=") == len(view.model.result.business_kpis)
+
+
+def test_solver_facts_name_each_plans_solver_and_status():
+    """A result's solver method and status are shown per scenario in the fold; a forecast's method
+    (a business choice) is not a solver fact; an app without solver numbers has no fold."""
+    from types import SimpleNamespace
+
+    from widgets.report import solver_details_html, solver_facts
+    from workbench.scenarios import compare
+
+    a = Scenario(name="A", app="network_design", kpis={"total_cost": 10.0, "seconds": 1.0},
+                 result=SimpleNamespace(method="lagrangian+mip", status="optimal"))
+    b = Scenario(name="B", app="network_design", kpis={"total_cost": 12.0, "seconds": 2.0},
+                 result=SimpleNamespace(method="lagrangian", status="feasible"))
+    cmp = compare([a, b])
+    assert solver_facts(cmp) == [("Solver method", ["lagrangian+mip", "lagrangian"]),
+                                 ("Solver status", ["optimal", "feasible"])]
+    html_text = solver_details_html(cmp)
+    assert "<td>lagrangian+mip</td>" in html_text and 'data-kpi="seconds"' in html_text
+    f1 = Scenario(name="F1", app="demand_forecasting", kpis={"forecast_units": 5.0}, result=SimpleNamespace(method="auto"))
+    f2 = Scenario(name="F2", app="demand_forecasting", kpis={"forecast_units": 6.0}, result=SimpleNamespace(method="ets"))
+    assert solver_facts(compare([f1, f2])) == [] and solver_details_html(compare([f1, f2])) == ""
+
+
+def test_viewer_inputs_read_in_words_without_code_names():
+    """The viewer's inputs table has a label and a value in words per input: registered units and
+    special values, a fleet one vehicle type after another, no column of code names, and no unit
+    guessed for an unregistered input."""
+    from widgets.viewer import inputs_frame
+
+    fleet = [{"vehicle_type": "Cargo van", "count": 6, "capacity": 400.0, "shift_start": "07:00"},
+             {"vehicle_type": "Box truck", "count": 8, "capacity": 1000.0, "shift_start": "06:00"}]
+    sc = Scenario(name="R", app="route_planning", inputs={"depot_id": "DC-CHI", "fleet": fleet, "time_limit_s": 3.0,
+                                                          "widen_windows_min": 60.0, "allow_unserved": True})
+    t = inputs_frame(sc)
+    assert list(t.columns) == ["Input", "Value"]
+    assert dict(zip(t["Input"], t["Value"])) == {
+        "Depot": "DC-CHI",
+        "Fleet": "Cargo van: count 6, capacity 400, shift start 07:00; Box truck: count 8, capacity 1,000, shift start 06:00",
+        "Search time limit": "3 s", "Delivery windows widened by": "60 min", "Plan what fits (list the rest)": "yes"}
+    nd = inputs_frame(Scenario(name="N", app="network_design", inputs={"dc_count": 0, "service_share": 0.9}))
+    assert nd["Value"].tolist() == ["cheapest number", "90.0%"]
+    ch = inputs_frame(Scenario(name="C", app="channel_strategy", inputs={"price_elasticity": 1.5, "territories": 10}))
+    assert ch["Value"].tolist() == ["1.50", "10"]

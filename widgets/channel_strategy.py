@@ -497,7 +497,7 @@ class ChannelStrategyView(W.VBox):
         self.reset_button.on_click(lambda _: self.reset())
         self.download = W.HTML()
         # results ----------------------------------------------------------------------
-        self.cards = {s: KPICards() for s in STRATEGIES}
+        self.cards = {s: KPICards(app="channel_strategy") for s in STRATEGIES}
         cols = []
         for s in STRATEGIES:
             head = W.HTML(f'<div class="wb-section" style="color:{STRATEGY_COLORS[s]}">{STRATEGY_LABELS[s]}</div>')
@@ -648,7 +648,8 @@ class ChannelStrategyView(W.VBox):
                    "Net margin": f"{100 * r.net_margin_pct:.1f}% of revenue",
                    "Profit": prof,
                    "Cannibalisation": "own sales other own outlets would make"}
-            self.cards[s].update([KPI(label, getattr(r, attr), unit, sub.get(label, ""))
+            self.cards[s].update([KPI(label, getattr(r, attr), unit, sub.get(label, ""),
+                                      kpi=f"{s}_{'outlets' if attr == 'outlet_count' else attr}")
                                   for label, attr, unit in CARD_KPIS])
         self.bars.show(comparison_figure(cmp, currency=self.model.currency))
         for s, r in cmp.strategies.items():

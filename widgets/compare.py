@@ -20,7 +20,8 @@ from .components import FigureView, download_link, section
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .report import _kpi_table_html, delta_figure, kpi_figures, layers_geojson, map_layers, report_html
+from .report import (_kpi_table_html, delta_figure, kpi_figures, layers_geojson, map_layers, report_html,
+                     solver_details_html)
 from .samples import open_studio_store
 from .scenario_bar import _headline_kpis, scenario_label
 from .world_store import current_world, for_page, open_world
@@ -148,13 +149,15 @@ class CompareView(W.VBox):
         self.html_button = W.Button(description="HTML report", icon="file-code-o", layout=W.Layout(width="48%"))
         self.downloads = W.HTML()
         self.table = W.HTML()
+        #: solve time, optimality gap, solver method: below the business comparison, in a fold
+        self.solver = W.HTML()
         self.charts_box = W.VBox()
         self.maps_box = W.HBox(layout=W.Layout(flex_flow="row wrap", width="100%"))
         self.maps_section = section("Maps")
         self.figures: list = []
         self.map_views: list[MapView] = []
         for w, cls in ((self.baseline, "wb-compare-baseline"), (self.others, "wb-compare-others"),
-                       (self.table, "wb-compare-table"), (self.excel_button, "wb-export-excel"),
+                       (self.table, "wb-compare-table"), (self.solver, "wb-compare-solver"), (self.excel_button, "wb-export-excel"),
                        (self.html_button, "wb-export-html"), (self.downloads, "wb-downloads"),
                        (self.refresh_button, "wb-compare-refresh")):
             w.add_class(cls)
@@ -171,7 +174,7 @@ class CompareView(W.VBox):
                                                                                "to pick several):</small>"),
                     self.others, self.refresh_button, section("Export"), W.HBox([self.excel_button, self.html_button]),
                     self.downloads]
-        body = [section("Key figures against the baseline"), self.table, section("Charts"), self.charts_box,
+        body = [section("Key figures against the baseline"), self.table, self.solver, section("Charts"), self.charts_box,
                 self.maps_section, self.maps_box]
         super().__init__([app_shell(model, controls=controls, body=body,
                                     subtitle="Line saved scenarios up against a baseline: KPI changes, charts and "
@@ -234,12 +237,14 @@ class CompareView(W.VBox):
         self.downloads.value = ""
         if not isinstance(cmp, Comparison):
             self.table.value = "<p>Pick a baseline and the scenarios to compare with it.</p>"
+            self.solver.value = ""
             self.charts_box.children = ()
             self.maps_box.children = ()
             self.figures = []
             self.map_views = []
             return
         self.table.value = _kpi_table_html(cmp).replace('class="kpis"', 'class="kpis wb-table"') + _TABLE_CSS
+        self.solver.value = solver_details_html(cmp, "kpis solver wb-table")
         self.figures = kpi_figures(cmp) + ([delta_figure(cmp)] if len(cmp.labels) > 1 else [])
         self.charts_box.children = tuple(FigureView(f) for f in self.figures)
         views = []
@@ -270,6 +275,8 @@ _TABLE_CSS = """<style>
 .wb-compare-table table.kpis td { text-align: right; } .wb-compare-table table.kpis td:first-child { text-align: left; }
 .wb-compare-table td.better { color: #1a7f37; } .wb-compare-table td.worse { color: #cf222e; }
 .wb-compare-table table.kpis th { text-align: right; }
+.wb-compare-solver table.kpis td { text-align: right; } .wb-compare-solver table.kpis td:first-child { text-align: left; }
+.wb-compare-solver table.facts td { text-align: left; }
 </style>"""
 
 

@@ -26,29 +26,49 @@ __all__ = ["KPI", "KPICards", "ProblemsAlert", "BusyIndicator", "FigureView", "T
 
 
 class KPI(tuple):
-    """(label, value, unit, sub) — ``sub`` is a small line under the value."""
+    """(label, value, unit, sub) — ``sub`` is a small line under the value; ``kpi`` names the KPI in
+    the registry (:mod:`workbench.scenarios.kpis`), whose ``help`` is the card's tooltip."""
 
-    def __new__(cls, label: str, value, unit: str = "", sub: str = ""):
-        return super().__new__(cls, (label, value, unit, sub))
+    def __new__(cls, label: str, value, unit: str = "", sub: str = "", *, kpi: str = ""):
+        self = super().__new__(cls, (label, value, unit, sub))
+        self.kpi = kpi
+        return self
 
 
 class KPICards(W.HTML):
-    """A row of KPI cards. ``update([...KPI])`` redraws; ``values`` keeps the numbers for tests."""
+    """A row of KPI cards. ``update([...KPI])`` redraws; ``values`` keeps the numbers for tests,
+    ``tooltips`` what each card's tooltip says.
+
+    Each card's tooltip (its HTML ``title``) says what the number is and how it is computed, read
+    from the KPI registry under ``app`` (the one place that describes every KPI)."""
 
     values = T.Dict()
+    tooltips = T.Dict()
 
-    def __init__(self, kpis: Iterable[KPI] = (), **kwargs):
+    def __init__(self, kpis: Iterable[KPI] = (), *, app: str | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.app = app
         self.add_class("wb-kpis")
         self.update(kpis)
+
+    def tooltip(self, k: KPI) -> str:
+        from workbench.scenarios.kpis import kpi_help
+
+        name = getattr(k, "kpi", "")
+        return kpi_help(name, self.app) if name else ""
 
     def update(self, kpis: Iterable[KPI]) -> None:
         kpis = list(kpis)
         self.values = {k[0]: k[1] for k in kpis}
+        self.tooltips = {k[0]: self.tooltip(k) for k in kpis}
         cards = []
-        for label, value, unit, sub in kpis:
+        for k in kpis:
+            label, value, unit, sub = k
+            tip = self.tooltips[label]
+            title = f' title="{html.escape(tip)}"' if tip else ""
             cards.append(
-                f'<div class="wb-card" data-kpi="{html.escape(label)}"><div class="wb-label">{html.escape(label)}</div>'
+                f'<div class="wb-card" data-kpi="{html.escape(label)}"{title}><div class="wb-label">{html.escape(label)}'
+                + (' <span class="wb-info">i</span>' if tip else "") + "</div>"
                 f'<div class="wb-value">{html.escape(format_value(value, unit))}</div>'
                 + (f'<div class="wb-sub">{html.escape(sub)}</div>' if sub else "") + "</div>")
         self.value = f'<div class="wb-cards">{"".join(cards)}</div>'
@@ -106,12 +126,15 @@ class TableView(W.HTML):
     """
 
     def __init__(self, data: pd.DataFrame | None = None, *, max_rows: int = 200, height: str = "320px",
-                 formats: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None, **kwargs):
+                 formats: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+                 tips: Mapping[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.max_rows = max_rows
         self.height = height
         self.formats = dict(formats or {})
         self.headers = dict(headers or {})
+        #: column -> a header's tooltip (the technical term behind a plain header: "MAPE")
+        self.tips = dict(tips or {})
         self.data = pd.DataFrame()
         if data is not None:
             self.update(data)
@@ -127,13 +150,20 @@ class TableView(W.HTML):
         return [self.headers.get(c) or (raw(str(c)) if "_" in str(c) else str(c)) for c in columns]
 
     def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None,
-               headers: Mapping[str, str] | None = None) -> None:
+               headers: Mapping[str, str] | None = None, tips: Mapping[str, str] | None = None) -> None:
         self.data = data
         if headers is not None:
             self.headers = {**self.headers, **headers}
+        if tips is not None:
+            self.tips = {**self.tips, **tips}
         fmts = {**self.formats, **(formats or {})}
         shown = data.head(self.max_rows)
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.shown_headers(shown.columns))
+
+        def th(col, text: str) -> str:
+            tip = self.tips.get(col)
+            return f'<th title="{html.escape(tip)}">{html.escape(text)}</th>' if tip else f"<th>{html.escape(text)}</th>"
+
+        head = "".join(th(c, h) for c, h in zip(shown.columns, self.shown_headers(shown.columns)))
         rows = []
         for _, r in shown.iterrows():
             cells = []

@@ -10,6 +10,8 @@ series with a progress bar and shows coherent bottom-up totals.
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from typing import Any, Mapping
 
 import ipywidgets as W
@@ -44,25 +46,73 @@ __all__ = [
     "region_dcs",
 ]
 
-METHOD_LABELS = {
-    "auto": "Automatic (backtest)", "combination": "Combination (ETS, Theta, optimised Theta)",
-    "ets": "ETS (AICc, damped)", "theta": "Theta", "optimized_theta": "Optimised Theta",
-    "dynamic_optimized_theta": "Dynamic optimised Theta",
-    "arima": "SARIMAX with events", "ses": "Simple exponential smoothing", "naive": "Naive",
-    "seasonal_naive": "Same week last year", "croston": "Croston", "sba": "SBA", "tsb": "TSB",
-    "adida": "ADIDA (aggregate, then SES)", "ces": "Complex exponential smoothing",
+#: each method in a manager's words, and its technical name (kept for tooltips and the details fold)
+METHOD_WORDS = {
+    "auto": ("Automatic", "automatic selection by backtest (lowest mean absolute error)"),
+    "combination": ("Blend of three smoothing methods", "Combination (ETS; Theta, optimised Theta)"),
+    "ets": ("Smoothed level, trend and season", "ETS (AICc, damped trend)"),
+    "theta": ("Trend line with smoothing", "Theta"),
+    "optimized_theta": ("Trend line with smoothing, tuned", "Optimised Theta"),
+    "dynamic_optimized_theta": ("Trend line with smoothing, adaptive", "Dynamic optimised Theta"),
+    "arima": ("Regression on events and promotions", "SARIMAX with events"),
+    "ses": ("Smoothed average", "Simple exponential smoothing (SES)"),
+    "naive": ("Last week repeated", "Naive"),
+    "seasonal_naive": ("Same week last year", "Seasonal naive"),
+    "croston": ("Sporadic demand: size and interval", "Croston"),
+    "sba": ("Sporadic demand, bias-corrected", "SBA (Syntetos-Boylan approximation)"),
+    "tsb": ("Sporadic demand, follows fading products", "TSB (Teunter-Syntetos-Babai)"),
+    "adida": ("Sporadic demand, weeks grouped", "ADIDA (aggregate, then SES)"),
+    "ces": ("Adaptive smoothing", "Complex exponential smoothing (CES)"),
 }
+#: method -> the words a manager reads
+METHOD_LABELS = {k: v[0] for k, v in METHOD_WORDS.items()}
+#: method -> its technical name
+METHOD_TECH = {k: v[1] for k, v in METHOD_WORDS.items()}
+
+#: calendar events and promotions in words
+EVENT_LABELS = {"black_friday": "Black Friday", "cyber_monday": "Cyber Monday", "december": "December",
+                "promotion": "Promotions", "promotions": "Promotions"}
+
+
+def method_label(method: str) -> str:
+    """A method in words ('combination' -> 'Blend of three smoothing methods')."""
+    return METHOD_LABELS.get(str(method), str(method).replace("_", " "))
 
 
 def method_note(sel: Mapping[str, Any]) -> str:
-    """The method line of a forecast: the method whose numbers are shown, and why it replaced
-    the one chosen when it did."""
+    """The method line of a forecast in words: the method whose numbers are shown, and, when it
+    replaced the one chosen, that it did (the technical reason is in :func:`method_details`)."""
     chosen = str(sel["model"])
     used = str(sel.get("method_used") or chosen)
     why = str(sel.get("fell_back_because") or "")
     if used == chosen or not why:
-        return f"method: {METHOD_LABELS.get(chosen, chosen)}"
-    return f"method: {METHOD_LABELS.get(used, used)}, because {why} ({METHOD_LABELS.get(chosen, chosen)} not used)"
+        return f"Forecast method: {method_label(chosen).lower()}"
+    return (f"Forecast method: {method_label(used).lower()}, because the chosen method "
+            f"({method_label(chosen).lower()}) could not be used on this series")
+
+
+def method_details(sel: Mapping[str, Any]) -> str:
+    """The technical side of the method line (for its tooltip): technical names and the reason of a fallback."""
+    chosen = str(sel["model"])
+    used = str(sel.get("method_used") or chosen)
+    why = str(sel.get("fell_back_because") or "")
+    if used == chosen or not why:
+        return f"method: {METHOD_TECH.get(chosen, chosen)}"
+    return f"method: {METHOD_TECH.get(used, used)}, because {why} ({METHOD_TECH.get(chosen, chosen)} not used)"
+
+
+def event_lifts(lifts: str) -> list[tuple[str, float]]:
+    """The event lifts of a forecast ('black_friday x1.22, december x1.05') as (event in words, lift)."""
+    out = []
+    for m in re.finditer(r"([A-Za-z_][\w]*)\s*x\s*([0-9]*\.?[0-9]+)", str(lifts or "")):
+        key = m.group(1)
+        out.append((EVENT_LABELS.get(key, key.replace("_", " ").capitalize()), float(m.group(2))))
+    return out
+
+
+def events_note(lifts: str) -> str:
+    """Event lifts in words: 'Black Friday: +22 %, Cyber Monday: +10 %' ('' when there are none)."""
+    return "; ".join(f"{name}: {100 * (v - 1):+.0f} %" for name, v in event_lifts(lifts))
 
 
 def discontinued_note(sel: Mapping[str, Any]) -> str:
@@ -70,6 +120,45 @@ def discontinued_note(sel: Mapping[str, Any]) -> str:
     if not bool(sel.get("discontinued", False)):
         return ""
     return f"no demand in the last {int(sel.get('zero_run', 0))} weeks: possibly discontinued"
+
+
+#: the backtest's columns: header a manager reads, the unit of the cells, the technical term (tooltip)
+ACCURACY_COLUMNS = {
+    "model": ("Method", "", "each method forecast past weeks it had not seen (rolling-origin backtest)"),
+    "mape": ("Typical error", "%", "MAPE: mean absolute error in % of each week's actual demand"),
+    "wape": ("Error on the total", "%", "WAPE: absolute errors summed, in % of the total demand"),
+    "bias": ("Over (+) / under (−) forecast", "%", "bias: mean of forecast minus actual, in % of demand"),
+    "mase": ("Error vs. 'same week last year' (below 1× beats it)", "ratio",
+             "MASE: mean absolute error divided by that of repeating the same week last year"),
+    "coverage_80": ("Weeks inside the 80% range", "%", "80% prediction interval coverage"),
+    "coverage_95": ("Weeks inside the 95% range", "%", "95% prediction interval coverage"),
+    "windows": ("Past periods tested", "count", "rolling-origin backtest windows"),
+    "smape": ("Typical error, symmetric", "%", "sMAPE: absolute error in % of the mean of forecast and actual"),
+    "msis_95": ("95% range score (lower is better)", "",
+                "MSIS: mean scaled interval score of the 95% interval (width plus penalties for misses)"),
+}
+#: columns the page shows; the others are in the "technical scores" fold
+ACCURACY_MAIN = ("model", "mape", "wape", "bias", "mase", "coverage_80", "coverage_95", "windows")
+ACCURACY_TECH = ("model", "smape", "msis_95")
+
+#: the stock table's columns: header a manager reads, the unit of the cells, how it is computed (tooltip)
+INVENTORY_COLUMNS = {
+    "series": ("Product · region", "", ""),
+    "DC": ("DC", "", "the DC that stocks the region"),
+    "demand/wk": ("Demand (units/wk)", "count", "mean forecast demand per week"),
+    "error sd/wk": ("Forecast error ± (units/wk)", "count", "standard deviation of the forecast error per week"),
+    "safety stock": ("Safety stock (units)", "count",
+                     "z(service level) x the forecast error over the lead time, lead-time variation included"),
+    "reorder point": ("Reorder point (units)", "count", "demand over the lead time + safety stock"),
+    "order-up-to": ("Order up to (units)", "count", "stock to top up to when reviewing every week"),
+    "order quantity": ("Order quantity (units)", "count",
+                       "EOQ (economic order quantity): the order size that balances ordering and holding cost"),
+    "on hand": ("On hand (units)", "count", "stock today (the weeks of cover set on the left)"),
+    "reorder week": ("Reorder in week of", "", "first week the projected stock reaches the reorder point"),
+    "safety stock value": ("Safety stock value", "USD", "safety stock units x the product's unit value"),
+}
+
+
 LEVEL_LABELS = {"product x region": "Product in a region", "region": "Region (all products)",
                 "product": "Product (all regions)", "total": "Company total"}
 
@@ -237,14 +326,26 @@ class DemandForecastingModel(AppModel):
         return " · ".join(parts)
 
     def accuracy_table(self) -> pd.DataFrame:
+        """The backtest per method (``model``; errors, bias and coverage in %, ``mase`` a ratio,
+        ``windows``; headers in words: :data:`ACCURACY_COLUMNS`)."""
         r = self.result
         if r is None or r.backtest is None:
             return pd.DataFrame()
         s = r.backtest.summary
-        cols = ["model", "mape", "smape", "mase", "wape", "bias", "coverage_80", "coverage_95", "msis_95", "windows"]
-        return s[[c for c in cols if c in s.columns]].rename(columns={
-            "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE", "wape": "WAPE %", "bias": "bias %",
-            "coverage_80": "in 80% band %", "coverage_95": "in 95% band %", "msis_95": "95% band score (MSIS)"})
+        return s[[c for c in ACCURACY_COLUMNS if c in s.columns]].reset_index(drop=True)
+
+    def method_rows(self, models) -> list[str]:
+        """The backtest's methods in words: 'auto' is the forecast shown (with the method it used)."""
+        sel = self.result.forecast.selection.iloc[0] if self.result is not None else None
+        out = []
+        for x in models:
+            if x == "auto" and sel is not None:
+                out.append(f"This forecast ({method_label(sel['method_used'] or sel['model']).lower()})")
+            elif x == "seasonal_naive":
+                out.append("Same week last year (benchmark)")
+            else:
+                out.append(method_label(x))
+        return out
 
     def inventory_table(self) -> pd.DataFrame:
         r = self.result
@@ -280,8 +381,9 @@ class DemandForecastingView(W.VBox):
                                  description="Series", style=style, layout=lay)
         self.horizon = W.BoundedIntText(value=m.horizon, min=1, max=104, description="Horizon (weeks)", style=style,
                                         layout=lay)
-        self.method = W.Dropdown(options=[(METHOD_LABELS.get(k, k), k) for k in ("auto", *METHODS)], value=m.method,
-                                 description="Method", style=style, layout=lay)
+        self.method = W.Dropdown(options=[(method_label(k), k) for k in ("auto", *METHODS)], value=m.method,
+                                 description="Method", style=style, layout=lay,
+                                 tooltip="; ".join(f"{method_label(k)}: {METHOD_TECH.get(k, k)}" for k in ("auto", *METHODS)))
         self.events = W.Checkbox(value=m.events, description="Events (Black Friday, Cyber Monday, December, promotions)",
                                  indent=False, layout=lay)
         self.service = W.FloatSlider(value=m.service_level, min=0.5, max=0.995, step=0.005, description="Service level",
@@ -312,10 +414,16 @@ class DemandForecastingView(W.VBox):
                     section("Inventory policy"), self.service, self.lead, self.lead_sd, self.cover,
                     section("Whole company"), self.all_button, self.all_progress]
         # results
-        self.cards = KPICards()
+        self.cards = KPICards(app="demand_forecasting")
         self.chart = FigureView()
         self.chart.add_class("wb-forecast-chart")
+        self.method_line = W.HTML()
+        self.method_line.add_class("wb-method-line")
         self.accuracy = TableView(height="200px")
+        self.accuracy_tech = TableView(height="160px")
+        self.accuracy_more = W.Accordion(children=[self.accuracy_tech], selected_index=None)
+        self.accuracy_more.set_title(0, "Details: technical scores (sMAPE, MSIS)")
+        self.accuracy_more.add_class("wb-details-fold")
         self.inventory = TableView(height="260px", formats={"safety stock value": "USD"})
         self.projection = FigureView()
         self.projection.add_class("wb-projection-chart")
@@ -325,12 +433,16 @@ class DemandForecastingView(W.VBox):
                                "product in every region and see the company's bottom-up forecast here.</div>")
         self.accuracy_note = W.HTML(
             "<details class='wb-details'><summary>How to read this</summary>Each method forecast past weeks it had "
-            "not seen (rolling origin backtest). <b>Error vs. benchmark</b> (MASE) divides the forecast's mean "
-            "absolute error by that of simply repeating the same week last year: below 1 beats it. MAPE / WAPE: "
-            "mean / volume-weighted absolute error in % of demand; bias: average over (+) or under (−) forecast; "
-            "band columns: share of actual weeks inside the 80% / 95% interval.</details>")
-        body = [self.cards, self.chart, section("How accurate the forecast was on past weeks (vs. 'same week last year')"),
-                self.accuracy, self.accuracy_note, section("Safety stock and reorder points per DC and region"),
+            "not seen (a rolling-origin backtest). <b>Typical error</b> (MAPE) is the mean absolute error in % of "
+            "each week's demand; <b>error on the total</b> (WAPE) weighs the weeks by volume; <b>over / under</b> "
+            "(bias) is the average over (+) or under (−) forecast. <b>Error vs. 'same week last year'</b> (MASE) "
+            "divides the forecast's mean absolute error by that of simply repeating the same week last year: "
+            "below 1× beats it. <b>Weeks inside the range</b>: the share of actual weeks inside the forecast's "
+            "80% / 95% range (prediction interval coverage). Hover a header for its technical name.</details>")
+        body = [self.cards, self.method_line, self.chart,
+                section("How accurate the forecast was on past weeks (vs. 'same week last year')"),
+                self.accuracy, self.accuracy_note, self.accuracy_more,
+                section("Safety stock and reorder points per DC and region"),
                 self.inventory, self.projection, section("Every product in every region"), self.all_note,
                 self.all_chart, self.all_table]
         super().__init__([app_shell(m, controls=controls, body=body,
@@ -364,47 +476,56 @@ class DemandForecastingView(W.VBox):
         m, r = self.model, self.model.result
         if r is None:
             self.cards.update([])
+            self.method_line.value = ""
             self.chart.show(figure_layout(go.Figure(), "No forecast"))
             self.accuracy.update(pd.DataFrame())
+            self.accuracy_tech.update(pd.DataFrame())
             self.inventory.update(pd.DataFrame())
             self.projection.show(figure_layout(go.Figure(), "No stock projection"))
             return
         k = m.kpis()
         sel = r.forecast.selection.iloc[0]
-        sub = method_note(sel) + (f"; event lifts {sel['lifts']}" if sel["lifts"] else "")
-        cards = [KPI(f"Forecast, next {m.horizon} weeks", k["forecast_units"], "units", sub)]
+        cards = [KPI(f"Forecast, next {m.horizon} weeks", k["forecast_units"], "units",
+                     method_label(sel["method_used"] or sel["model"]).lower(), kpi="forecast_units")]
         if discontinued_note(sel):
             cards.append(KPI("Possibly discontinued", int(sel["zero_run"]), "weeks without demand",
-                             "the forecast follows the zeros; check before reordering"))
+                             "the forecast follows the zeros; check before reordering", kpi="discontinued_weeks"))
         if np.isfinite(k.get("history_units_same_weeks_last_year", np.nan)):
-            cards.append(KPI("Same weeks last year", k["history_units_same_weeks_last_year"], "units"))
+            cards.append(KPI("Same weeks last year", k["history_units_same_weeks_last_year"], "units",
+                             kpi="history_units_same_weeks_last_year"))
         if "backtest_mase" in k:
-            cards.append(KPI("Error vs. benchmark", round(k["backtest_mase"], 2), "",
-                             f"MASE; below 1 beats 'same week last year' "
-                             f"({k.get('seasonal_naive_mase', float('nan')):.2f})"))
-            cards.append(KPI("Actuals in 80% band", k["coverage_80"], "%"))
+            cards.append(KPI("Error vs. 'same week last year'", round(k["backtest_mase"], 2), "ratio",
+                             f"below 1× beats it (it scores {k.get('seasonal_naive_mase', float('nan')):.2f}× "
+                             f"itself)", kpi="backtest_mase"))
+            cards.append(KPI("Past weeks inside the 80% range", k["coverage_80"], "%", kpi="coverage_80"))
         if "safety_stock_units" in k:
-            cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service"))
-            cards.append(KPI("Safety stock value", k["safety_stock_value"], "USD"))
+            cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service",
+                             kpi="safety_stock_units"))
+            cards.append(KPI("Safety stock value", k["safety_stock_value"], "USD", kpi="safety_stock_value"))
         self.cards.update(cards)
+        events = events_note(sel["lifts"]) if m.events else ""
+        self.method_line.value = (
+            f'<div class="wb-busy"><span title="{html.escape(method_details(sel))}">{html.escape(method_note(sel))}'
+            ' <span class="wb-info">i</span></span>'
+            + (f" · Event effects: {html.escape(events)}" if events else "") + "</div>")
         fig = forecast_figure(r.history, r.forecast.forecasts,
                               title=f"{m.series_label(r.unique_id)}: history and {m.horizon}-week forecast")
         self.chart.show(fig)
-        acc = m.accuracy_table().round(3)
+        acc = m.accuracy_table()
         if "model" in acc:
-            acc = acc.assign(model=[METHOD_LABELS.get(x, x) for x in acc["model"]])
-        self.accuracy.update(acc, headers={"model": "Method", "MASE": "Error vs. benchmark (MASE)",
-                                           "windows": "Backtest windows"})
+            acc = acc.assign(model=m.method_rows(acc["model"]))
+        for table, cols in ((self.accuracy, ACCURACY_MAIN), (self.accuracy_tech, ACCURACY_TECH)):
+            have = [c for c in cols if c in acc.columns]
+            table.update(acc[have], formats={c: ACCURACY_COLUMNS[c][1] for c in have},
+                         headers={c: ACCURACY_COLUMNS[c][0] for c in have},
+                         tips={c: ACCURACY_COLUMNS[c][2] for c in have})
         inv = m.inventory_table()
         if "series" in inv:
             inv = inv.assign(series=[m.series_label(u) for u in inv["series"]])
-        units = {c: "count" for c in ("demand/wk", "error sd/wk", "safety stock", "reorder point", "order-up-to",
-                                      "order quantity", "on hand")}
-        self.inventory.update(inv, formats={**units, "safety stock value": "USD"}, headers={
-            "series": "Product · region", "demand/wk": "Demand (units/wk)", "error sd/wk": "Forecast error ± (units/wk)",
-            "safety stock": "Safety stock (units)", "reorder point": "Reorder point (units)",
-            "order-up-to": "Order up to (units)", "order quantity": "Order quantity (units)", "on hand": "On hand (units)",
-            "reorder week": "Reorder in week of", "safety stock value": f"Safety stock value ({money_unit(currency=m.currency)})"})
+        headers = {c: h for c, (h, _, _) in INVENTORY_COLUMNS.items()}
+        headers["safety stock value"] = f"Safety stock value ({money_unit(currency=m.currency)})"
+        self.inventory.update(inv, formats={c: u for c, (_, u, _) in INVENTORY_COLUMNS.items() if u},
+                              headers=headers, tips={c: t for c, (_, _, t) in INVENTORY_COLUMNS.items() if t})
         if r.inventory is not None:
             fig = projection_figure(r.inventory, title="Projected stock at each DC (dashed: reorder point)")
             for t in fig.data:  # series in words in the legend
@@ -434,7 +555,7 @@ class DemandForecastingView(W.VBox):
                              ).reset_index()
         table["unique_id"] = [self.model.series_label(u) for u in table["unique_id"]]
         for col in ("model", "method used"):
-            table[col] = [METHOD_LABELS.get(x, x) for x in table[col]]
+            table[col] = [method_label(x) for x in table[col]]
         self.all_table.update(table.rename(columns={"unique_id": "series"}),
                               headers={"series": "Product · region", "model": "Method chosen",
                                        "method used": "Method used", "forecast units": "Forecast (units)",

@@ -75,6 +75,10 @@ STYLE = """
 .wb-card .wb-label { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: #627d98; }
 .wb-card .wb-value { font-size: 20px; font-weight: 600; }
 .wb-card .wb-sub { font-size: 11px; color: #829ab1; }
+.wb-card[title] { cursor: help; }
+.wb-info { display: inline-block; width: 11px; height: 11px; border: 1px solid #9fb3c8; border-radius: 50%;
+  color: #829ab1; font: italic 600 9px/11px Georgia, serif; text-align: center; text-transform: none;
+  letter-spacing: 0; vertical-align: 1px; margin-left: 2px; cursor: help; }
 .wb-alert { border-left: 4px solid #d64545; background: #fff5f5; padding: 8px 12px; margin: 6px 0; }
 .wb-alert ul { margin: 4px 0 0 18px; padding: 0; }
 .wb-note { border-left: 4px solid #3ebd93; background: #effcf6; padding: 6px 12px; margin: 6px 0; }

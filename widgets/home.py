@@ -94,7 +94,7 @@ class HomeView(W.VBox):
 
     def __init__(self, model: HomeModel):
         self.model = model
-        self.cards = KPICards()
+        self.cards = KPICards(app="home")
         self.map = MapView(height="460px")
         self.upload = W.FileUpload(accept=".csv,.xlsx,.xlsm", multiple=True, description="Upload data",
                                    layout=W.Layout(width="100%"))
@@ -141,14 +141,15 @@ class HomeView(W.VBox):
         s = w.summary()
         outlets_sub = ", ".join(f"{int(s['outlets_' + ch])} {ch}" for ch in CHANNELS)
         self.cards.update([
-            KPI("Customers", s["customers"], "", f"{s['population'] / 1e6:,.1f}M people"),
-            KPI("Annual demand", s["annual_demand"], "units"),
-            KPI("Candidate DC sites", s["candidate_sites"], "", f"{int(s['existing_sites'])} open today"),
-            KPI("Plants", s["plants"]),
-            KPI("Outlets", s["outlets"], "", outlets_sub),
-            KPI("Fleet", s["vehicles"], "vehicles", f"{int(s['vehicle_types'])} types"),
-            KPI("Products", s["products"], "", f"{int(s['history_weeks'])} weeks of history"),
-            KPI("Orders today", s["orders"]),
+            KPI("Customers", s["customers"], "", f"{s['population'] / 1e6:,.1f}M people", kpi="customers"),
+            KPI("Annual demand", s["annual_demand"], "units", kpi="annual_demand"),
+            KPI("Candidate DC sites", s["candidate_sites"], "", f"{int(s['existing_sites'])} open today",
+                kpi="candidate_sites"),
+            KPI("Plants", s["plants"], kpi="plants"),
+            KPI("Outlets", s["outlets"], "", outlets_sub, kpi="outlets"),
+            KPI("Fleet", s["vehicles"], "vehicles", f"{int(s['vehicle_types'])} types", kpi="vehicles"),
+            KPI("Products", s["products"], "", f"{int(s['history_weeks'])} weeks of history", kpi="products"),
+            KPI("Orders today", s["orders"], kpi="orders"),
         ])
         m = self.map
         if len(w.customers):

@@ -411,7 +411,7 @@ class NetworkDesignView(W.VBox):
         self.lost = W.Dropdown(options=[("(none)", "")], value="", description="show lost site", style=narrow,
                                layout=full)
         self.stress_view = TableView(height="260px", formats={"extra cost": "USD"})
-        self.cards = KPICards()
+        self.cards = KPICards(app="network_design")
         self.map = MapView(height="480px")
         self.costs = FigureView()
         self.tradeoff = FigureView()
@@ -518,7 +518,8 @@ class NetworkDesignView(W.VBox):
         r = m.result
         w = m.world
         if not isinstance(r, NetworkResult):
-            self.cards.update([KPI("Customers", len(w.customers)), KPI("Candidate sites", len(w.sites))])
+            self.cards.update([KPI("Customers", len(w.customers), kpi="customers"),
+                               KPI("Candidate sites", len(w.sites), kpi="candidate_sites")])
             self.costs.clear()
             self.table.update(pd.DataFrame())
             self._render_map(None)
@@ -535,18 +536,20 @@ class NetworkDesignView(W.VBox):
             + (f"{100 * r.gap:.2f}%" if r.gap == r.gap else "not claimed") + " (how much cheaper a "
             f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit</details>")
         self._kpis = [
-            KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year"),
-            KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),
-            KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted"),
+            KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year", kpi="total_cost"),
+            KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open", kpi="dc_count"),
+            KPI("Mean distance", r.mean_distance_km, "km", "demand-weighted", kpi="mean_distance_km"),
             KPI("Within radius", r.share_within_radius if radius else None, "share",
-                f"of demand within {radius:,.0f} km" if radius else "no radius set"),
-            KPI("Max distance", r.max_distance_km, "km"),
+                f"of demand within {radius:,.0f} km" if radius else "no radius set", kpi="share_within_radius"),
+            KPI("Max distance", r.max_distance_km, "km", kpi="max_distance_km"),
             KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
-                "volume / capacity of open DCs"),
+                "volume / capacity of open DCs", kpi="utilisation"),
             KPI("Inventory value", r.inventory_value, "USD",
-                f"holding {money_text(r.inventory_cost / 1e6, m.currency, suffix='M')}/yr" if r.spec.inventory else "not in the cost (off)"),
+                f"holding {money_text(r.inventory_cost / 1e6, m.currency, suffix='M')}/yr" if r.spec.inventory else "not in the cost (off)",
+                kpi="inventory_value"),
             KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",
-                f"carbon charge {money_text(r.carbon_cost / 1e6, m.currency, suffix='M')}" if r.carbon_cost > 0 else "transport, well-to-wheel"),
+                f"carbon charge {money_text(r.carbon_cost / 1e6, m.currency, suffix='M')}" if r.carbon_cost > 0 else "transport, well-to-wheel",
+                kpi="co2_t"),
             self._worst_kpi(),
         ]
         self.cards.update(self._kpis)
@@ -563,10 +566,10 @@ class NetworkDesignView(W.VBox):
     def _worst_kpi(self) -> KPI:
         st = self.model.stress
         if not isinstance(st, StressResult) or st.worst is None:
-            return KPI("Worst DC lost", None, "USD", "run the stress test")
+            return KPI("Worst DC lost", None, "USD", "run the stress test", kpi="worst_dc_lost")
         w = st.worst
         return KPI("Worst DC lost", float(w["extra_cost"]), "USD",
-                   f"{w['lost_site']}: {100 * w['unserved_share']:.1f}% of demand unserved")
+                   f"{w['lost_site']}: {100 * w['unserved_share']:.1f}% of demand unserved", kpi="worst_dc_lost")
 
     def _render_frontier(self, *_):
         m = self.model

@@ -33,7 +33,7 @@ from . import geography as geo
 from .figures.style import money_hover
 from .formatting import PALETTE, format_value
 
-__all__ = ["kpi_figures", "overview_figure", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
+__all__ = ["solver_details_html", "solver_facts", "kpi_figures", "overview_figure", "delta_figure", "MapLayer", "map_layers", "layers_geojson", "svg_map", "report_html",
            "format_kpi", "coordinate_lookup", "comparison_currency"]
 
 VERDICT_COLORS = {"better": "#1a7f37", "worse": "#cf222e", "same": "#57606a", "": "#57606a"}
@@ -468,6 +468,41 @@ def _kpi_table_html(cmp: Comparison, kpis: Sequence[str] | None = None, css: str
     return f'<table class="{css}">{head}{"".join(rows)}</table>'
 
 
+def solver_facts(cmp: Comparison) -> list[tuple[str, list[str]]]:
+    """How each scenario's plan was computed, beyond the solver KPIs: the solver method and its
+    status, as (row label, [one text per scenario]); rows no scenario has are left out."""
+    rows = []
+    for label, attr in (("Solver", "engine"), ("Solver method", "method"), ("Solver status", "status")):
+        vals = []
+        for sc in cmp.scenarios:
+            res = sc.result
+            # a solver's facts only (a forecast's ``method`` is a business choice, shown on its page)
+            v = getattr(res, attr, None) if res is not None and hasattr(res, "status") else None
+            vals.append("" if v is None else str(v))
+        if any(vals):
+            rows.append((label, vals))
+    return rows
+
+
+def solver_details_html(cmp: Comparison, css: str = "kpis solver") -> str:
+    """The "Solver details" fold: solve time, optimality gap (against the baseline) and the solver's
+    method and status per scenario; '' when the app has none. Never part of the business comparison."""
+    facts = solver_facts(cmp)
+    if not cmp.solver_kpis and not facts:
+        return ""
+    parts = ['<details class="solver wb-details wb-solver-details"><summary>Solver details (how the plans were '
+             'computed; not business results)</summary>']
+    if cmp.solver_kpis:
+        parts.append(_kpi_table_html(cmp, cmp.solver_kpis, css))
+    if facts:
+        head = "<tr><th></th>" + "".join(f"<th>{html.escape(lab)}</th>" for lab in cmp.labels) + "</tr>"
+        body = "".join("<tr><td>" + html.escape(lab) + "</td>" + "".join(f"<td>{html.escape(v)}</td>" for v in vals)
+                       + "</tr>" for lab, vals in facts)
+        parts.append(f'<table class="{css} facts">{head}{body}</table>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
 def _input_text(value: Any, unit: str, currency: str = "USD") -> str:
     return format_number(value, unit, compact=False, currency=currency) if isinstance(value, (int, float)) else str(value)
 
@@ -496,9 +531,7 @@ def report_html(cmp: Comparison | Sequence[Scenario], *, baseline: Any = None, t
         parts.append(f'<div class="note">{html.escape(n)}</div>')
     parts.append("<h2>Key figures</h2>")
     parts.append(_kpi_table_html(cmp))
-    if cmp.solver_kpis:
-        parts.append('<details class="solver"><summary>Solver details (how the plans were computed; not business '
-                     'results)</summary>' + _kpi_table_html(cmp, cmp.solver_kpis, "kpis solver") + "</details>")
+    parts.append(solver_details_html(cmp))
     if figs:
         parts.append("<h2>Charts</h2>")
         config = {"displaylogo": False, "responsive": True}

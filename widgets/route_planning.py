@@ -314,7 +314,7 @@ class RoutePlanningView(W.VBox):
                                        layout=W.Layout(width="100%"))
         self.improve_button.add_class("wb-improve")
         self.stale_note = W.HTML()
-        self.cards = KPICards()
+        self.cards = KPICards(app="route_planning")
         self.map = MapView(height="460px")
         self.timeline = FigureView()
         self.summary_table = TableView(height="260px")
@@ -340,9 +340,16 @@ class RoutePlanningView(W.VBox):
         controls = [section("Delivery day"), self.depot, self.day, section("Fleet"), self.fleet_box,
                     section("Time windows"), self.widen, section("Solve"), self.time_limit, self.allow_unserved,
                     W.HBox([self.solve_button, self.stop_button]), self.improve_button, self.stale_note]
-        body = [self.cards, section("Routes"), self.map, section("Timeline"), self.timeline,
-                section("Routes summary"), self.summary_table, section("Stops and ETAs"), self.stop_table,
-                self.unserved_box, section("Dispatch sheets"), self.downloads]
+        #: before the first Solve: what will appear and how to get it (instead of empty headings)
+        self.before_solve = W.HTML()
+        self.before_solve.add_class("wb-before-solve")
+        self.map_heading = W.HTML()
+        #: what only a plan fills: hidden until there is one
+        self.results_box = W.VBox([section("Timeline"), self.timeline, section("Routes summary"), self.summary_table,
+                                   section("Stops and ETAs"), self.stop_table, self.unserved_box,
+                                   section("Dispatch sheets"), self.downloads])
+        self.results_box.add_class("wb-route-results")
+        body = [self.cards, self.before_solve, self.map_heading, self.map, self.results_box]
         super().__init__([app_shell(model, controls=controls, body=body,
                                     subtitle="Plan the day's delivery routes under capacities, time windows and "
                                              "shifts; then dispatch them with ETAs.", sidebar_width="320px")])
@@ -372,7 +379,29 @@ class RoutePlanningView(W.VBox):
         self._fleet_text = f"{n} vehicles, {cap:,.0f} units of capacity"
         self._render_day()
 
+    def _render_before_solve(self) -> None:
+        """Before a plan: one line saying what Solve will show, for how many orders and vehicles."""
+        m = self.model
+        if not hasattr(self, "before_solve"):
+            return
+        if isinstance(m.result, RoutingResult):
+            self.before_solve.value = ""
+            self.before_solve.layout.display = "none"
+            return
+        w = m.world
+        n_orders = int((w.orders.depot_id == m.depot_id).sum()) if m.depot_id else 0
+        n_veh = sum(int(r["count"]) for r in m.fleet)
+        if not m.depot_id:
+            text = "Pick a depot (left) to see its orders, then press <b>Solve</b> to plan the routes."
+        else:
+            text = (f"Press <b>Solve</b> (left) to plan routes for <b>{n_orders} orders</b> with <b>{n_veh} "
+                    f"vehicles</b>. The routes on the map, a timeline per vehicle, the stops with their arrival "
+                    f"times and the dispatch sheets to download will appear here.")
+        self.before_solve.value = f"<div class='wb-note'>{text}</div>"
+        self.before_solve.layout.display = None
+
     def _render_day(self):
+        self._render_before_solve()
         w = self.model.world
         if not self.model.depot_id:
             self.day.value = ""
@@ -417,15 +446,21 @@ class RoutePlanningView(W.VBox):
         m = self.model
         r = m.result
         self._render_stale()
+        self._render_before_solve()
         if not isinstance(r, RoutingResult):
+            self.map_heading.value = section("The day's orders").value
+            self.results_box.layout.display = "none"
             self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
-                                   if m.depot_id else 0, "", "press Solve to plan")])
+            self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
+                                   if m.depot_id else 0, "", "press Solve to plan", kpi="orders")])
             self.timeline.clear()
             self.summary_table.update(pd.DataFrame())
             self.stop_table.update(pd.DataFrame())
             self.unserved_box.children = ()
             self.downloads.value = "<div class='wb-busy'>Solve to prepare the dispatch sheets.</div>"
             return
+        self.map_heading.value = section("Routes").value
+        self.results_box.layout.display = None
         prev = m.previous_kpis
 
         def delta(key, unit=""):
@@ -439,13 +474,14 @@ class RoutePlanningView(W.VBox):
 
         self.cards.update([
             KPI("Vehicles used", r.vehicles_used, "", f"of {r.vehicles_available} available"
-                + (f"; {delta('vehicles_used')}" if prev else "")),
-            KPI("Total distance", r.total_km, "km", delta("total_km", " km")),
-            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " " + m.currency)),
-            KPI("Utilisation", r.utilisation, "share", "load carried / capacity of vehicles used"),
-            KPI("On time", r.on_time_share, "share", f"{r.orders_served} of {r.orders_total} orders in their window"),
-            KPI("Unserved", r.orders_unserved, "orders", f"{r.demand_unserved:,.0f} units"),
-            KPI("Driver hours", r.total_duration_h, "h"),
+                + (f"; {delta('vehicles_used')}" if prev else ""), kpi="vehicles_used"),
+            KPI("Total distance", r.total_km, "km", delta("total_km", " km"), kpi="total_km"),
+            KPI("Total cost", r.total_cost, "USD", delta("total_cost", " " + m.currency), kpi="total_cost"),
+            KPI("Utilisation", r.utilisation, "share", "load carried / capacity of vehicles used", kpi="utilisation"),
+            KPI("On time", r.on_time_share, "share", f"{r.orders_served} of {r.orders_total} orders in their window",
+                kpi="on_time_share"),
+            KPI("Unserved", r.orders_unserved, "orders", f"{r.demand_unserved:,.0f} units", kpi="orders_unserved"),
+            KPI("Driver hours", r.total_duration_h, "h", kpi="total_duration_h"),
         ])
         colors = route_colors(r)
         segs, cols, props = [], [], []

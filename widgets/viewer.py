@@ -15,14 +15,15 @@ import traitlets as T
 import workbench
 from workbench.scenarios import Scenario, ScenarioError, ScenarioStore, compare, kpi_info
 from workbench.scenarios.apps import app_title, studio_apps
-from workbench.scenarios.export import flatten_inputs
-from workbench.scenarios.kpis import headline_kpis, readable
+from workbench.scenarios.export import _input_pairs
+from workbench.scenarios.kpis import (format_input, format_number, headline_kpis, input_registered, is_business,
+                                      readable)
 
 from .components import KPI, FigureView, KPICards, TableView, download_link, section
 from .layout import app_shell
 from .maps import MapView
 from .model import AppModel
-from .formatting import display_currency
+from .formatting import display_currency, format_value
 from .report import format_kpi, layers_geojson, map_layers, overview_figure, report_html
 from .samples import open_studio_store
 from .scenario_bar import _headline_kpis, _when, scenario_label
@@ -112,6 +113,43 @@ class ViewerModel(AppModel):
         if not isinstance(self.result, Scenario):
             raise ScenarioError("open a scenario first")
         return report_html([self.result], title=f"{app_title(self.result.app)}: {self.result.name}", world=self.world)
+
+
+def _input_words(value) -> str:
+    """A saved input's value as text: a list of records (a fleet) one record per line in words
+    ('Cargo van: count 6, capacity 400, shift start 07:00'), never a Python dict."""
+    def one(x) -> str:
+        if isinstance(x, dict):
+            items = list(x.items())
+            if items and isinstance(items[0][1], str):
+                head, rest = f"{items[0][1]}: ", items[1:]
+            else:
+                head, rest = "", items
+            return head + ", ".join(f"{readable(str(k)).lower()} {format_number(v) if isinstance(v, float) else v}"
+                                    for k, v in rest)
+        return str(x)
+
+    if isinstance(value, (list, tuple)):
+        return "; ".join(one(x) for x in value) if value else "none"
+    return one(value)
+
+
+def inputs_frame(sc: Scenario) -> pd.DataFrame:
+    """A scenario's inputs as the viewer shows them: label and value in words with its unit (the
+    registered words for special values, e.g. a DC count of 0 is 'cheapest number')."""
+    rows = []
+    for k, v in _input_pairs(dict(sc.inputs or {})):
+        label, value, unit = format_input(k, v, sc.app)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # a guessed unit can be wrong ('price elasticity' is no money): plain numbers unless registered
+            text = format_value(value, unit if input_registered(k, sc.app) else "count" if float(value).is_integer()
+                                else "")
+        elif isinstance(v, (list, tuple)) and v and isinstance(v[0], dict):
+            text = _input_words(v)
+        else:
+            text = "" if value is None else str(value)
+        rows.append({"Input": label, "Value": text})
+    return pd.DataFrame(rows, columns=["Input", "Value"])
 
 
 class ViewerView(W.VBox):
@@ -214,11 +252,12 @@ class ViewerView(W.VBox):
         self.header.value = (f'<div class="wb-section" style="font-size:18px">{html.escape(sc.name)}</div>'
                              f'<div class="wb-sub">{" · ".join(meta)}</div>{note}')
         cards = []
-        for k in headline_kpis(sc.app, sc.kpis, 10):
+        for k in headline_kpis(sc.app, [k for k in sc.kpis if is_business(k, sc.app)], 10):   # no solver numbers
             v = sc.kpis[k]
             info = kpi_info(k, sc.app)
             unit = "share" if info.unit == "share" else ("" if info.unit == "count" else info.unit)
-            cards.append(KPI(info.label, v, unit))
+            cards.append(KPI(info.label, v, unit, kpi=k))
+        self.cards.app = sc.app
         self.cards.update(cards)
         cmp = compare([sc])
         self.figures = [overview_figure(cmp)] if cmp.business_kpis else []
@@ -243,9 +282,7 @@ class ViewerView(W.VBox):
             self.map_box.layout.display = None
         else:
             self.map_box.layout.display = "none"
-        self.inputs.update(pd.DataFrame([{"Input": readable(k.split(".")[-1]), "Value": "" if v is None else str(v),
-                                          "Name": k} for k, v in flatten_inputs(dict(sc.inputs or {}))],
-                                        columns=["Input", "Value", "Name"]))
+        self.inputs.update(inputs_frame(sc))
         names = list(sc.tables)
         self.table_pick.options = [(f"{readable(n.split('.')[-1])} ({len(sc.tables[n]):,} rows)", n) for n in names]
         self.table_pick.value = names[0] if names else None

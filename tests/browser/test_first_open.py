@@ -23,7 +23,8 @@ SIZES = [(1280, 800), (1920, 1080)]
 @pytest.mark.parametrize("app", list(APPS))
 def test_first_open_draws_every_chart_and_map(browser, voila_url, app, size):
     """Opened fresh at this size, the app's charts all have a height and a drawn trace, and its maps
-    show land, city names and a legend, without a resize or a control change."""
+    show land, city names and a legend, without a resize or a control change; every KPI card has a
+    tooltip saying what its number is."""
     charts, maps, dc_labels = APPS[app]
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
@@ -36,6 +37,8 @@ def test_first_open_draws_every_chart_and_map(browser, voila_url, app, size):
         if maps:
             assert len(assert_map_geography(page, dc_labels=dc_labels)) >= maps
         assert "Traceback" not in page.content()
+        cards = page.eval_on_selector_all(".wb-card", "els => els.map(e => [e.dataset.kpi, e.title])")
+        assert cards and all(len(title) > 15 for _, title in cards), cards   # every card explains its number
         OUTPUT.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(OUTPUT / f"first-open-{app}-{size[0]}x{size[1]}.png"), full_page=True)
     finally:

@@ -54,6 +54,7 @@ def projection_figure(plan: InventoryPlan, *, title: str = "Projected stock") ->
                                      name=f"{uid} reaches reorder point", marker=dict(color=c, size=9, symbol="x"),
                                      legendgroup=uid, showlegend=False))
     figure_layout(fig, title, xaxis_title="Week", yaxis_title="Units on hand (end of week)")
+    fig.update_xaxes(tickformat="%d %b %Y")   # one line of tick labels: the axis title stays clear of the legend
     return fig
 
 

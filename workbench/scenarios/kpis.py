@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 __all__ = ["KPIInfo", "ChartSpec", "InputInfo", "kpi_info", "register_kpis", "register_charts", "charts_for",
-           "register_headline", "headline_kpis", "register_inputs", "input_info", "format_input",
+           "register_headline", "headline_kpis", "app_kpis", "kpi_help", "register_inputs", "input_info", "input_registered", "format_input",
            "register_columns", "format_number", "excel_format", "format_kpi", "is_business",
            "readable", "column_unit", "header", "UNIT_LABELS"]
 
@@ -262,6 +262,16 @@ def kpi_info(name: str, app: str | None = None) -> KPIInfo:
                    solver=bool(_SOLVER.search(name.lower())))
 
 
+def app_kpis(app: str) -> list[KPIInfo]:
+    """Every KPI registered for ``app``, in registration order (the apps' cards and comparisons read them)."""
+    return [info for (a, _), info in _REGISTRY.items() if a == app]
+
+
+def kpi_help(name: str, app: str | None = None) -> str:
+    """What a KPI is and how it is computed, in words (its registration's ``help``; '' when none)."""
+    return kpi_info(name, app).help
+
+
 def register_kpis(app: str, infos: Iterable[KPIInfo] | Mapping[str, tuple]) -> None:
     """Declare how an app's KPIs are shown: ``KPIInfo``s, or {name: (label, unit, better[, group])}."""
     if isinstance(infos, Mapping):
@@ -274,6 +284,11 @@ def register_inputs(app: str, infos: Iterable[InputInfo]) -> None:
     """Declare how an app's saved inputs read (label, unit, words for special values)."""
     for info in infos:
         _INPUTS[(app, info.name)] = info
+
+
+def input_registered(name: str, app: str | None = None) -> bool:
+    """Whether ``app`` registered how the input ``name`` reads (else its label and unit are guessed)."""
+    return app is not None and (app, name) in _INPUTS
 
 
 def input_info(name: str, app: str | None = None) -> InputInfo:

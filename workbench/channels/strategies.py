@@ -55,10 +55,12 @@ class StrategyResult:
     """One strategy's outlets, capture and economics.
 
     Tables: ``outlets`` (one row per carried outlet: identity, ``role`` (store, online,
-    intermediary), ``route`` (the path to the shopper: retailer direct, wholesaler,
-    distributor, ecommerce), ``supplier_id``, serving DC, ``units``, ``supplied_units``
+    intermediary), ``channel`` (the company's name) and ``channel_role``, ``route`` (the path to the
+    shopper, named by the channel: the store's own, or its supplier's when a wholesaler or
+    distributor serves it) and ``route_role``, ``supplier_id``, serving DC, ``units``, ``supplied_units``
     (intermediaries), ``incremental_units``, every money column, ``territory`` for exclusive),
-    ``channels`` (the money columns summed per route, with ``outlets`` and ``units``), ``zones``
+    ``channels`` (the money columns summed per route, with ``outlets``, ``units`` and the route's
+    ``channel_role``), ``zones``
     (per demand zone: ``potential``, ``units``, ``online_units``, ``own_share``,
     ``competitor_share``, ``outlets_within_r``, ``in_reach``, ``nearest_km``, ``territory``),
     ``territories`` (exclusive only).
@@ -219,12 +221,15 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
     e = outlet_economics(market, carried, strategy, detail=True)
     pp = e.price
     o = market.outlets.iloc[e.rows].reset_index(drop=True)
-    out = o[["outlet_id", "name", "channel", "tier", "attractiveness", "lat", "lon"]
+    out = o[["outlet_id", "name", "channel", "channel_role", "tier", "attractiveness", "lat", "lon"]
             + [c for c in ("city", "state", "region") if c in o.columns]
             + ["role", "serving_dc", "dc_distance_km"]].copy()
     out["route"] = e.route
+    out["route_role"] = e.route_role
     is_store = (out["role"] == "store").to_numpy()
-    out["supplier_id"] = np.where(is_store & (e.route != "retailer"), o["supplier_id"].to_numpy(), "")
+    via = np.concatenate([market.outlets["supplier"].to_numpy(int)[e.rows[:e.n_consumer]] >= 0,
+                          np.zeros(len(out) - e.n_consumer, dtype=bool)])
+    out["supplier_id"] = np.where(is_store & via, o["supplier_id"].to_numpy(), "")
     if territory is not None:
         out["territory"] = out["outlet_id"].map(territory).astype("Int64")
     out["units"] = e.units
@@ -243,7 +248,8 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
     out["profit"] = out["net_margin"] - out["cost_to_serve"]
 
     g = out.groupby("route", sort=False)
-    channels = pd.concat([g.size().rename("outlets"), g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
+    channels = pd.concat([g.size().rename("outlets"), g["route_role"].first().rename("channel_role"),
+                          g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
     channels = channels.rename(columns={"route": "channel"})
 
     # reach: carried stores within the radius (e-commerce reaches by parcel, reported apart)

@@ -56,14 +56,30 @@ def test_network_design_opens(brazil):
 
 
 def test_channel_strategy_opens(brazil):
-    """Channel strategy compares the strategies on the Brazilian outlets."""
+    """Channel strategy compares the strategies on the Brazilian outlets, by their Portuguese
+    channel names, with money inputs in BRL."""
     from widgets.channel_strategy import channel_strategy_app
 
-    app = channel_strategy_app(brazil)
-    # Sao Paulo alone is 17% of the market: ten balanced territories cannot exist, and the app says so
-    assert len(app.model.problems) == 1 and "use at most 7 territories" in app.model.problems[0]
-    app = channel_strategy_app(brazil, territories=7)
-    assert app.model.problems == [] and app.model.result is not None
+    app = channel_strategy_app(brazil, background=False)
+    m = app.model
+    # Sao Paulo alone is 17% of the market: ten balanced territories cannot exist; the app uses
+    # the most that can (floor(1.25 / 0.1677) = 7) and says so
+    assert m.problems == [] and m.result is not None
+    assert m.territories == 7 and any("7 instead of 10" in n for n in m.notes)
+    assert m.params().currency == "BRL" and m.result.params.currency == "BRL"
+    assert "R$" in m.result.verdict and "$" not in m.result.verdict.replace("R$", "")
+    routes = set(m.result.intensive.outlets["route"])
+    assert routes == {"Varejo", "Atacado", "Distribuidores", "Marketplace"}
+    assert [b.description for b in app.channel_boxes.children] == [
+        "Atacado (wholesaler)", "Varejo (retailer)", "Distribuidores (distributor)", "Marketplace (e-commerce)"]
+    app.waterfall_strategy.value = "intensive"
+    titles = {a.text for a in app.waterfall.figure.layout.annotations}
+    assert titles == {"Via Atacado", "Via Distribuidores", "Varejo (direct)", "Marketplace"}
+    assert set(app.outlets.data["channel"]) <= {"Varejo", "Atacado", "Distribuidores", "Marketplace"}
+    assert "Varejo" in app.outlets.value
+    # an input change refreshes without problems
+    m.exclusive_premium = 0.2
+    assert m.problems == [] and m.result.params.exclusive_premium == 0.2
 
 
 def test_demand_forecasting_opens(brazil):

@@ -88,7 +88,7 @@ class OutletEconomics:
     and distributors that supply them. Per row: ``route`` (a channel name) and ``route_role``, ``units`` (0 for intermediaries),
     ``supplied_units`` (intermediaries), ``incremental_units`` (what the brand would lose
     without the outlet; None unless asked), ``money`` (every :data:`MONEY_STEPS` column,
-    USD/yr) and ``profit``. Per zone: ``zone_store_units``, ``zone_online_units``,
+    money/yr, in the data's currency) and ``profit``. Per zone: ``zone_store_units``, ``zone_online_units``,
     ``own_share`` (of the zone's purchases at this price).
     """
 

@@ -18,9 +18,9 @@ from ..validate import channel_roles, check_columns, check_table, missing_role_p
 from ..geo import distance_matrix_km
 from .economics import REFERENCE_RETAIL_MARGIN
 from .huff import competitor_attraction_scalar, huff_utility
-from .params import CHANNELS, CONSUMER_CHANNELS, TIERS, ChannelParams, validate_params
+from .params import CONSUMER_CHANNELS, TIERS, ChannelParams, currency_mismatch, validate_params
 
-__all__ = ["Market", "prepare_market", "reference_prices"]
+__all__ = ["Market", "prepare_market", "reference_prices", "data_currency"]
 
 ZONE_COLUMNS = ("customer_id", "lat", "lon", "population", "annual_demand")
 OUTLET_COLUMNS = ("outlet_id", "channel", "tier", "attractiveness", "lat", "lon")
@@ -64,6 +64,7 @@ class Market:
     geometry: dict | None = None
     roles: np.ndarray | None = None          # outlets.role as an array (set by prepare_market)
     zone_potential: np.ndarray | None = None  # zones.potential as an array
+    currency: str = "USD"                    # the data's currency (params.currency agrees)
 
     @property
     def potential(self) -> np.ndarray:
@@ -109,8 +110,11 @@ class Market:
         """The same zones, outlets table and DCs under other assumptions (the tables are not
         validated again; the parameters are)."""
         validate_params(params)
+        bad = currency_mismatch(params, self.currency)
+        if bad is not None:
+            raise DataError([bad], context="The channel-strategy parameters are not usable")
         return _build(self.zones, self.source_outlets, self.dcs, params, self.product_price, self.product_cost,
-                      geometry=self.geometry)
+                      geometry=self.geometry, currency=self.currency)
 
 
 def _tables(world_or_tables: Any) -> dict[str, pd.DataFrame]:
@@ -124,6 +128,21 @@ def _tables(world_or_tables: Any) -> dict[str, pd.DataFrame]:
         raise DataError([Problem("expected a World or a mapping of tables (customers, outlets, sites, products)",
                                  "pass workbench.load_sample() or {'customers': df, 'outlets': df, ...}")])
     return out
+
+
+def data_currency(world_or_tables: Any) -> str:
+    """The currency of the data's money: ``World.currency``, or the ``company`` table of a mapping
+    of tables; USD when neither says."""
+    cur = getattr(world_or_tables, "currency", None)
+    if isinstance(cur, str) and cur:
+        return cur.strip().upper()
+    if isinstance(world_or_tables, Mapping):
+        company = world_or_tables.get("company")
+        if isinstance(company, pd.DataFrame) and len(company) and "currency" in company.columns:
+            v = company["currency"].iloc[0]
+            if isinstance(v, str) and v.strip():
+                return v.strip().upper()
+    return "USD"
 
 
 def _check_columns(df: pd.DataFrame | None, name: str, cols: Sequence[str], problems: list[Problem]) -> bool:
@@ -256,6 +275,10 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     validate_params(params)
     tables = _tables(world_or_tables)
     problems: list[Problem] = []
+    currency = data_currency(world_or_tables)
+    bad = currency_mismatch(params, currency)
+    if bad is not None:
+        problems.append(bad)
     zones_in, outlets_in = tables.get("customers"), tables.get("outlets")
     if _check_columns(zones_in, "customers", ZONE_COLUMNS, problems):
         _check_numbers(zones_in, "customers", ("lat", "lon", "population", "annual_demand"), problems,
@@ -294,7 +317,7 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     source["outlet_id"] = source["outlet_id"].astype(str)
     if "name" not in source:
         source["name"] = source["outlet_id"]
-    return _build(zones, source, dcs, params, price, cost)
+    return _build(zones, source, dcs, params, price, cost, currency=currency)
 
 
 def _geometry(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, circuity: float) -> dict:
@@ -310,7 +333,8 @@ def _geometry(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, circ
 
 
 def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params: ChannelParams,
-           product_price: float, product_cost: float, *, geometry: dict | None = None) -> Market:
+           product_price: float, product_cost: float, *, geometry: dict | None = None,
+           currency: str = "USD") -> Market:
     """The market under ``params`` from validated zones, the whole outlets table and the DCs."""
     if geometry is None or geometry["circuity"] != float(params.circuity):
         geometry = _geometry(zones, source, dcs, params.circuity)
@@ -379,4 +403,5 @@ def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params:
     return Market(zones=zones, outlets=outlets, dcs=dcs, distance_km=dist, utility=util, competitor=competitor,
                   online_competitor=online_competitor, delivered=delivered, reference_price=ref, consumer_price=base,
                   unit_cost=cost, params=params, source_outlets=source, product_price=product_price, geometry=geometry,
-                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float))
+                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float),
+                  currency=currency)

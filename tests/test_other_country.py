@@ -143,3 +143,32 @@ def test_excel_export_in_the_scenarios_currency(brazil):
     ws = load_workbook(io.BytesIO(export_excel([sc])))["Comparison"]
     row = [c for c in ws.iter_rows(min_row=4, max_row=4)][0]
     assert row[1].value == "BRL" and row[2].number_format == '"R$"#,##0;-"R$"#,##0'
+
+
+def test_every_app_model_builds_and_refreshes_on_brazil(brazil, tmp_path, fresh_home):
+    """Every registered app's model is built on the Brazilian company (loaded as the World every
+    app opens with) and refreshed twice without a problem, money in BRL."""
+    from widgets import registry
+    from widgets.world_store import set_current_world
+    from workbench.scenarios import ScenarioStore
+
+    set_current_world(brazil)
+
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    for name in registry.VIEWS:
+        cls = registry.model_class(name)
+        if name in ("scenario_compare", "scenario_viewer"):
+            m = cls(store, brazil)
+        elif name == "home":
+            m = cls(brazil, persist=False)
+        elif name == "route_planning":
+            m = cls(brazil)
+            m.time_limit = 1.0
+        elif name == "network_design":
+            m = cls(brazil, tradeoff=False) if "tradeoff" in cls.class_trait_names() else cls(brazil)
+        else:
+            m = cls(brazil)
+        for _ in range(2):
+            m.refresh()
+            assert m.problems == [], (name, m.problems)
+        assert m.currency == "BRL", name

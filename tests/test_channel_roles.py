@@ -128,6 +128,18 @@ def test_a_role_that_is_not_one_of_the_four(us):
                and "wholesaler, retailer, distributor, ecommerce" in m for m in info.value.messages)
 
 
+def test_a_channel_listed_twice_in_another_spelling(us):
+    """'Atacado' and 'ATACADO ' are one channel: listing both (whatever their roles) is refused."""
+    o = us.outlets.copy()
+    o.loc[o["channel"] == "wholesaler", "channel"] = "Atacado"
+    two = pd.DataFrame({"channel": ["Atacado", "ATACADO "], "role": ["wholesaler", "distributor"]})
+    with pytest.raises(DataError) as info:
+        World.from_tables({**us.tables(), "outlets": o, "channels": two})
+    assert info.value.messages == [
+        "table 'channels', rows 2, 3, column 'channel': the same channel is listed twice (names are compared without "
+        "case or extra spaces) (2 rows; first value: 'Atacado'). Fix: keep one row per channel, with its one role"]
+
+
 def test_tables_without_a_role_reach_the_model_as_a_data_error(us):
     """prepare_market on raw tables names the channel without a role (no traceback)."""
     o = us.outlets.copy()

@@ -814,8 +814,18 @@ def missing_role_problems(outlets: pd.DataFrame, missing: list[str], *, source=N
 def _check_channel_roles(tables: dict[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Problem]:
     """Every channel of the outlets has a role; channel names take the channels table's spelling."""
     outlets, channels = tables.get("outlets"), tables.get("channels")
+    problems: list[Problem] = []
+    if channels is not None and len(channels):
+        keys = channels["channel"].map(lambda v: _region_key(v) if isinstance(v, str) else v)
+        dup = keys.duplicated(keep=False).to_numpy()
+        p = problem_for_rows(np.flatnonzero(dup), channels["channel"],
+                             "the same channel is listed twice (names are compared without case or extra spaces)",
+                             "keep one row per channel, with its one role", source=sources.get("channels"),
+                             table="channels", column="channel")
+        if p is not None:
+            return [p]
     if outlets is None or outlets.empty:
-        return []
+        return problems
     if channels is not None and len(channels):
         spelling = {_region_key(c): c for c in channels["channel"] if isinstance(c, str)}
         outlets["channel"] = outlets["channel"].map(

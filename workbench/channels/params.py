@@ -98,7 +98,7 @@ SOURCES: Mapping[str, str] = {
     "indirect_tiers": "Small (mass-tier) stores buy through wholesalers and distributors; chains and flagships are "
                       "served direct. " + ASSUMPTION,
     "intermediary_radius_km": "How far a wholesaler or distributor delivers to its retailers. " + ASSUMPTION,
-    "channels": "The channels the brand may use.",
+    "channels": "The channel roles the brand may use (every channel of the company with one of these roles).",
     "coverage_radius_km": "A zone is within reach of a store at this road distance (a shopping trip). " + ASSUMPTION,
     "selective_tiers": "Outlet tiers that fit a selective network (brand fit).",
     "selective_min_attractiveness": "Minimum attractiveness score of a selective outlet. " + ASSUMPTION,

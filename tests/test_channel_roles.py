@@ -275,6 +275,12 @@ def test_channel_app_in_a_currency_without_a_rate(us):
             setattr(m, name, getattr(m, name) * 500.0)
     m.refresh()
     assert m.problems == [] and m.result is not None and m.result.params.currency == "NGN"
+    # "Back to defaults" has no NGN defaults to go back to: it asks again
+    from widgets.channel_strategy import ChannelStrategyView
+
+    view = ChannelStrategyView(m, background=False)
+    view.reset()
+    assert m.result is None and "no exchange rate for NGN" in m.problems[0]
 
 
 def test_channel_app_switches_currency_with_the_world(us):

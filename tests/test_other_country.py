@@ -77,9 +77,13 @@ def test_channel_strategy_opens(brazil):
     assert titles == {"Via Atacado", "Via Distribuidores", "Varejo (direct)", "Marketplace"}
     assert set(app.outlets.data["channel"]) <= {"Varejo", "Atacado", "Distribuidores", "Marketplace"}
     assert "Varejo" in app.outlets.value
-    # an input change refreshes without problems
+    # an input change refreshes without problems; "Back to defaults" gives the BRL defaults and
+    # the territories this data can balance
     m.exclusive_premium = 0.2
+    m.ecommerce_parcel = 50.0
     assert m.problems == [] and m.result.params.exclusive_premium == 0.2
+    app.reset()
+    assert m.problems == [] and m.exclusive_premium == 0.15 and m.ecommerce_parcel == 34.97 and m.territories == 7
 
 
 def test_demand_forecasting_opens(brazil):

@@ -700,6 +700,9 @@ class ChannelStrategyView(W.VBox):
         defaults.update(self.model.money_defaults())
         defaults["consumer_price"] = reference_prices(self.model.world, DEFAULTS)[0]
         self.model.set_inputs(defaults)
+        if money_defaults(self.model.currency) is None:  # no rate: the US dollar figures are not defaults here
+            self.model._unpriced = frozenset(MONEY_TRAITS)
+        self.model._fit_territories()  # the most territories this data can balance, as when it opened
         self.model.refresh()
 
     # -- rendering --------------------------------------------------------------------

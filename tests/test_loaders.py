@@ -303,7 +303,7 @@ def test_planning_inputs_use_the_loader_rules(us):
                        ChannelParams())
     msgs = info.value.messages
     assert any("rows 2, 3, 4, 5, 6 and 7 more, column 'attractiveness'" in m and "(12 rows" in m for m in msgs)
-    assert any("rows 2, 3, 4, 5, 6 and 10 more, column 'channel': value is not one of the allowed choices" in m
+    assert any("rows 2, 3, 4, 5, 6 and 10 more, column 'channel': channel 'kiosk' has no economic role" in m
                for m in msgs)
     h = pd.DataFrame({"unique_id": "A", "ds": pd.date_range("2024-01-01", periods=20, freq="W-MON"), "y": 1.0})
     h.loc[[0, 5], "y"] = np.nan

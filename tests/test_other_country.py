@@ -56,14 +56,34 @@ def test_network_design_opens(brazil):
 
 
 def test_channel_strategy_opens(brazil):
-    """Channel strategy compares the strategies on the Brazilian outlets."""
+    """Channel strategy compares the strategies on the Brazilian outlets, by their Portuguese
+    channel names, with money inputs in BRL."""
     from widgets.channel_strategy import channel_strategy_app
 
-    app = channel_strategy_app(brazil)
-    # Sao Paulo alone is 17% of the market: ten balanced territories cannot exist, and the app says so
-    assert len(app.model.problems) == 1 and "use at most 7 territories" in app.model.problems[0]
-    app = channel_strategy_app(brazil, territories=7)
-    assert app.model.problems == [] and app.model.result is not None
+    app = channel_strategy_app(brazil, background=False)
+    m = app.model
+    # Sao Paulo alone is 17% of the market: ten balanced territories cannot exist; the app uses
+    # the most that can (floor(1.25 / 0.1677) = 7) and says so
+    assert m.problems == [] and m.result is not None
+    assert m.territories == 7 and any("7 instead of 10" in n for n in m.notes)
+    assert m.params().currency == "BRL" and m.result.params.currency == "BRL"
+    assert "R$" in m.result.verdict and "$" not in m.result.verdict.replace("R$", "")
+    routes = set(m.result.intensive.outlets["route"])
+    assert routes == {"Varejo", "Atacado", "Distribuidores", "Marketplace"}
+    assert [b.description for b in app.channel_boxes.children] == [
+        "Atacado (wholesaler)", "Varejo (retailer)", "Distribuidores (distributor)", "Marketplace (e-commerce)"]
+    app.waterfall_strategy.value = "intensive"
+    titles = {a.text for a in app.waterfall.figure.layout.annotations}
+    assert titles == {"Via Atacado", "Via Distribuidores", "Varejo (direct)", "Marketplace"}
+    assert set(app.outlets.data["channel"]) <= {"Varejo", "Atacado", "Distribuidores", "Marketplace"}
+    assert "Varejo" in app.outlets.value
+    # an input change refreshes without problems; "Back to defaults" gives the BRL defaults and
+    # the territories this data can balance
+    m.exclusive_premium = 0.2
+    m.ecommerce_parcel = 50.0
+    assert m.problems == [] and m.result.params.exclusive_premium == 0.2
+    app.reset()
+    assert m.problems == [] and m.exclusive_premium == 0.15 and m.ecommerce_parcel == 34.97 and m.territories == 7
 
 
 def test_demand_forecasting_opens(brazil):
@@ -127,3 +147,32 @@ def test_excel_export_in_the_scenarios_currency(brazil):
     ws = load_workbook(io.BytesIO(export_excel([sc])))["Comparison"]
     row = [c for c in ws.iter_rows(min_row=4, max_row=4)][0]
     assert row[1].value == "BRL" and row[2].number_format == '"R$"#,##0;-"R$"#,##0'
+
+
+def test_every_app_model_builds_and_refreshes_on_brazil(brazil, tmp_path, fresh_home):
+    """Every registered app's model is built on the Brazilian company (loaded as the World every
+    app opens with) and refreshed twice without a problem, money in BRL."""
+    from widgets import registry
+    from widgets.world_store import set_current_world
+    from workbench.scenarios import ScenarioStore
+
+    set_current_world(brazil)
+
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    for name in registry.VIEWS:
+        cls = registry.model_class(name)
+        if name in ("scenario_compare", "scenario_viewer"):
+            m = cls(store, brazil)
+        elif name == "home":
+            m = cls(brazil, persist=False)
+        elif name == "route_planning":
+            m = cls(brazil)
+            m.time_limit = 1.0
+        elif name == "network_design":
+            m = cls(brazil, tradeoff=False) if "tradeoff" in cls.class_trait_names() else cls(brazil)
+        else:
+            m = cls(brazil)
+        for _ in range(2):
+            m.refresh()
+            assert m.problems == [], (name, m.problems)
+        assert m.currency == "BRL", name

@@ -148,6 +148,9 @@ def test_dispatch_sheets_per_vehicle(solved, tmp_path):
     wb = openpyxl.load_workbook(io.BytesIO(dispatch_excel(r)))
     assert wb.sheetnames == ["Summary", *r.summary.vehicle]
     assert wb["Summary"].max_row == 1 + r.vehicles_used
+    assert wb["Summary"].cell(1, 12).value == "Cost (USD)"
+    brl = openpyxl.load_workbook(io.BytesIO(dispatch_excel(r, currency="brl")))
+    assert brl["Summary"].cell(1, 12).value == "Cost (BRL)"
     html = dispatch_html(r, title="Tuesday")
     assert html.count("<section class='vehicle'>") == 2
     assert all(f">{oid}<" in html for oid in p.orders.order_id)

@@ -18,10 +18,23 @@ def test_regenerating_gives_identical_files(tmp_path):
     out = write_sample(tmp_path / "sample")
     written = sorted(p.name for p in out.glob("*.csv"))
     assert written == sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
-    # the US sample is in USD (no company table) and has no sell-out table
-    assert set(written) == {f"{name}.csv" for name in TABLES if name not in ("company", "channel_sales")}
+    # the US sample is in USD (no company table), names its channels after their roles (no
+    # channels table) and has no sell-out table
+    assert set(written) == {f"{name}.csv" for name in TABLES if name not in ("company", "channels", "channel_sales")}
     for name in written:
         assert filecmp.cmp(out / name, SAMPLE_DIR / name, shallow=False), f"{name} differs"
+
+
+def test_regenerating_the_brazil_sample_gives_identical_files(tmp_path):
+    """Regenerating the Brazil sample reproduces data/sample_brazil/ byte for byte (its channels
+    table included: the outlets' Portuguese channel names and their roles)."""
+    folder = SAMPLE_DIR.parent / "sample_brazil"
+    out = write_sample(tmp_path / "brazil", country="brazil")
+    written = sorted(p.name for p in out.glob("*.csv"))
+    assert written == sorted(p.name for p in folder.glob("*.csv"))
+    assert {"channels.csv", "company.csv"} <= set(written)
+    for name in written:
+        assert filecmp.cmp(out / name, folder / name, shallow=False), f"{name} differs"
 
 
 def test_other_seed_differs(tmp_path):

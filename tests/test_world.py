@@ -194,7 +194,8 @@ def test_unknown_reference(sample_folder):
 
 
 def test_bad_choice_and_time(sample_folder):
-    """Unknown channel names and unreadable times list the allowed values / format."""
+    """A channel without a role (its name is not a role and no channels table maps it) and an
+    unreadable time are reported together, naming the channel, its rows, the roles and the fix."""
     def bad_o(d):
         d.loc[0, "channel"] = "supermarket"
         return d
@@ -206,8 +207,9 @@ def test_bad_choice_and_time(sample_folder):
     with pytest.raises(DataError) as info:
         load_world(sample_folder)
     msgs = _messages(info)
-    assert any("column 'channel': value is not one of the allowed choices" in m
-               and "wholesaler, retailer, distributor, ecommerce" in m for m in msgs)
+    assert any("outlets.csv, row 2, column 'channel': channel 'supermarket' has no economic role" in m
+               and "add a 'channels' table" in m and "wholesaler, retailer, distributor, ecommerce" in m
+               for m in msgs)
     assert any("vehicles.csv, row 2, column 'shift_start': not a time of day" in m and "HH:MM" in m for m in msgs)
 
 

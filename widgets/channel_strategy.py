@@ -40,7 +40,7 @@ from workbench.channels import (
 
 from .components import KPI, download_link, FigureView, KPICards, section, TableView
 from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure,
-                               format_assumption, frontier_figure, tornado_figure, waterfall_figure)
+                               format_assumption, frontier_figure, role_labels, tornado_figure, waterfall_figure)
 from .figures.style import money_text
 from .formatting import LAYER_COLORS, PALETTE, format_value, money_unit
 from .geojson import hull_polygons, polygons_layer
@@ -72,6 +72,20 @@ PARAM_TRAITS = (
     "intermediary_radius_km", "partner_min_capture", "decision_tolerance",
 )
 ACCOUNT_TRAITS = tuple(f"account_cost_{c}" for c in CHANNELS)
+# the money inputs: in the World's currency (their defaults are US dollar figures, converted)
+MONEY_TRAITS = ("ecommerce_fulfilment", "ecommerce_parcel", "logistics_cost_per_unit_km", *ACCOUNT_TRAITS)
+
+
+def money_defaults(currency: str) -> dict[str, float] | None:
+    """The default of every money input in ``currency`` (ChannelParams.for_currency: the US
+    dollar defaults at the ECB rates of 11 June 2024), or None for a currency without a rate."""
+    try:
+        d = ChannelParams.for_currency(currency)
+    except workbench.DataError:
+        return None
+    out = {n: float(getattr(d, n)) for n in ("ecommerce_fulfilment", "ecommerce_parcel", "logistics_cost_per_unit_km")}
+    out.update({f"account_cost_{c}": float(d.account_cost[c]) for c in CHANNELS})
+    return out
 
 
 class ChannelStrategyModel(AppModel):
@@ -130,12 +144,17 @@ class ChannelStrategyModel(AppModel):
     serving_dcs = T.Any(None, allow_none=True)
 
     _ready = False
+    _money_currency = "USD"   # the currency the money inputs are in
+    _territory_note = ""
+    _unpriced: frozenset = frozenset()  # money inputs still at their USD default in a currency without a rate
 
     def __init__(self, world: workbench.World | None = None, *, serving_dcs: pd.DataFrame | None = None,
                  autorun: bool = True, **kwargs):
         super().__init__(world if world is not None else current_world(), **kwargs)
         self.serving_dcs = serving_dcs
         with self.quiet():
+            self._money_in(self.currency)
+            self._fit_territories()
             try:
                 price, cost = reference_prices(self.world, DEFAULTS)
                 self.consumer_price = price
@@ -149,6 +168,45 @@ class ChannelStrategyModel(AppModel):
             self.recompute()
 
     # -- inputs -------------------------------------------------------------------------
+    def _money_in(self, currency: str) -> None:
+        """Put the money inputs in ``currency`` (the World's): the defaults in that currency when
+        it differs from the one they are in (a note says so); for a currency without an exchange
+        rate they wait for the analyst's figures (a problem names them)."""
+        if currency == self._money_currency:
+            return
+        values = money_defaults(currency)
+        self._money_currency = currency
+        if values is None:
+            self._unpriced = frozenset(MONEY_TRAITS)
+            return
+        self._unpriced = frozenset()
+        with self.quiet():
+            for name, v in values.items():
+                setattr(self, name, v)
+
+    def _fit_territories(self) -> None:
+        """When the default number of territories cannot be balanced on this World (one zone
+        holds more potential than the largest territory allowed), use the most that can be, and
+        say so in the notes."""
+        self._territory_note = ""
+        if self.world is None or not len(self.world.customers) or self.territories != DEFAULTS.territories:
+            return
+        pot = self.world.customers["annual_demand"].to_numpy(float)
+        total, top = float(pot.sum()), float(pot.max())
+        if not (total > 0 and top > 0):
+            return
+        most = max(int(np.floor((1.0 + self.balance_tolerance) * total / top + 1e-9)), 1)
+        if most < self.territories:
+            with self.quiet():
+                self.territories = most
+            self._territory_note = (f"Exclusive territories: {most} instead of {DEFAULTS.territories}, the most this "
+                                    f"data can balance within ±{self.balance_tolerance:.0%} (its largest zone holds "
+                                    f"{top / total:.0%} of the potential).")
+
+    def money_defaults(self) -> dict[str, float]:
+        """The defaults of the money inputs in the World's currency (USD figures when it has no rate)."""
+        return money_defaults(self.currency) or {n: float(self.trait_defaults(n)) for n in MONEY_TRAITS}
+
     def params(self) -> ChannelParams:
         """The :class:`ChannelParams` these choices stand for."""
         kw: dict[str, Any] = {name: getattr(self, name) for name in PARAM_TRAITS}
@@ -160,9 +218,12 @@ class ChannelStrategyModel(AppModel):
         kw["unit_cost"] = self.unit_cost if self.unit_cost > 0 else None
         kw["consumer_price"] = self.consumer_price if self.consumer_price > 0 else None
         kw["reference_price"] = self.reference_price if self.reference_price > 0 else None
+        kw["currency"] = self._money_currency
         return ChannelParams(**kw)
 
     def _on_input(self, change) -> None:
+        if change["name"] in self._unpriced:
+            self._unpriced = self._unpriced - {change["name"]}
         if not self.is_quiet:
             self.recompute()
 
@@ -173,6 +234,11 @@ class ChannelStrategyModel(AppModel):
     @T.observe("world")
     def _on_world(self, change) -> None:
         if self._ready and change["new"] is not None:
+            self._money_in(self.currency)
+            with self.quiet():
+                if self.territories != DEFAULTS.territories and self._territory_note:
+                    self.territories = DEFAULTS.territories  # the last World's fit, not the analyst's choice
+                self._fit_territories()
             try:
                 price, cost = reference_prices(change["new"], DEFAULTS)
             except workbench.WorkbenchError:
@@ -241,13 +307,25 @@ class ChannelStrategyModel(AppModel):
             self.result = None
             self.frontier = None
             return
+        if self._unpriced:
+            labels = {"ecommerce_fulfilment": "fulfilment per unit", "ecommerce_parcel": "parcel per unit",
+                      "logistics_cost_per_unit_km": "freight per unit-km"}
+            names = [labels.get(n, n.replace("account_cost_", "account cost of ")) for n in MONEY_TRAITS
+                     if n in self._unpriced]
+            self.problems = [f"The channel model's default costs are in USD and the workbench has no exchange rate "
+                             f"for {self.currency}. Enter these costs in {self.currency} under Prices and margins and "
+                             f"Cost to serve: {', '.join(names)}."]
+            self.result = None
+            self.frontier = None
+            return
         out = self.run(lambda: self._evaluate(self.params()), label="Evaluating the three strategies")
         if out is None:
             self.result = None
             self.frontier = None
             return
         comparison, front = out
-        self.notes = list(comparison.notes)
+        self.notes = ([self._territory_note] if self._territory_note and self.territories < DEFAULTS.territories
+                      else []) + list(comparison.notes)
         self.sensitivity = None   # stale: it belongs to the previous inputs
         self.frontier = front
         self.result = comparison
@@ -289,7 +367,7 @@ def strategy_layers(result: StrategyResult) -> dict[str, dict]:
     else:
         share = z["own_share"].to_numpy(float)
         zc = [_shade(s) for s in share]
-        oc = [LAYER_COLORS.get(c, "#333333") for c in o["channel"]]
+        oc = [LAYER_COLORS.get(c, "#333333") for c in o["channel_role"]]
         props_z = ("name", "own_share", "units", "outlets_within_r")
     layers["zones"] = _points(z, zc, r, props_z, 0.45)
     ro = 3 + 3 * (o["tier"] != "mass").to_numpy(float)
@@ -304,8 +382,9 @@ def strategy_legend(result: StrategyResult) -> list[tuple[str, str]]:
     if result.strategy == "exclusive" and "territory" in result.zones:
         items = [("outlets and zones coloured by territory", PALETTE[0])]
     else:
-        items = [(f"{CHANNEL_LABELS.get(c, c)} outlet", LAYER_COLORS.get(c, "#333333"))
-                 for c in sorted(o["channel"].unique())]
+        pairs = o[["channel", "channel_role"]].drop_duplicates().sort_values("channel")
+        items = [(f"{CHANNEL_LABELS.get(c, c) if c == r else c} outlet", LAYER_COLORS.get(r, "#333333"))
+                 for c, r in zip(pairs["channel"], pairs["channel_role"])]
     return items + [("zone: brand's share low", _shade(0.0)), ("high", _shade(1.0))]
 
 
@@ -459,7 +538,8 @@ class ChannelStrategyView(W.VBox):
             _number(m, "ecommerce_fulfilment", f"Fulfilment {sym}/unit", hi=1000.0, step=0.1),
             _number(m, "ecommerce_parcel", f"Parcel {sym}/unit", hi=1000.0, step=0.1),
         ]
-        costs = [_number(m, f"account_cost_{c}", f"{CHANNEL_LABELS[c]} {sym}/yr", hi=1e8, step=1000.0) for c in CHANNELS]
+        roles = role_labels(m.world.channel_roles)  # the company's channel names for each role
+        costs = [_number(m, f"account_cost_{c}", f"{roles[c]} {sym}/yr", hi=1e8, step=1000.0) for c in CHANNELS]
         costs.append(_number(m, "logistics_cost_per_unit_km", f"Freight {sym}/unit-km", hi=10.0, step=0.0001))
         costs.append(_number(m, "intermediary_radius_km", "Wholesale reach km", hi=5_000.0, step=25.0))
         sites = m.world.sites
@@ -472,7 +552,7 @@ class ChannelStrategyView(W.VBox):
         costs += [W.HTML("<b>Serve outlets from</b> (nearest by road; Ctrl-click to choose several)"), self.dc_select]
         if m.serving_dcs is not None:
             self.dc_select.disabled = True
-        self.channel_boxes = _checks(m, "channels", CHANNELS, CHANNEL_LABELS)
+        self.channel_boxes = _checks(m, "channels", CHANNELS, roles)
         strategies = [
             W.HTML("<b>Enabled channels</b>"), self.channel_boxes,
             W.HTML("<b>Selective: tiers</b>"), _checks(m, "selective_tiers", TIERS, {}),
@@ -617,8 +697,12 @@ class ChannelStrategyView(W.VBox):
     def reset(self) -> None:
         traits = ChannelStrategyModel.class_traits()
         defaults = {name: traits[name].default() for name in self.model.input_traits}
+        defaults.update(self.model.money_defaults())
         defaults["consumer_price"] = reference_prices(self.model.world, DEFAULTS)[0]
         self.model.set_inputs(defaults)
+        if money_defaults(self.model.currency) is None:  # no rate: the US dollar figures are not defaults here
+            self.model._unpriced = frozenset(MONEY_TRAITS)
+        self.model._fit_territories()  # the most territories this data can balance, as when it opened
         self.model.refresh()
 
     # -- rendering --------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
 from workbench.currency import currency_symbol
 
-__all__ = ["PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency", "money_unit",
+__all__ = ["ROLE_LABELS", "role_labels", "PALETTE", "LAYER_COLORS", "format_value", "jsonable", "STYLE", "set_display_currency", "display_currency", "money_unit",
            "MONEY_UNITS"]
 
 PALETTE = (
@@ -109,3 +110,20 @@ STYLE = """
 .wb-section { font-size: 15px; font-weight: 600; margin: 10px 0 4px 0; }
 </style>
 """
+
+
+# the channel model's four economic roles in words
+ROLE_LABELS = {"wholesaler": "Wholesaler", "retailer": "Retailer", "distributor": "Distributor",
+               "ecommerce": "E-commerce"}
+
+
+def role_labels(channel_roles: Mapping[str, str]) -> dict[str, str]:
+    """Each economic role in words with the company's channels of that role, e.g.
+    ``{'wholesaler': 'Atacado (wholesaler)', 'retailer': 'Retailer', ...}`` (just the role's
+    label when its channels are named after it or none has the role)."""
+    names: dict[str, list[str]] = {}
+    for ch, r in channel_roles.items():
+        if str(ch).strip().casefold() != r:
+            names.setdefault(r, []).append(str(ch))
+    return {r: (f"{', '.join(names[r])} ({label.lower()})" if r in names else label)
+            for r, label in ROLE_LABELS.items()}

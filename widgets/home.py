@@ -14,7 +14,7 @@ import workbench
 from workbench.schema import CHANNELS, SCHEMAS
 
 from .components import KPI, download_link, KPICards, section
-from .formatting import LAYER_COLORS
+from .formatting import LAYER_COLORS, ROLE_LABELS as CHANNEL_LABELS, role_labels
 from .geojson import points_layer
 from .layout import app_shell
 from .maps import MapView
@@ -139,7 +139,8 @@ class HomeView(W.VBox):
     def _render(self, *_):
         w = self.model.world
         s = w.summary()
-        outlets_sub = ", ".join(f"{int(s['outlets_' + ch])} {ch}" for ch in CHANNELS)
+        by_name = w.outlets["channel"].value_counts(sort=False) if len(w.outlets) else {}
+        outlets_sub = ", ".join(f"{int(n)} {ch}" for ch, n in dict(by_name).items())  # the company's own names
         self.cards.update([
             KPI("Customers", s["customers"], "", f"{s['population'] / 1e6:,.1f}M people", kpi="customers"),
             KPI("Annual demand", s["annual_demand"], "units", kpi="annual_demand"),
@@ -167,10 +168,14 @@ class HomeView(W.VBox):
                     label=LAYER_LABELS["sites"], visible="sites" in visible)
         m.set_layer("plants", points_layer(w.plants, color=LAYER_COLORS["plants"], radius=9, props=("name", "capacity")),
                     label=LAYER_LABELS["plants"], visible="plants" in visible)
-        for ch in CHANNELS:
-            df = w.outlets[w.outlets.channel == ch]
-            m.set_layer(ch, points_layer(df, color=LAYER_COLORS[ch], radius=4, props=("name", "tier", "attractiveness")),
-                        label=LAYER_LABELS[ch], visible=ch in visible)
+        roles = w.channel_roles
+        role_of = w.outlets["channel"].map(roles) if len(w.outlets) else w.outlets["channel"]
+        names = role_labels(roles)
+        for ch in CHANNELS:  # one layer per economic role, labelled with the company's channels of that role
+            df = w.outlets[(role_of == ch).to_numpy()]
+            m.set_layer(ch, points_layer(df, color=LAYER_COLORS[ch], radius=4,
+                                         props=("name", "channel", "tier", "attractiveness")),
+                        label=names[ch] if names[ch] != CHANNEL_LABELS[ch] else LAYER_LABELS[ch], visible=ch in visible)
         m.set_layer("orders", points_layer(w.orders, color=LAYER_COLORS["orders"], radius=4,
                                            props=("name", "demand")),
                     label=LAYER_LABELS["orders"], visible="orders" in visible)

@@ -233,7 +233,7 @@ class RoutePlanningModel(AppModel):
         if not isinstance(r, RoutingResult):
             return {}
         title = f"Dispatch sheets · {self.depot_id}"
-        return {"dispatch.csv": dispatch_csv(r), "dispatch.xlsx": dispatch_excel(r),
+        return {"dispatch.csv": dispatch_csv(r), "dispatch.xlsx": dispatch_excel(r, currency=self.currency),
                 "dispatch.html": dispatch_html(r, title=title).encode("utf-8")}
 
 

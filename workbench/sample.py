@@ -350,6 +350,9 @@ BRAZIL_SITES = [  # logistics hubs near the metros; the first two are open today
     ("São José dos Pinhais", "PR", "SJP"), ("Canoas", "RS", "CNS"), ("Jaboatão dos Guararapes", "PE", "JBT"),
     ("Lauro de Freitas", "BA", "LDF"), ("Anápolis", "GO", "ANP"), ("Manaus", "AM", "MAO"), ("Itajaí", "SC", "ITJ"),
 ]
+# role -> the company's channel name (retail chains, cash-and-carry wholesale, distributors, marketplaces)
+BRAZIL_CHANNELS = {"retailer": "Varejo", "wholesaler": "Atacado", "distributor": "Distribuidores",
+                   "ecommerce": "Marketplace"}
 BRAZIL_PLANTS = [("Jundiaí", "SP", "JDI", 40_000_000), ("Cabo de Santo Agostinho", "PE", "CSA", 25_000_000)]
 BRAZIL_PRODUCTS = [
     # id, name, price (BRL), unit_cost (BRL), weight_kg, volume_m3, share, yearly growth
@@ -414,6 +417,9 @@ def generate_brazil_sample(seed: int = BRAZIL_SEED) -> World:
     last = history[history.ds.str[:4] == history.ds.max()[:4]]
     products["demand_share"] = products.product_id.map(last.groupby("product_id").y.sum() / last.y.sum()).round(6)
     outlets = _outlets(customers, rng, counts={"retailer": 60, "wholesaler": 15, "distributor": 15, "ecommerce": 10})
+    # the company's own channel names, each mapped to its economic role by the channels table
+    channels = pd.DataFrame({"channel": list(BRAZIL_CHANNELS.values()), "role": list(BRAZIL_CHANNELS)})
+    outlets["channel"] = outlets["channel"].map(BRAZIL_CHANNELS)
     depot = sites.iloc[0]
     vehicles = pd.DataFrame([
         {"vehicle_type": "VUC", "capacity": 450.0, "count": 5, "fixed_cost": 520.0, "cost_per_km": 2.10,
@@ -431,7 +437,7 @@ def generate_brazil_sample(seed: int = BRAZIL_SEED) -> World:
     company = pd.DataFrame([{"name": "Alimentos Horizonte Ltda.", "country": "Brazil", "currency": "BRL"}])
     tables = {"customers": customers, "sites": sites, "plants": plants, "products": products,
               "demand_history": history, "outlets": outlets, "vehicles": vehicles, "orders": orders,
-              "company": company}
+              "channels": channels, "company": company}
     return World.from_tables(tables, source=f"generated Brazil sample (seed {seed})")
 
 

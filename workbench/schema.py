@@ -19,14 +19,18 @@ __all__ = [
     "TableSchema",
     "SCHEMAS",
     "CHANNELS",
+    "CHANNEL_ROLES",
     "TIERS",
     "REQUIRED_TABLES",
     "data_dictionary_markdown",
 ]
 
-# Channels and tiers are the channel model's vocabulary (each channel has its own economics);
-# regions and states are the company's own and are not listed here.
-CHANNELS = ("wholesaler", "retailer", "distributor", "ecommerce")
+# The four economic roles of the channel model (each has its own economics). A company's channels
+# have its own names ("Atacado", "Key accounts"); the `channels` table (or the name itself, when
+# it names a role) maps each to one role. Regions and states are the company's own too.
+CHANNEL_ROLES = ("wholesaler", "retailer", "distributor", "ecommerce")
+CHANNELS = CHANNEL_ROLES  # the old name of the roles
+# Tiers stay the channel model's vocabulary (the selective and exclusive criteria name them).
 TIERS = ("flagship", "premium", "mass")
 
 # Column kinds: how a raw cell is read.
@@ -188,7 +192,9 @@ SCHEMAS: dict[str, TableSchema] = {
         (
             Column("outlet_id", "id", "Unique outlet id", unique=True),
             Column("name", "str", "Display name"),
-            Column("channel", "choice", "Distribution channel", choices=CHANNELS),
+            Column("channel", "str", "Distribution channel, in the company's own words (e.g. 'Atacado', 'Key "
+                   "accounts'); its economic role comes from the channels table, or from the name when it is one "
+                   "of the roles (retailer, wholesaler, distributor, ecommerce)"),
             Column("tier", "choice", "Outlet tier (brand fit)", choices=TIERS),
             Column("attractiveness", "float", "Pull of the outlet on shoppers (floor space, brand, reach), 1-100", "score", min=0, min_exclusive=True, max=100),
             _lat(),
@@ -236,6 +242,19 @@ SCHEMAS: dict[str, TableSchema] = {
         key=("order_id",),
         required=False,
         checks=("window_order",),
+    ),
+    "channels": TableSchema(
+        "channels",
+        "Optional: the economic role of each channel of the outlets table, one row per channel. Needed for "
+        "every channel whose name is not a role (or a plain synonym: retail, wholesale, e-commerce, online).",
+        (
+            Column("channel", "id", "A channel name as written in outlets.channel", unique=True),
+            Column("role", "choice", "What the channel does in the channel model: retailer (sells to shoppers "
+                   "in stores), wholesaler or distributor (sells to retailers), ecommerce (sells online)",
+                   choices=CHANNEL_ROLES),
+        ),
+        key=("channel",),
+        required=False,
     ),
     "company": TableSchema(
         "company",

@@ -34,7 +34,7 @@ from .errors import DataError, Problem
 from .schema import SCHEMAS, Column, TableSchema, kind_text
 
 __all__ = ["convert_table", "check_table", "check_columns", "validate_tables", "parse_time", "format_time", "sheet_row", "problem_for_rows",
-           "empty_table", "MAX_LISTED", "ROWS_SHOWN"]
+           "empty_table", "MAX_LISTED", "ROWS_SHOWN", "channel_roles", "infer_channel_role", "ROLE_SYNONYMS"]
 
 MAX_LISTED = 200  # problems kept per table, so a broken file does not flood the user
 ROWS_SHOWN = 5    # rows named in one problem; the rest are counted
@@ -725,6 +725,8 @@ def validate_tables(raw_tables: Mapping[str, pd.DataFrame], sources: Mapping[str
     if not problems:
         _unify_regions(tables)
         problems += _check_references(tables, sources)
+    if not any(p.table in ("outlets", "channels") for p in problems):  # reported with the other tables' problems
+        problems += _check_channel_roles(tables, sources)
     if problems:
         raise DataError(problems, context=context or "The data could not be loaded")
     return tables
@@ -746,6 +748,90 @@ def _unify_regions(tables: dict[str, pd.DataFrame]) -> None:
         if df is None or "region" not in df or df.empty:
             continue
         df["region"] = df["region"].map(lambda v: spelling.get(_region_key(v), v) if isinstance(v, str) else v)
+
+
+# names that say a channel's role without a channels table (compared without case, spaces, '-', '_')
+ROLE_SYNONYMS = {
+    "retailer": "retailer", "retailers": "retailer", "retail": "retailer",
+    "wholesaler": "wholesaler", "wholesalers": "wholesaler", "wholesale": "wholesaler",
+    "distributor": "distributor", "distributors": "distributor", "distribution": "distributor",
+    "ecommerce": "ecommerce", "online": "ecommerce",
+}
+
+
+def _role_key(v) -> str:
+    return "".join(ch for ch in str(v).casefold() if ch not in " -_.")
+
+
+def infer_channel_role(name) -> str | None:
+    """The role a channel name states by itself ('Retail', 'E-commerce', 'wholesalers'), else None."""
+    return ROLE_SYNONYMS.get(_role_key(name))
+
+
+def channel_roles(outlets: pd.DataFrame | None, channels: pd.DataFrame | None) -> tuple[dict[str, str], list[str]]:
+    """``({channel: role}, [channels without a role])`` for the channels of ``outlets`` (in order
+    of first use): the role of the ``channels`` table (matched without case or spaces), else the
+    role the name states (:func:`infer_channel_role`)."""
+    table: dict[str, str] = {}
+    if channels is not None and len(channels) and {"channel", "role"}.issubset(channels.columns):
+        for ch, role in zip(channels["channel"], channels["role"]):
+            if isinstance(ch, str) and isinstance(role, str):
+                table.setdefault(_region_key(ch), role)
+    roles: dict[str, str] = {}
+    missing: list[str] = []
+    if outlets is None or not len(outlets) or "channel" not in outlets.columns:
+        return roles, missing
+    for ch in pd.unique(outlets["channel"].astype(object)):
+        if not isinstance(ch, str) or not ch.strip():
+            continue
+        role = table.get(_region_key(ch)) or infer_channel_role(ch)
+        if role is None:
+            missing.append(ch)
+        else:
+            roles[ch] = role
+    return roles, missing
+
+
+def missing_role_problems(outlets: pd.DataFrame, missing: list[str], *, source=None) -> list[Problem]:
+    """One problem per channel of ``outlets`` that has no role, naming its rows and the fix."""
+    from .schema import CHANNEL_ROLES
+
+    out = []
+    chan = outlets["channel"].astype(object)
+    for ch in missing:
+        p = problem_for_rows(
+            np.flatnonzero((chan == ch).to_numpy()), chan,
+            f"channel '{ch}' has no economic role (the channel model needs to know what it does)",
+            f"add a 'channels' table (a channels.csv file or a 'channels' sheet) with columns channel, role and a "
+            f"row '{ch}' with its role: one of {', '.join(CHANNEL_ROLES)} (retailer: stores that sell to "
+            f"shoppers; wholesaler or distributor: sells to retailers; ecommerce: sells online)",
+            source=source, table="outlets", column="channel")
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def _check_channel_roles(tables: dict[str, pd.DataFrame], sources: Mapping[str, str]) -> list[Problem]:
+    """Every channel of the outlets has a role; channel names take the channels table's spelling."""
+    outlets, channels = tables.get("outlets"), tables.get("channels")
+    problems: list[Problem] = []
+    if channels is not None and len(channels):
+        keys = channels["channel"].map(lambda v: _region_key(v) if isinstance(v, str) else v)
+        dup = keys.duplicated(keep=False).to_numpy()
+        p = problem_for_rows(np.flatnonzero(dup), channels["channel"],
+                             "the same channel is listed twice (names are compared without case or extra spaces)",
+                             "keep one row per channel, with its one role", source=sources.get("channels"),
+                             table="channels", column="channel")
+        if p is not None:
+            return [p]
+    if outlets is None or outlets.empty:
+        return problems
+    if channels is not None and len(channels):
+        spelling = {_region_key(c): c for c in channels["channel"] if isinstance(c, str)}
+        outlets["channel"] = outlets["channel"].map(
+            lambda v: spelling.get(_region_key(v), v) if isinstance(v, str) else v)
+    _, missing = channel_roles(outlets, channels)
+    return missing_role_problems(outlets, missing, source=sources.get("outlets"))
 
 
 def _region_key(v: str) -> str:

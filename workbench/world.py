@@ -24,7 +24,7 @@ import pandas as pd
 from .errors import DataError, Problem
 from .excel import text_not_formulas
 from .schema import SCHEMAS, data_dictionary_markdown
-from .validate import empty_table, format_time, validate_tables
+from .validate import channel_roles, empty_table, format_time, validate_tables
 
 __all__ = ["World", "load_world", "load_sample", "load_files", "SAMPLE_DIR", "SAMPLES", "TABLES",
            "DEFAULT_CURRENCY", "table_for_file"]
@@ -49,6 +49,7 @@ class World:
     outlets: pd.DataFrame
     vehicles: pd.DataFrame
     orders: pd.DataFrame
+    channels: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["channels"]))
     company: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["company"]))
     channel_sales: pd.DataFrame = field(default_factory=lambda: empty_table(SCHEMAS["channel_sales"]))
     source: str = "in memory"
@@ -93,10 +94,20 @@ class World:
         """The company's sales regions (from the customers table), sorted."""
         return sorted(set(self.customers["region"].dropna()))
 
+    @property
+    def channel_roles(self) -> dict[str, str]:
+        """Each channel of the outlets table (the company's own names, in order of first use) and
+        its economic role (``retailer``, ``wholesaler``, ``distributor`` or ``ecommerce``): from
+        the ``channels`` table, or from the name when it names a role."""
+        roles, _ = channel_roles(self.outlets, self.channels)
+        return roles
+
     def summary(self) -> dict[str, float]:
-        """Headline numbers of the World (the Home app's KPI cards)."""
+        """Headline numbers of the World (the Home app's KPI cards); ``outlets_<role>`` counts the
+        outlets of each economic role."""
         outlets = self.outlets
-        by_channel = outlets.groupby("channel").size() if len(outlets) else pd.Series(dtype=int)
+        roles = self.channel_roles
+        by_channel = (outlets["channel"].map(roles).value_counts() if len(outlets) else pd.Series(dtype=int))
         out = {
             "customers": float(len(self.customers)),
             "annual_demand": float(self.customers["annual_demand"].sum()),
@@ -275,7 +286,7 @@ _LEAD = re.compile(r"^(\d[\d_.-]*|export|my|our|the)[_\s.-]+", re.IGNORECASE)
 _ALIASES = {"customer": "customers", "site": "sites", "dc": "sites", "dcs": "sites", "plant": "plants",
             "product": "products", "history": "demand_history", "demand": "demand_history",
             "outlet": "outlets", "vehicle": "vehicles", "fleet": "vehicles", "order": "orders",
-            "settings": "company", "setting": "company"}
+            "settings": "company", "setting": "company", "channel": "channels", "channel_roles": "channels"}
 
 
 def table_for_file(name: str) -> str:

@@ -3,24 +3,41 @@ the break-even tornado)."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from workbench.channels import CHANNELS, ChannelComparison, ChannelFrontier, Sensitivity, StrategyResult
 
+from ..formatting import ROLE_LABELS, role_labels  # noqa: F401 (role_labels: re-exported)
 from .style import figure_layout, money_axis, money_hover, money_text
 
 __all__ = ["comparison_figure", "waterfall_figure", "frontier_figure", "tornado_figure", "format_assumption",
-           "STRATEGY_COLORS", "STRATEGY_LABELS", "CHANNEL_LABELS", "ROUTE_LABELS"]
+           "STRATEGY_COLORS", "STRATEGY_LABELS", "CHANNEL_LABELS", "ROUTE_LABELS", "route_label", "role_labels"]
 
 STRATEGY_COLORS = {"intensive": "#4c78a8", "selective": "#f58518", "exclusive": "#54a24b"}
 STRATEGY_LABELS = {"intensive": "Intensive", "selective": "Selective", "exclusive": "Exclusive"}
-CHANNEL_LABELS = {"wholesaler": "Wholesaler", "retailer": "Retailer", "distributor": "Distributor",
-                  "ecommerce": "E-commerce"}
+CHANNEL_LABELS = ROLE_LABELS
 # the waterfall is per path to the shopper (a store's own channel is retailer; its supplier sets the route)
 ROUTE_LABELS = {"wholesaler": "Via wholesaler", "retailer": "Retailer (direct)", "distributor": "Via distributor",
                 "ecommerce": "E-commerce"}
+
+
+def route_label(channel: str, role: str) -> str:
+    """A path to the shopper in words, by the company's channel name: 'Via Atacado' (a wholesaler
+    or distributor role), 'Varejo (direct)' (retailer), 'Marketplace' (e-commerce); the role's
+    own label when the channel is named after its role."""
+    if channel == role and role in ROUTE_LABELS:
+        return ROUTE_LABELS[role]
+    if role in ("wholesaler", "distributor"):
+        return f"Via {channel}"
+    if role == "retailer":
+        return f"{channel} (direct)"
+    return str(channel)
+
+
 MONEY_BARS = (("consumer_sales", "Consumer sales"), ("revenue", "Revenue"), ("net_margin", "Net margin"),
               ("cost_to_serve", "Cost to serve"), ("profit", "Profit"))
 SHARE_BARS = (("store_reach", "Store reach"), ("online_reach", "Online reach"), ("market_share", "Market share"),
@@ -51,18 +68,21 @@ def waterfall_figure(result: StrategyResult, *, currency: str = "USD") -> go.Fig
     """The per-unit margin stack of each path to the shopper the strategy uses (one waterfall each):
     direct to retailers, through wholesalers or distributors to retailers, e-commerce."""
     sold = result.channels[result.channels["units"] > 0]
-    chans = [c for c in CHANNELS if c in set(sold["channel"])]
+    order = {r: i for i, r in enumerate(CHANNELS)}
+    sold = sold.assign(_o=sold["channel_role"].map(order)).sort_values("_o", kind="stable")
+    chans = list(sold["channel"])
+    labels = {ch: html.escape(route_label(ch, r)) for ch, r in zip(sold["channel"], sold["channel_role"])}
     fig = make_subplots(rows=1, cols=max(len(chans), 1), shared_yaxes=True,
-                        subplot_titles=[ROUTE_LABELS[c] for c in chans] or [""])
+                        subplot_titles=[labels[c] for c in chans] or [""])
     for i, ch in enumerate(chans, start=1):
         wf = result.waterfall(ch)
         fig.add_trace(go.Waterfall(
-            name=ROUTE_LABELS[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
+            name=labels[ch], x=wf["step"], y=wf["amount"], measure=wf["kind"].tolist(),
             text=[f"{v:,.2f}" for v in wf["amount"]], textposition="outside", cliponaxis=False,
             connector={"line": {"color": "#9fb3c8", "width": 1}},
             increasing={"marker": {"color": "#54a24b"}}, decreasing={"marker": {"color": "#e45756"}},
             totals={"marker": {"color": "#4c78a8"}},
-            hovertemplate="%{x}: " + money_hover("y", currency, suffix="/unit") + "<extra>" + ROUTE_LABELS[ch] + "</extra>"), row=1, col=i)
+            hovertemplate="%{x}: " + money_hover("y", currency, suffix="/unit") + "<extra>" + labels[ch] + "</extra>"), row=1, col=i)
     fig.update_yaxes(title_text=money_axis(currency, "per unit"), row=1, col=1)
     fig.update_xaxes(tickangle=-45)
     fig.update_layout(showlegend=False)

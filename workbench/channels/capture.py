@@ -33,7 +33,9 @@ MONEY_STEPS = ("consumer_sales", *STACK_STEPS, "cost_of_goods", "account_cost", 
 @dataclass(frozen=True, eq=False)
 class UnitTerms:
     """Per-unit economics of every outlet of the market at one price: its ``route`` (the path
-    to the shopper), each stack step per unit, ``logistics`` per unit (DC to the store, to its
+    to the shopper, named by the company's channel: the outlet's own, or its supplier's for a
+    store served through a wholesaler or distributor) and ``route_role`` (the economic role
+    whose margin stack the route pays: ``retailer`` for a direct store), each stack step per unit, ``logistics`` per unit (DC to the store, to its
     supplier, or DC handling for e-commerce), ``contribution`` per unit (net price after fees
     minus cost of goods and logistics), the manufacturer's ``account_cost`` for the outlet (0
     for a store its supplier serves) and ``supplier`` (position, -1 when direct)."""
@@ -45,6 +47,7 @@ class UnitTerms:
     contribution: np.ndarray
     account_cost: np.ndarray
     supplier: np.ndarray
+    route_role: np.ndarray | None = None
 
 
 def unit_terms(market: Market, strategy: str) -> UnitTerms:
@@ -53,24 +56,28 @@ def unit_terms(market: Market, strategy: str) -> UnitTerms:
     pp = price_point(p, market.reference_price, market.consumer_price, strategy)
     o = market.outlets
     role = market.role
-    chan = o["channel"].to_numpy()
+    chan = o["channel"].to_numpy(dtype=object)
+    chan_role = o["channel_role"].to_numpy(dtype=object)
     supplier = np.where(role == "store", o["supplier"].to_numpy(int), -1)
-    route = np.where(role == "online", "ecommerce",
-                     np.where(supplier >= 0, chan[np.maximum(supplier, 0)], np.where(role == "store", "retailer", chan)))
-    kinds, inverse = np.unique(route, return_inverse=True)
+    via = supplier >= 0
+    sup = np.maximum(supplier, 0)
+    # the route is named by the company's channel the shopper's unit goes through last before the
+    # store (the supplier's channel for a store served through one); its economics by that role
+    route = np.where(via, chan[sup], chan)
+    route_role = np.where(role == "online", "ecommerce", np.where(via, chan_role[sup],
+                                                                   np.where(role == "store", "retailer", chan_role)))
+    kinds, inverse = np.unique(route_role.astype(str), return_inverse=True)
     stacks = [unit_stack(str(r), pp.consumer_price, p) for r in kinds]
     steps = {s: np.array([st[s] for st in stacks], dtype=float)[inverse] for s in (*STACK_STEPS, "net_after_fees")}
     dc_km = o["dc_distance_km"].to_numpy(float)
     handling = o["handling_cost"].to_numpy(float)
-    via = supplier >= 0
-    sup = np.maximum(supplier, 0)
     logistics = np.where(role == "online", handling,
                          np.where(via, p.logistics_cost_per_unit_km * dc_km[sup] + handling[sup],
                                   p.logistics_cost_per_unit_km * dc_km + handling))
     account = np.where(via, 0.0, o["account_cost"].to_numpy(float))
     contribution = steps.pop("net_after_fees") - market.unit_cost - logistics
     return UnitTerms(price=pp, route=route, steps=steps, logistics=logistics, contribution=contribution,
-                     account_cost=account, supplier=supplier)
+                     account_cost=account, supplier=supplier, route_role=route_role)
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,10 +85,10 @@ class OutletEconomics:
     """Capture and money of one carried set.
 
     ``rows``: market positions of the carried consumer outlets (sorted), then the wholesalers
-    and distributors that supply them. Per row: ``route``, ``units`` (0 for intermediaries),
+    and distributors that supply them. Per row: ``route`` (a channel name) and ``route_role``, ``units`` (0 for intermediaries),
     ``supplied_units`` (intermediaries), ``incremental_units`` (what the brand would lose
     without the outlet; None unless asked), ``money`` (every :data:`MONEY_STEPS` column,
-    USD/yr) and ``profit``. Per zone: ``zone_store_units``, ``zone_online_units``,
+    money/yr, in the data's currency) and ``profit``. Per zone: ``zone_store_units``, ``zone_online_units``,
     ``own_share`` (of the zone's purchases at this price).
     """
 
@@ -97,6 +104,7 @@ class OutletEconomics:
     zone_online_units: np.ndarray
     own_share: np.ndarray
     n_consumer: int
+    route_role: np.ndarray | None = None
 
     @property
     def profit(self) -> float:
@@ -172,7 +180,8 @@ def outlet_economics(market: Market, carried, strategy: str, *, detail: bool = T
     n_c = len(carried)
     all_units = np.concatenate([units, np.zeros(len(used))])
     supplied = np.concatenate([np.zeros(n_c), [units[sup == k].sum() for k in used]]) if len(used) else np.zeros(n_c)
-    route = np.concatenate([t.route[carried], market.outlets["channel"].to_numpy()[used]])
+    route = np.concatenate([t.route[carried], market.outlets["channel"].to_numpy(dtype=object)[used]])
+    route_role = np.concatenate([t.route_role[carried], market.outlets["channel_role"].to_numpy(dtype=object)[used]])
     money: dict[str, np.ndarray] = {"consumer_sales": all_units * t.price.consumer_price}
     for s in STACK_STEPS:
         money[s] = all_units * np.concatenate([t.steps[s][carried], np.zeros(len(used))])
@@ -185,4 +194,5 @@ def outlet_economics(market: Market, carried, strategy: str, *, detail: bool = T
     own = np.divide(z_store + z_online, D, out=np.zeros(n_z), where=D > 0)
     return OutletEconomics(price=t.price, rows=rows, route=route, units=all_units, supplied_units=supplied,
                            incremental_units=incremental, money=money, profit_by_row=profit,
-                           zone_store_units=z_store, zone_online_units=z_online, own_share=own, n_consumer=n_c)
+                           zone_store_units=z_store, zone_online_units=z_online, own_share=own, n_consumer=n_c,
+                           route_role=route_role)

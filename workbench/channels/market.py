@@ -14,13 +14,13 @@ import pandas as pd
 
 from ..errors import DataError, Problem, SpecificationError
 from ..schema import Column, TableSchema
-from ..validate import check_columns, check_table
+from ..validate import channel_roles, check_columns, check_table, missing_role_problems
 from ..geo import distance_matrix_km
 from .economics import REFERENCE_RETAIL_MARGIN
 from .huff import competitor_attraction_scalar, huff_utility
-from .params import CHANNELS, CONSUMER_CHANNELS, TIERS, ChannelParams, validate_params
+from .params import CONSUMER_CHANNELS, TIERS, ChannelParams, currency_mismatch, validate_params
 
-__all__ = ["Market", "prepare_market", "reference_prices"]
+__all__ = ["Market", "prepare_market", "reference_prices", "data_currency"]
 
 ZONE_COLUMNS = ("customer_id", "lat", "lon", "population", "annual_demand")
 OUTLET_COLUMNS = ("outlet_id", "channel", "tier", "attractiveness", "lat", "lon")
@@ -64,6 +64,7 @@ class Market:
     geometry: dict | None = None
     roles: np.ndarray | None = None          # outlets.role as an array (set by prepare_market)
     zone_potential: np.ndarray | None = None  # zones.potential as an array
+    currency: str = "USD"                    # the data's currency (params.currency agrees)
 
     @property
     def potential(self) -> np.ndarray:
@@ -109,21 +110,39 @@ class Market:
         """The same zones, outlets table and DCs under other assumptions (the tables are not
         validated again; the parameters are)."""
         validate_params(params)
+        bad = currency_mismatch(params, self.currency)
+        if bad is not None:
+            raise DataError([bad], context="The channel-strategy parameters are not usable")
         return _build(self.zones, self.source_outlets, self.dcs, params, self.product_price, self.product_cost,
-                      geometry=self.geometry)
+                      geometry=self.geometry, currency=self.currency)
 
 
 def _tables(world_or_tables: Any) -> dict[str, pd.DataFrame]:
     if isinstance(world_or_tables, Mapping):
         return {k: v for k, v in world_or_tables.items() if isinstance(v, pd.DataFrame)}
     out = {}
-    for name in ("customers", "outlets", "sites", "products"):
+    for name in ("customers", "outlets", "sites", "products", "channels", "company"):
         if hasattr(world_or_tables, name):
             out[name] = getattr(world_or_tables, name)
     if not out:
         raise DataError([Problem("expected a World or a mapping of tables (customers, outlets, sites, products)",
                                  "pass workbench.load_sample() or {'customers': df, 'outlets': df, ...}")])
     return out
+
+
+def data_currency(world_or_tables: Any) -> str:
+    """The currency of the data's money: ``World.currency``, or the ``company`` table of a mapping
+    of tables; USD when neither says."""
+    cur = getattr(world_or_tables, "currency", None)
+    if isinstance(cur, str) and cur:
+        return cur.strip().upper()
+    if isinstance(world_or_tables, Mapping):
+        company = world_or_tables.get("company")
+        if isinstance(company, pd.DataFrame) and len(company) and "currency" in company.columns:
+            v = company["currency"].iloc[0]
+            if isinstance(v, str) and v.strip():
+                return v.strip().upper()
+    return "USD"
 
 
 def _check_columns(df: pd.DataFrame | None, name: str, cols: Sequence[str], problems: list[Problem]) -> bool:
@@ -256,6 +275,10 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     validate_params(params)
     tables = _tables(world_or_tables)
     problems: list[Problem] = []
+    currency = data_currency(world_or_tables)
+    bad = currency_mismatch(params, currency)
+    if bad is not None:
+        problems.append(bad)
     zones_in, outlets_in = tables.get("customers"), tables.get("outlets")
     if _check_columns(zones_in, "customers", ZONE_COLUMNS, problems):
         _check_numbers(zones_in, "customers", ("lat", "lon", "population", "annual_demand"), problems,
@@ -269,10 +292,13 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
                                     "load an outlets table (outlet_id, channel, tier, attractiveness, lat, lon)",
                                     table="outlets"))
         typed = check_table(outlets_in, TableSchema("outlets", "", (
-            Column("channel", "choice", "Distribution channel", choices=CHANNELS),
+            Column("channel", "str", "Distribution channel"),
             Column("tier", "choice", "Outlet tier", choices=TIERS)), min_rows=0), problems)
-        if len(typed) == len(outlets_in) and len(typed):  # 'Retailer' is the channel 'retailer'
+        if len(typed) == len(outlets_in) and len(typed):  # 'Mass' is the tier 'mass'
             outlets_in = outlets_in.assign(channel=typed["channel"].to_numpy(), tier=typed["tier"].to_numpy())
+            roles, missing = channel_roles(outlets_in, tables.get("channels"))
+            problems += missing_role_problems(outlets_in, missing)
+            outlets_in = outlets_in.assign(channel_role=outlets_in["channel"].map(roles))
     dcs = _serving_dcs(tables, serving_dcs, problems)
     price, cost = _product_prices(tables, params, problems)
     if problems:
@@ -285,12 +311,13 @@ def prepare_market(world_or_tables: Any, params: ChannelParams, *, serving_dcs=N
     if zones["potential"].sum() <= 0:
         raise SpecificationError("the demand zones have no demand (annual_demand sums to 0): nothing to capture",
                                  constraint="demand")
-    keep = list(OUTLET_COLUMNS) + [c for c in ("name", "city", "state", "region") if c in outlets_in.columns]
+    keep = list(OUTLET_COLUMNS) + [c for c in ("channel_role", "name", "city", "state", "region")
+                                   if c in outlets_in.columns]
     source = outlets_in[keep].copy().reset_index(drop=True)
     source["outlet_id"] = source["outlet_id"].astype(str)
     if "name" not in source:
         source["name"] = source["outlet_id"]
-    return _build(zones, source, dcs, params, price, cost)
+    return _build(zones, source, dcs, params, price, cost, currency=currency)
 
 
 def _geometry(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, circuity: float) -> dict:
@@ -306,20 +333,22 @@ def _geometry(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, circ
 
 
 def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params: ChannelParams,
-           product_price: float, product_cost: float, *, geometry: dict | None = None) -> Market:
+           product_price: float, product_cost: float, *, geometry: dict | None = None,
+           currency: str = "USD") -> Market:
     """The market under ``params`` from validated zones, the whole outlets table and the DCs."""
     if geometry is None or geometry["circuity"] != float(params.circuity):
         geometry = _geometry(zones, source, dcs, params.circuity)
-    sel = np.flatnonzero(source["channel"].isin(params.channels).to_numpy())
-    enabled = source[source["channel"].isin(params.channels)]
-    if not enabled["channel"].isin(CONSUMER_CHANNELS).any():
-        counts = source["channel"].value_counts().to_dict()
+    on = source["channel_role"].isin(params.channels)
+    sel = np.flatnonzero(on.to_numpy())
+    enabled = source[on]
+    if not enabled["channel_role"].isin(CONSUMER_CHANNELS).any():
+        counts = source.groupby(["channel", "channel_role"], sort=False).size()
         raise SpecificationError(
             f"no outlet of the enabled channels ({', '.join(params.channels)}) sells to shoppers; the outlets are "
-            f"{', '.join(f'{v} {k}' for k, v in counts.items())}: enable retailers or e-commerce "
+            f"{', '.join(f'{v} {ch} ({r})' for (ch, r), v in counts.items())}: enable retailers or e-commerce "
             f"(wholesalers and distributors sell to retailers)", constraint="channels")
     outlets = enabled.copy().reset_index(drop=True)
-    chan = outlets["channel"].to_numpy()
+    chan = outlets["channel_role"].to_numpy()
     role = np.where(chan == "retailer", "store", np.where(chan == "ecommerce", "online", "intermediary"))
     outlets["role"] = role
 
@@ -329,7 +358,7 @@ def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params:
     outlets["serving_dc"] = dcs["site_id"].to_numpy()[nearest]
     outlets["dc_distance_km"] = dc_dist[np.arange(len(outlets)), nearest]
     outlets["handling_cost"] = dcs["handling_cost"].to_numpy(float)[nearest]
-    outlets["account_cost"] = outlets["channel"].map(lambda c: float(params.account_cost[c])).astype(float)
+    outlets["account_cost"] = outlets["channel_role"].map(lambda c: float(params.account_cost[c])).astype(float)
 
     # two-tier flow: stores of the indirect tiers buy from the nearest intermediary within reach
     inter = np.flatnonzero(role == "intermediary")
@@ -362,7 +391,7 @@ def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params:
                                      table="channel parameters", column="competitor_attraction")])
         competitor = np.array([float(comp[z]) for z in cid])
     else:
-        stores_a = source.loc[source["channel"] == "retailer", "attractiveness"].astype(float)
+        stores_a = source.loc[source["channel_role"] == "retailer", "attractiveness"].astype(float)
         mean_a = float(stores_a.mean()) if len(stores_a) else float(source["attractiveness"].astype(float).mean())
         competitor = np.full(len(zones), competitor_attraction_scalar(
             float(comp), mean_a, alpha=params.alpha, beta=params.beta, distance_km=params.competitor_distance_km))
@@ -374,4 +403,5 @@ def _build(zones: pd.DataFrame, source: pd.DataFrame, dcs: pd.DataFrame, params:
     return Market(zones=zones, outlets=outlets, dcs=dcs, distance_km=dist, utility=util, competitor=competitor,
                   online_competitor=online_competitor, delivered=delivered, reference_price=ref, consumer_price=base,
                   unit_cost=cost, params=params, source_outlets=source, product_price=product_price, geometry=geometry,
-                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float))
+                  product_cost=product_cost, roles=role, zone_potential=zones["potential"].to_numpy(dtype=float),
+                  currency=currency)

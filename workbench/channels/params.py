@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
+from ..currency import RATES_SOURCE, usd_rate
 from ..errors import DataError, Problem
 from ..schema import CHANNELS, TIERS
 from .huff import DEFAULT_MIN_DISTANCE_KM
@@ -23,7 +24,9 @@ __all__ = [
     "CONSUMER_CHANNELS",
     "INTERMEDIARY_CHANNELS",
     "SOURCES",
+    "MONEY_PARAMS",
     "validate_params",
+    "currency_mismatch",
 ]
 
 STRATEGIES = ("intensive", "selective", "exclusive")
@@ -31,6 +34,10 @@ STRATEGIES = ("intensive", "selective", "exclusive")
 # to retailers (the second tier of a two-tier flow)
 CONSUMER_CHANNELS = ("retailer", "ecommerce")
 INTERMEDIARY_CHANNELS = ("wholesaler", "distributor")
+
+# The parameters that are amounts of money (in ChannelParams.currency); their defaults are US
+# dollar figures, expressed in another currency by ChannelParams.for_currency.
+MONEY_PARAMS = ("account_cost", "ecommerce_fulfilment", "ecommerce_parcel", "logistics_cost_per_unit_km")
 
 # USD per account per year: key-account management, listing and merchandising, in-store display
 # and the share of a field rep's time an account takes. Wholesalers and distributors are fewer,
@@ -91,7 +98,7 @@ SOURCES: Mapping[str, str] = {
     "indirect_tiers": "Small (mass-tier) stores buy through wholesalers and distributors; chains and flagships are "
                       "served direct. " + ASSUMPTION,
     "intermediary_radius_km": "How far a wholesaler or distributor delivers to its retailers. " + ASSUMPTION,
-    "channels": "The channels the brand may use.",
+    "channels": "The channel roles the brand may use (every channel of the company with one of these roles).",
     "coverage_radius_km": "A zone is within reach of a store at this road distance (a shopping trip). " + ASSUMPTION,
     "selective_tiers": "Outlet tiers that fit a selective network (brand fit).",
     "selective_min_attractiveness": "Minimum attractiveness score of a selective outlet. " + ASSUMPTION,
@@ -104,6 +111,10 @@ SOURCES: Mapping[str, str] = {
                            "candidate does. " + ASSUMPTION,
     "decision_tolerance": "A winner by less than this share of its profit is 'too close to call': the model's "
                           "inputs are not that precise. " + ASSUMPTION,
+    "currency": "The currency of every money parameter (account_cost, ecommerce_fulfilment, ecommerce_parcel, "
+                "logistics_cost_per_unit_km, prices): the data's. The defaults are US dollar figures; "
+                "ChannelParams.for_currency converts them at the " + RATES_SOURCE + " (market rates, not local "
+                "price levels: calibrate them to your costs).",
 }
 
 
@@ -137,13 +148,13 @@ class ChannelParams:
 
     Margin stack (shares of the intermediary's own selling price): ``retailer_margin``,
     ``wholesaler_margin``, ``distributor_margin``, ``ecommerce_commission``;
-    ``ecommerce_fulfilment`` and ``ecommerce_parcel`` (USD/unit, paid by the manufacturer).
+    ``ecommerce_fulfilment`` and ``ecommerce_parcel`` (money per unit, paid by the manufacturer).
 
     Two-tier flow: retailers of ``indirect_tiers`` buy through the nearest enabled wholesaler or
     distributor within ``intermediary_radius_km`` (which takes its margin and is delivered to
     instead of the store); the others are served direct.
 
-    Cost to serve: ``account_cost`` (USD/account/yr per channel), ``logistics_cost_per_unit_km``
+    Cost to serve: ``account_cost`` (money/account/yr per channel role), ``logistics_cost_per_unit_km``
     from the serving DC, plus the DC's ``handling_cost`` per unit when the DC table has it.
 
     Strategies: ``channels`` (enabled channels), ``coverage_radius_km`` (a zone is within reach
@@ -153,6 +164,11 @@ class ChannelParams:
     ``partner_min_capture``: a partner must capture at least this share of its territory's
     potential when any candidate does). ``decision_tolerance``: the best strategy is "too close
     to call" when it beats the runner-up by less than this share of its profit.
+
+    Money: every amount is in ``currency``, which must be the data's (``World.currency``). The
+    defaults are US dollar figures: for another currency use :meth:`for_currency`, which
+    converts them at the stated exchange rates (ECB, 11 June 2024) or, for a currency without
+    a rate, asks for them.
     """
 
     # market capture
@@ -196,6 +212,40 @@ class ChannelParams:
     partner_min_capture: float = 0.05
     # comparisons
     decision_tolerance: float = 0.03
+    # the currency of every money parameter (the data's: World.currency)
+    currency: str = "USD"
+
+    @classmethod
+    def for_currency(cls, currency: str, **values: Any) -> "ChannelParams":
+        """Parameters in ``currency`` (the World's, e.g. ``world.currency``): the US dollar
+        defaults of the money parameters (:data:`MONEY_PARAMS`) converted at the exchange rates
+        of :data:`workbench.currency.ECB_RATES` (ECB reference rates of 11 June 2024; per-unit
+        amounts rounded to cents, account costs to whole units, the cost per unit-km to 6
+        decimals), then ``values`` as given (already in ``currency``).
+
+        A currency without a rate in the table is refused unless ``values`` gives every money
+        parameter (:class:`DataError` naming them)."""
+        code = str(currency or "USD").strip().upper()
+        rate = usd_rate(code)
+        if rate is None:
+            missing = [n for n in MONEY_PARAMS if n not in values]
+            if missing:
+                raise DataError([Problem(
+                    f"the channel model's default costs are in USD and the workbench has no exchange rate for {code}",
+                    f"give {', '.join(missing)} in {code}: ChannelParams.for_currency('{code}', "
+                    + ", ".join(f"{n}=..." for n in missing) + ") (account_cost maps each role to a cost per "
+                    f"outlet per year)", table="channel parameters", column="currency", value=code)],
+                    context="The channel-strategy parameters are not usable")
+            return cls(currency=code, **values)
+        usd = cls()
+        base: dict[str, Any] = {
+            "account_cost": {k: float(round(v * rate)) for k, v in usd.account_cost.items()},
+            "ecommerce_fulfilment": round(usd.ecommerce_fulfilment * rate, 2),
+            "ecommerce_parcel": round(usd.ecommerce_parcel * rate, 2),
+            "logistics_cost_per_unit_km": round(usd.logistics_cost_per_unit_km * rate, 6),
+        } if code != "USD" else {}
+        base.update(values)
+        return cls(currency=code, **base)
 
     def price_factor(self, strategy: str) -> float:
         """Consumer price of ``strategy`` relative to the base consumer price."""
@@ -297,7 +347,7 @@ def validate_params(p: ChannelParams) -> None:
                     fix="give the competitors' strength as a number of mean outlets (0 = no competition)")
 
     if not isinstance(p.account_cost, Mapping):
-        bad("account_cost", "account_cost must map each channel to USD per outlet per year",
+        bad("account_cost", f"account_cost must map each channel role to {p.currency} per outlet per year",
             f"e.g. {dict(DEFAULT_ACCOUNT_COST)}")
     else:
         unknown = [k for k in p.account_cost if k not in CHANNELS]
@@ -306,7 +356,7 @@ def validate_params(p: ChannelParams) -> None:
         missing = [c for c in p.channels if c in CHANNELS and c not in p.account_cost]
         if missing:
             bad("account_cost", f"no account cost for channel(s) {', '.join(missing)}",
-                "give an account cost (USD/outlet/yr) for every enabled channel")
+                f"give an account cost ({p.currency}/outlet/yr) for every enabled channel role")
         neg = [k for k, v in p.account_cost.items() if _num(v) is None or float(v) < 0]
         if neg:
             bad("account_cost", f"account cost must be >= 0; not so for {', '.join(neg)}", "use a non-negative cost")
@@ -335,5 +385,25 @@ def validate_params(p: ChannelParams) -> None:
             "give e.g. 60, or None to carry every outlet meeting the criteria")
     if not isinstance(p.territories, int) or isinstance(p.territories, bool) or p.territories < 1:
         bad("territories", "the number of territories must be a whole number >= 1", "give e.g. 10")
+    if not isinstance(p.currency, str) or len(p.currency.strip()) != 3 or not p.currency.strip().isalpha():
+        bad("currency", "currency must be a three-letter ISO 4217 code", "use the World's currency, e.g. 'USD' or 'BRL'")
     if problems:
         raise DataError(problems, context="The channel-strategy parameters are not usable")
+
+
+def currency_mismatch(p: ChannelParams, data_currency: str) -> Problem | None:
+    """The problem of parameters whose money is in another currency than the data's (``None`` when
+    they agree): the fix names :meth:`ChannelParams.for_currency` and the inputs to give."""
+    have = str(p.currency or "USD").strip().upper()
+    want = str(data_currency or "USD").strip().upper()
+    if have == want:
+        return None
+    rate = usd_rate(want)
+    if rate is not None:
+        fix = (f"use ChannelParams.for_currency('{want}') (the US dollar defaults at {rate:,.4f} {want} per USD, "
+               f"{RATES_SOURCE}) and give your own costs in {want} as its keyword arguments")
+    else:
+        fix = (f"the workbench has no exchange rate for {want}: give {', '.join(MONEY_PARAMS)} in {want} with "
+               f"ChannelParams.for_currency('{want}', {', '.join(n + '=...' for n in MONEY_PARAMS)})")
+    return Problem(f"the channel parameters are in {have} but the data's money is in {want}", fix,
+                   table="channel parameters", column="currency", value=have)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..currency import usd_rate
 from .market import Market, prepare_market
 from .params import ChannelParams
 from .strategies import strategy_profits
@@ -28,7 +29,8 @@ __all__ = ["Assumption", "KEY_ASSUMPTIONS", "Sensitivity", "break_even"]
 class Assumption:
     """A key assumption: its ``name`` (a :class:`ChannelParams` field, or ``account_cost_scale``
     for a factor on every channel's account cost), ``label``, the plausible range ``low`` to
-    ``high`` and the ``unit`` its values are shown in (``share``, ``number``, ``USD``, ``factor``)."""
+    ``high`` and the ``unit`` its values are shown in (``share``, ``number``, ``USD``, ``factor``).
+    A ``USD`` range is money: US dollar figures, converted to the parameters' currency when used."""
 
     name: str
     label: str
@@ -61,11 +63,24 @@ KEY_ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 
 
+def _money_scale(a: Assumption, p: ChannelParams) -> float:
+    """Money ranges are US dollar figures: the factor to ``p.currency`` (the stated exchange rate;
+    without one, today's value over the US default)."""
+    if a.unit != "USD" or str(p.currency).upper() == "USD":
+        return 1.0
+    rate = usd_rate(p.currency)
+    if rate is not None:
+        return rate
+    usd = getattr(ChannelParams(), a.name, None)
+    today = a.value(p)
+    return today / float(usd) if usd and today else 1.0
+
+
 @dataclass(frozen=True, eq=False)
 class Sensitivity:
     """Break-even values of the key assumptions.
 
-    ``best``: today's best strategy; ``margin``: its profit over the strongest rival (USD/yr).
+    ``best``: today's best strategy; ``margin``: its profit over the strongest rival (a year, in the data's currency).
     ``table``: one row per assumption: ``assumption``, ``label``, ``unit``, ``value`` (today),
     ``low``, ``high`` (the range tried), ``margin_low``, ``margin_high`` (today's best's profit
     over its strongest rival at either end; negative: another strategy wins there),
@@ -78,6 +93,7 @@ class Sensitivity:
     best: str
     margin: float
     table: pd.DataFrame
+    currency: str = "USD"   # of ``margin`` and the money assumptions
 
 
 def _winner(profits: Mapping[str, float]) -> tuple[str, dict[str, float]]:
@@ -112,7 +128,8 @@ def break_even(world_or_tables: Any = None, params: ChannelParams | None = None,
     todo = [a for a in assumptions if a.value(params) is not None]
     for n, a in enumerate(todo):
         today = a.value(params)
-        lo, hi = min(a.low, today), max(a.high, today)
+        scale = _money_scale(a, params)
+        lo, hi = min(a.low * scale, today), max(a.high * scale, today)
         xs = np.unique(np.concatenate([np.linspace(lo, hi, grid), [today]]))
         res = {float(x): (base if x == today else evaluate(a, float(x))) for x in xs}
         i0 = int(np.flatnonzero(xs == today)[0])
@@ -154,4 +171,4 @@ def break_even(world_or_tables: Any = None, params: ChannelParams | None = None,
     if len(table):
         table["swing"] = (table["margin_high"] - table["margin_low"]).abs()
         table = table.sort_values("swing", ascending=False).reset_index(drop=True)
-    return Sensitivity(best=best, margin=float(margin), table=table)
+    return Sensitivity(best=best, margin=float(margin), table=table, currency=str(params.currency).upper())

@@ -33,6 +33,7 @@ import pandas as pd
 from ..errors import SpecificationError
 from .capture import outlet_economics, unit_terms
 from .economics import STACK_STEPS, PricePoint
+from ..currency import format_money
 from .market import Market, prepare_market
 from .params import STRATEGIES, ChannelParams
 from .selection import greedy_selection
@@ -55,10 +56,12 @@ class StrategyResult:
     """One strategy's outlets, capture and economics.
 
     Tables: ``outlets`` (one row per carried outlet: identity, ``role`` (store, online,
-    intermediary), ``route`` (the path to the shopper: retailer direct, wholesaler,
-    distributor, ecommerce), ``supplier_id``, serving DC, ``units``, ``supplied_units``
+    intermediary), ``channel`` (the company's name) and ``channel_role``, ``route`` (the path to the
+    shopper, named by the channel: the store's own, or its supplier's when a wholesaler or
+    distributor serves it) and ``route_role``, ``supplier_id``, serving DC, ``units``, ``supplied_units``
     (intermediaries), ``incremental_units``, every money column, ``territory`` for exclusive),
-    ``channels`` (the money columns summed per route, with ``outlets`` and ``units``), ``zones``
+    ``channels`` (the money columns summed per route, with ``outlets``, ``units`` and the route's
+    ``channel_role``), ``zones``
     (per demand zone: ``potential``, ``units``, ``online_units``, ``own_share``,
     ``competitor_share``, ``outlets_within_r``, ``in_reach``, ``nearest_km``, ``territory``),
     ``territories`` (exclusive only).
@@ -68,7 +71,7 @@ class StrategyResult:
     carried store), ``store_reach`` (that as a share of the modelled zones' population),
     ``online_reach`` (share of that population parcels reach, when a listing is carried),
     ``units``, ``market_share`` (units / potential at the reference price), ``consumer_price``,
-    the money totals (USD/yr), ``net_margin_pct`` (net margin / revenue), ``brand_control``
+    the money totals (a year, in the data's currency: ``params.currency``), ``net_margin_pct`` (net margin / revenue), ``brand_control``
     (share of units through flagship and premium outlets), ``cannibalisation`` (share of the
     carried outlets' units that other own outlets would have sold without them:
     ``1 - sum(incremental_units) / units``), ``overlap`` (population-weighted mean number of
@@ -112,7 +115,7 @@ class StrategyResult:
         return {name: float(getattr(self, "outlet_count" if name == "outlets" else name)) for name in KPI_NAMES}
 
     def waterfall(self, channel: str | None = None) -> pd.DataFrame:
-        """The margin stack per unit sold (USD/unit), for one channel or all: ``step``,
+        """The margin stack per unit sold (money/unit), for one channel or all: ``step``,
         ``amount`` (negative for money leaving), ``kind`` (``absolute`` for the consumer price
         and ``total`` for profit, ``relative`` otherwise). The steps sum to the profit/unit."""
         rows = self.channels if channel is None else self.channels[self.channels["channel"] == channel]
@@ -141,7 +144,7 @@ class ChannelComparison:
     """The three strategies side by side: ``intensive``, ``selective``, ``exclusive``;
     ``summary`` (one row per strategy, the KPI columns); ``ranking`` (by profit, with each
     strategy's gap to the best); ``best``, ``runner_up``, ``margin`` (best minus runner-up,
-    USD/yr), ``too_close`` (the margin is within ``decision_tolerance`` of the best profit) and
+    money/yr), ``too_close`` (the margin is within ``decision_tolerance`` of the best profit) and
     ``verdict`` (the comparison in words); ``dcs`` (the serving DCs); ``notes`` (warnings)."""
 
     params: ChannelParams
@@ -164,7 +167,7 @@ class ChannelComparison:
 
     @property
     def ranking(self) -> pd.DataFrame:
-        """Strategies by profit (highest first) with ``gap_to_best`` (USD/yr)."""
+        """Strategies by profit (highest first) with ``gap_to_best`` (money/yr)."""
         rows = sorted(((s, r.profit) for s, r in self.strategies.items()), key=lambda x: -x[1])
         top = rows[0][1]
         return pd.DataFrame([{"strategy": s, "profit": v, "gap_to_best": top - v} for s, v in rows])
@@ -180,7 +183,7 @@ class ChannelComparison:
 
     @property
     def margin(self) -> float:
-        """How much more the best strategy earns than the runner-up (USD/yr)."""
+        """How much more the best strategy earns than the runner-up (money/yr)."""
         return float(self.ranking["gap_to_best"].iloc[1])
 
     @property
@@ -195,10 +198,12 @@ class ChannelComparison:
         pb = self.strategies[b].profit
         rel = self.margin / abs(pb) if pb else float("inf")
         tol = self.params.decision_tolerance
+        cur = self.params.currency
         if self.too_close:
-            return (f"Too close to call: {b} earns ${self.margin / 1e6:,.2f}M a year more than {r} "
+            return (f"Too close to call: {b} earns {format_money(self.margin, cur, millions=True)} a year more than {r} "
                     f"({rel:.1%} of its profit), within the {tol:.0%} tolerance of the model.")
-        return (f"{b.capitalize()} earns ${self.margin / 1e6:,.2f}M a year more than {r} ({rel:.1%} of its profit; "
+        return (f"{b.capitalize()} earns {format_money(self.margin, cur, millions=True)} a year more than {r} "
+                f"({rel:.1%} of its profit; "
                 f"tolerance {tol:.0%}).")
 
     def kpis(self) -> dict[str, float]:
@@ -219,12 +224,15 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
     e = outlet_economics(market, carried, strategy, detail=True)
     pp = e.price
     o = market.outlets.iloc[e.rows].reset_index(drop=True)
-    out = o[["outlet_id", "name", "channel", "tier", "attractiveness", "lat", "lon"]
+    out = o[["outlet_id", "name", "channel", "channel_role", "tier", "attractiveness", "lat", "lon"]
             + [c for c in ("city", "state", "region") if c in o.columns]
             + ["role", "serving_dc", "dc_distance_km"]].copy()
     out["route"] = e.route
+    out["route_role"] = e.route_role
     is_store = (out["role"] == "store").to_numpy()
-    out["supplier_id"] = np.where(is_store & (e.route != "retailer"), o["supplier_id"].to_numpy(), "")
+    via = np.concatenate([market.outlets["supplier"].to_numpy(int)[e.rows[:e.n_consumer]] >= 0,
+                          np.zeros(len(out) - e.n_consumer, dtype=bool)])
+    out["supplier_id"] = np.where(is_store & via, o["supplier_id"].to_numpy(), "")
     if territory is not None:
         out["territory"] = out["outlet_id"].map(territory).astype("Int64")
     out["units"] = e.units
@@ -243,7 +251,8 @@ def evaluate_outlets(market: Market, carried: np.ndarray, strategy: str, *,
     out["profit"] = out["net_margin"] - out["cost_to_serve"]
 
     g = out.groupby("route", sort=False)
-    channels = pd.concat([g.size().rename("outlets"), g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
+    channels = pd.concat([g.size().rename("outlets"), g["route_role"].first().rename("channel_role"),
+                          g[["units", *MONEY_COLUMNS]].sum()], axis=1).reset_index()
     channels = channels.rename(columns={"route": "channel"})
 
     # reach: carried stores within the radius (e-commerce reaches by parcel, reported apart)
@@ -380,7 +389,7 @@ def strategy_sets(market: Market) -> dict[str, Any]:
 
 
 def strategy_profits(market: Market) -> dict[str, float]:
-    """Each strategy's profit (USD/yr) without building the result tables: the same sets and
+    """Each strategy's profit (money/yr) without building the result tables: the same sets and
     the same economics as :func:`evaluate_strategies` (used by the sensitivity analysis)."""
     sets = strategy_sets(market)
     return {s: outlet_economics(market, sets[s], s, detail=False).profit for s in STRATEGIES}
@@ -418,7 +427,8 @@ def evaluate_strategies(world_or_tables: Any, params: ChannelParams | None = Non
                      f"{', '.join(str(int(t)) for t in weak['territory'])}): the partner is the best there is.")
     for r in (intensive, selective, exclusive):
         if r.profit < 0:
-            notes.append(f"{r.strategy.capitalize()} distribution loses money ({r.profit:,.0f} USD/yr).")
+            notes.append(f"{r.strategy.capitalize()} distribution loses money "
+                         f"({format_money(r.profit, p.currency)} a year).")
     return ChannelComparison(params=p, intensive=intensive, selective=selective, exclusive=exclusive,
                              dcs=market.dcs, reference_price=market.reference_price,
                              consumer_price=market.consumer_price, unit_cost=market.unit_cost, notes=tuple(notes))

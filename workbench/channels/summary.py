@@ -9,6 +9,7 @@ import math
 
 from collections.abc import Mapping
 
+from ..currency import currency_symbol
 from .frontier import ChannelFrontier
 from .params import SOURCES, ChannelParams
 from .sensitivity import Sensitivity
@@ -25,8 +26,8 @@ DOC_BLOCKS = {
 }
 
 
-def _money(v: float) -> str:
-    return f"${v / 1e6:,.1f}M"
+def _money(v: float, currency: str = "USD") -> str:
+    return f"{currency_symbol(currency)}{v / 1e6:,.1f}M"
 
 
 def _pct(v: float) -> str:
@@ -35,45 +36,49 @@ def _pct(v: float) -> str:
 
 def comparison_markdown(cmp: ChannelComparison, front: ChannelFrontier | None = None) -> str:
     """One row per strategy (outlets, suppliers, reach, share, price, units, money, control,
-    cannibalisation), the verdict and, with ``front``, the like-for-like frontier caption."""
+    cannibalisation), the verdict and, with ``front``, the like-for-like frontier caption; money in
+    the parameters' currency (the data's)."""
+    cur = cmp.params.currency
     head = ("| | outlets | suppliers | store reach | online reach | market share | shelf price | units | revenue | "
             "net margin | cost to serve | profit | brand control | cannibalisation |")
     lines = [head, "|" + "---|" * 14]
     for s, r in cmp.strategies.items():
         sup = int((r.outlets["role"] == "intermediary").sum())
         lines.append(f"| {s} | {r.outlet_count} | {sup} | {_pct(r.store_reach)} | {_pct(r.online_reach)} | "
-                     f"{_pct(r.market_share)} | ${r.consumer_price:,.2f} | {r.units / 1e6:,.2f}M | "
-                     f"{_money(r.revenue)} | {_money(r.net_margin)} | {_money(r.cost_to_serve)} | "
-                     f"{_money(r.profit)} | {_pct(r.brand_control)} | {_pct(r.cannibalisation)} |")
+                     f"{_pct(r.market_share)} | {currency_symbol(cur)}{r.consumer_price:,.2f} | {r.units / 1e6:,.2f}M | "
+                     f"{_money(r.revenue, cur)} | {_money(r.net_margin, cur)} | {_money(r.cost_to_serve, cur)} | "
+                     f"{_money(r.profit, cur)} | {_pct(r.brand_control)} | {_pct(r.cannibalisation)} |")
     lines += ["", f"Verdict: {cmp.verdict}"]
     if front is not None:
         lines += ["", f"Frontier: {front.caption('intensive')}"]
     return "\n".join(lines)
 
 
-def _fmt(unit: str, v: float) -> str:
+def _fmt(unit: str, v: float, currency: str = "USD") -> str:
     if not math.isfinite(v):
         return "none in range"
     if unit == "share":
         return f"{100 * v:.1f}%"
     if unit == "factor":
         return f"x{v:.2f}"
-    if unit == "USD":
-        return f"${v:.4f}"
+    if unit == "USD":  # money, in the data's currency
+        return f"{currency_symbol(currency)}{v:.4f}"
     return f"{v:.2f}"
 
 
 def sensitivity_markdown(sens: Sensitivity) -> str:
     """The break-even table: each key assumption, today's value, the nearest values at which
     another strategy overtakes the best, and who."""
-    lines = [f"Best today: {sens.best}, by {_money(sens.margin)} a year.", "",
+    cur = sens.currency
+    lines = [f"Best today: {sens.best}, by {_money(sens.margin, cur)} a year.", "",
              "| assumption | today | range tried | break-even below | break-even above | then best | move needed |",
              "|---|---|---|---|---|---|---|"]
     for _, r in sens.table.iterrows():
         move = "" if not math.isfinite(r["move"]) else f"{r['move']:+.0%}"
-        lines.append(f"| {r['label']} | {_fmt(r['unit'], r['value'])} | {_fmt(r['unit'], r['low'])} to "
-                     f"{_fmt(r['unit'], r['high'])} | {_fmt(r['unit'], r['break_even_below'])} | "
-                     f"{_fmt(r['unit'], r['break_even_above'])} | {r['overtaken_by'] or '-'} | {move or '-'} |")
+        f = lambda v: _fmt(r["unit"], v, cur)  # noqa: E731
+        lines.append(f"| {r['label']} | {f(r['value'])} | {f(r['low'])} to {f(r['high'])} | "
+                     f"{f(r['break_even_below'])} | {f(r['break_even_above'])} | {r['overtaken_by'] or '-'} | "
+                     f"{move or '-'} |")
     return "\n".join(lines)
 
 
@@ -85,6 +90,8 @@ def sources_markdown(params: ChannelParams | None = None) -> str:
         v = getattr(p, name)
         if isinstance(v, Mapping):
             v = ", ".join(f"{k} {x:,.0f}" for k, x in v.items())
+            if name == "account_cost":
+                v = f"{p.currency}/yr: {v}"
         elif isinstance(v, tuple):
             v = ", ".join(v)
         elif v is None:

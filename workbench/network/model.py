@@ -309,7 +309,7 @@ class NetworkResult:
 
     def __repr__(self) -> str:
         return (f"NetworkResult({self.dc_count} DCs: {', '.join(self.open_site_ids)}; total cost "
-                f"{self.total_cost:,.0f} USD/yr; mean distance {self.mean_distance_km:,.0f} km; "
+                f"{self.total_cost:,.0f} a year; mean distance {self.mean_distance_km:,.0f} km; "
                 f"{self.status}, gap {100 * self.gap:.3f}%, {self.seconds:.2f} s)")
 
 

@@ -63,8 +63,9 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return cand
 
 
-def dispatch_excel(result: RoutingResult) -> bytes:
-    """An Excel workbook: a ``Summary`` sheet, one run sheet per vehicle, and ``Unserved`` if any."""
+def dispatch_excel(result: RoutingResult, *, currency: str = "USD") -> bytes:
+    """An Excel workbook: a ``Summary`` sheet (cost in ``currency``, the World's ISO code), one run
+    sheet per vehicle, and ``Unserved`` if any."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -74,7 +75,7 @@ def dispatch_excel(result: RoutingResult) -> bytes:
     summary["start_min"] = summary["start_min"].map(fmt_clock)
     summary["end_min"] = summary["end_min"].map(fmt_clock)
     summary.columns = ["Vehicle", "Type", "Depot", "Stops", "Load", "Capacity", "Utilisation", "km", "Leaves",
-                       "Returns", "Hours", "Cost (USD)"]
+                       "Returns", "Hours", f"Cost ({str(currency or 'USD').upper()})"]
     used: set[str] = set()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         summary.to_excel(xw, sheet_name=_sheet_name("Summary", used), index=False)
@@ -149,14 +150,15 @@ def dispatch_html(result: RoutingResult, *, title: str = "Dispatch sheets") -> s
     return "".join(parts)
 
 
-def write_dispatch(result: RoutingResult, path: str | os.PathLike, *, title: str = "Dispatch sheets") -> Path:
+def write_dispatch(result: RoutingResult, path: str | os.PathLike, *, title: str = "Dispatch sheets",
+                   currency: str = "USD") -> Path:
     """Write the dispatch sheets to ``path`` by its extension (.csv, .xlsx, .html), atomically."""
     path = Path(path)
     ext = path.suffix.lower()
     if ext == ".csv":
         data = dispatch_csv(result)
     elif ext in (".xlsx", ".xlsm"):
-        data = dispatch_excel(result)
+        data = dispatch_excel(result, currency=currency)
     elif ext in (".html", ".htm"):
         data = dispatch_html(result, title=title).encode("utf-8")
     else:

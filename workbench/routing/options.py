@@ -47,7 +47,7 @@ class SolveOptions:
             raise SpecificationError(f"time limit must be a positive number of seconds, got {self.time_limit_s!r}",
                                      constraint="time_limit_s")
         if not (math.isfinite(self.unserved_penalty) and self.unserved_penalty > 0):
-            raise SpecificationError(f"unserved penalty must be a positive USD amount, got {self.unserved_penalty!r}",
+            raise SpecificationError(f"unserved penalty must be a positive amount of money (in the data's currency), got {self.unserved_penalty!r}",
                                      constraint="unserved_penalty")
         if self.max_iterations is not None and self.max_iterations < 1:
             raise SpecificationError(f"max_iterations must be at least 1, got {self.max_iterations}",

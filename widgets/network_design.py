@@ -7,9 +7,10 @@ number of DCs) is computed on demand, in the background in the app.
 
 from __future__ import annotations
 
-import html
-
 import dataclasses
+import html
+import threading
+from collections import OrderedDict
 
 import ipywidgets as W
 import numpy as np
@@ -137,6 +138,11 @@ class NetworkDesignModel(AppModel):
     def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
         self._version = 0
         self._bases: dict[str, FacilityProblem] = {}
+        # designs already solved, by (World version, demand source, spec): a choice set back, or a
+        # number of DCs the trade-off curve has solved to proven optimality, is shown without a re-solve
+        self._designs: OrderedDict[tuple, NetworkResult] = OrderedDict()
+        self._swept: dict[tuple, NetworkResult] = {}
+        self._designs_lock = threading.Lock()   # the trade-off curve adds designs from its thread
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -192,25 +198,55 @@ class NetworkDesignModel(AppModel):
         """Solve under the current choices (the contract's one way to run the app again)."""
         self.solve()
 
+    #: designs kept for choices set back (each a few hundred rows of flows)
+    KEEP_DESIGNS = 64
+
+    def _design_key(self, spec: NetworkSpec, demand_source: str | None = None) -> tuple:
+        w = self.world
+        return (id(w), w.version, demand_source or self.demand_source, spec)
+
+    def _remember(self, key: tuple, result: NetworkResult) -> None:
+        with self._designs_lock:
+            self._designs[key] = result
+            self._designs.move_to_end(key)
+            while len(self._designs) > self.KEEP_DESIGNS:
+                self._designs.popitem(last=False)
+
+    def known_design(self, spec: NetworkSpec | None = None) -> NetworkResult | None:
+        """The design already solved under exactly these choices (and this World), if any."""
+        with self._designs_lock:
+            return self._designs.get(self._design_key(spec if spec is not None else self.spec()))
+
     def solve(self) -> NetworkResult | None:
-        """Solve under the current choices (warm-started from the shown design); problems become messages."""
+        """Solve under the current choices (warm-started from the shown design); problems become messages.
+
+        Choices solved before (or a number of DCs the trade-off curve proved optimal under the
+        same choices) show that design again without a re-solve: the inputs are identical.
+        """
         def work():
             problem = self.build_problem()
+            key = self._design_key(problem.spec)
+            known = self.known_design(problem.spec)
+            if known is not None:
+                return problem, known, key, True
             previous = self.result if isinstance(self.result, NetworkResult) else None
-            result = problem.solve(hint=previous)
-            return problem, result
+            swept = self._swept.get(key)   # the curve's design for this count, not proven: a start
+            result = problem.solve(hint=previous, open_sets=[swept.open_site_ids] if swept is not None else ())
+            return problem, result, key, False
 
         out = self.run(work, label="Designing the network")
         if out is None:
             self.result = None
             self.check_ok = False
             return None
-        self.problem, result = out
+        self.problem, result, key, reused = out
+        self._remember(key, result)
         self.check_ok = check_network(result, self.problem).ok
         self.result = result
         gap = ("best possible plan (proven)" if result.proven_optimal
                else f"within {100 * result.gap:.2f}% of the best possible plan")
-        self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
+        self.status = (f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
+                       + (" (the same choices as a design solved before: shown again)" if reused else ""))
         notes = list(result.notes)
         if result.peak is not None and len(result.peak) and not result.spec.peak_constraint:
             worst = result.peak.sort_values("shortfall", ascending=False).drop_duplicates("site_id")
@@ -234,6 +270,7 @@ class NetworkDesignModel(AppModel):
         problem = problem.with_spec(per_k)
 
         version = self._version
+        demand_source = self.demand_source
 
         def progress(done: int, total: int) -> None:
             self.progress = done / total if total else 1.0
@@ -241,6 +278,17 @@ class NetworkDesignModel(AppModel):
                 self.status = f"Trade-off curve: {done} of {total} numbers of DCs solved"
 
         def finish(sw: SweepResult) -> None:
+            # each count's design under the same choices: a proven one is shown as is when that
+            # count is chosen, another one is a start for the solver
+            for res in sw.results.values():
+                if isinstance(res, NetworkResult):
+                    key = self._design_key(res.spec, demand_source)
+                    if res.proven_optimal:
+                        self._remember(key, res)
+                    else:
+                        if len(self._swept) >= self.KEEP_DESIGNS:
+                            self._swept.clear()
+                        self._swept[key] = res
             self.sweep = sw
             self.sweep_stale = version != self._version
             out.append(sw)

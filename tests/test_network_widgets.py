@@ -241,3 +241,27 @@ def test_cost_co2_frontier(design_app):
     assert len(t) >= 3 and (t.co2_t.diff().dropna() <= 1e-9 * t.co2_t.max()).all()
     assert (t.cost.diff().dropna() >= -1e-9 * t.cost.max()).all()
     assert [tr.name for tr in app.frontier_chart.figure.data][0] == "Frontier"
+
+
+def test_capacity_in_m3_control(sample_world):
+    """DC capacity read in m3/yr: sites of 150,000 each cannot hold the sample's 65 M units/yr as units
+    (a clear message) but can as m3 (about 0.014 m3 a unit); the design keeps every open DC within its
+    m3, the table and the utilisation card are in m3, and the design equals the domain's own solve."""
+    sites = sample_world.sites.assign(capacity=150_000.0)
+    world = sample_world.replace(sites=sites)
+    m = NetworkDesignModel(world, sourcing="multi", time_limit_s=20, force_open=[])
+    v = NetworkDesignView(m, background=False)
+    assert m.result is None and any("units/yr" in p for p in m.problems)
+    assert "m3" in v.capacity_basis.options[1][0] and v.capacity_basis.value == "units"
+    v.capacity_basis.value = "m3"
+    r = m.result
+    assert m.problems == [] and r.spec.capacity_basis == "m3" and m.check_ok
+    s = r.open_sites
+    assert (s.volume_m3 <= 150_000.0 * (1 + 1e-9)).all()
+    assert s.utilisation.to_numpy() == pytest.approx((s.volume_m3 / 150_000.0).to_numpy())
+    assert v.cards.values["Utilisation"] == pytest.approx(s.volume_m3.sum() / (150_000.0 * r.dc_count))
+    table = v.table.data.set_index("site")
+    assert table["volume m3"].to_dict() == pytest.approx(s.set_index("site_id").volume_m3.to_dict())
+    direct = FacilityProblem.from_world(world, m.spec()).solve()
+    assert r.total_cost == pytest.approx(direct.total_cost, rel=2e-4)
+    assert m.inputs()["capacity_basis"] == "m3"

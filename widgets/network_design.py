@@ -44,6 +44,7 @@ def site_headers(currency: str = "USD") -> dict[str, str]:
     """The site table's column headers, money in ``currency`` (the World's ISO code)."""
     per_year = money_unit("/yr", currency)
     return {"site": "DC", "name": "Name", "customers": "Customers served", "volume": "Volume (units/yr)",
+            "volume m3": "Volume (m3/yr)",
             "utilisation %": "Utilisation (%)", "mean km": "Mean distance (km)", "fixed": f"Fixed cost ({per_year})",
             "handling": f"Handling ({per_year})", "inbound": f"Inbound transport ({per_year})",
             "outbound": f"Outbound transport ({per_year})", "total": f"Total cost ({per_year})"}
@@ -65,6 +66,8 @@ def site_table(result: NetworkResult) -> pd.DataFrame:
         "utilisation %": 100 * s.utilisation, "mean km": s.mean_distance_km, "fixed": s.fixed_cost,
         "handling": s.handling_cost, "inbound": s.inbound_cost, "outbound": s.outbound_cost, "total": s.total_cost,
     })
+    if "volume_m3" in s:   # capacity in m3: the utilisation is of the m3
+        out.insert(out.columns.get_loc("volume") + 1, "volume m3", s.volume_m3.to_numpy())
     if result.inventory_value > 0:
         out.insert(len(out.columns) - 1, "inventory value", s.inventory_value.to_numpy())
         out.insert(len(out.columns) - 1, "inventory", s.inventory_cost.to_numpy())
@@ -100,7 +103,7 @@ class NetworkDesignModel(AppModel):
                     "fixed_cost_multiplier", "force_open", "two_echelon", "time_limit_s",
                     "inventory", "holding_rate", "service_level", "lead_time_weeks", "rate_basis",
                     "co2_outbound_kg_tkm", "co2_inbound_kg_tkm", "carbon_price", "co2_cap_t", "peak_constraint",
-                    "demand_source")
+                    "demand_source", "capacity_basis")
 
     dc_count = T.Int(0)
     sourcing = T.Unicode("single")
@@ -123,6 +126,7 @@ class NetworkDesignModel(AppModel):
     co2_cap_t = T.Float(0.0)          # 0 = no cap
     peak_constraint = T.Bool(False)
     demand_source = T.Unicode("annual")
+    capacity_basis = T.Unicode("units")   # the sites' capacity column: units/yr, or m3/yr of the products' volumes
 
     stress = T.Any(None, allow_none=True)
     stress_ok = T.Bool(False)
@@ -171,7 +175,7 @@ class NetworkDesignModel(AppModel):
                            co2_outbound_kg_tkm=float(self.co2_outbound_kg_tkm),
                            co2_inbound_kg_tkm=float(self.co2_inbound_kg_tkm), carbon_price=float(self.carbon_price),
                            co2_cap_kg=float(self.co2_cap_t) * 1000.0 if self.co2_cap_t > 0 else None,
-                           peak_constraint=bool(self.peak_constraint))
+                           peak_constraint=bool(self.peak_constraint), capacity_basis=self.capacity_basis)
 
     def base_problem(self) -> FacilityProblem:
         """The World's sites, customers, plants and demand profile with their distance matrices
@@ -353,7 +357,13 @@ class NetworkDesignModel(AppModel):
         """From the fewest DCs whose capacity can cover demand to a few past the current design."""
         w = self.world
         cap = np.sort(w.sites.capacity.to_numpy(float))[::-1]
-        need = int(np.searchsorted(np.cumsum(cap), w.customers.annual_demand.sum() * (1 - 1e-12)) + 1)
+        demand = float(w.customers.annual_demand.sum())
+        if self.capacity_basis == "m3":   # capacities in m3/yr: compare with the demand's m3
+            try:
+                demand = float(self.build_problem().capacity_use().sum())
+            except workbench.WorkbenchError:
+                pass
+        need = int(np.searchsorted(np.cumsum(cap), demand * (1 - 1e-12)) + 1)
         lo = max(1, need, len(self.force_open))
         current = self.result.dc_count if isinstance(self.result, NetworkResult) else lo
         hi = min(len(w.sites), max(current + 3, lo + 6))
@@ -445,12 +455,22 @@ class NetworkDesignView(W.VBox):
                                indent=False)
         self.demand_source = W.ToggleButtons(options=[("annual demand", "annual"), ("next year (forecast)", "forecast")],
                                              value=model.demand_source, style={"button_width": "140px"})
+        self.capacity_basis = W.ToggleButtons(options=[("units / yr", "units"), ("m3 / yr", "m3")],
+                                              value=model.capacity_basis, style={"button_width": "100px"},
+                                              tooltips=["the sites' capacity is a number of units per year",
+                                                        "the sites' capacity is cubic metres per year: each unit "
+                                                        "takes its product's volume (products.volume_m3)"])
+        self.capacity_basis.add_class("wb-capacity-basis")
+        self.capacity_help = W.HTML("<div class='wb-busy'>The sites' capacity column is read in this unit: "
+                                    "units per year, or m3 per year, each unit taking its product mix's volume "
+                                    "(products.volume_m3).</div>")
         self.advanced = W.Accordion(children=[W.VBox([
             section("Inventory"), self.inventory, self.holding, self.service_level, self.lead_time,
             section("Transport rates"), self.rate_basis,
             section("Carbon"), self.co2_out, self.co2_in, self.carbon_price, self.co2_cap,
             section("Peak weeks"), self.peak,
-            section("Demand"), self.demand_source])], selected_index=None)
+            section("Demand"), self.demand_source,
+            section("DC capacity measured in"), self.capacity_basis, self.capacity_help])], selected_index=None)
         self.advanced.set_title(0, "Advanced assumptions")
         self.frontier_button = W.Button(description="Cost-CO2 frontier", icon="leaf", layout=full)
         self.stress_button = W.Button(description="Stress test: lose each DC", icon="bolt", layout=full)
@@ -479,7 +499,7 @@ class NetworkDesignView(W.VBox):
                               (self.rate_basis, "rate_basis"), (self.co2_out, "co2_outbound_kg_tkm"),
                               (self.co2_in, "co2_inbound_kg_tkm"), (self.carbon_price, "carbon_price"),
                               (self.co2_cap, "co2_cap_t"), (self.peak, "peak_constraint"),
-                              (self.demand_source, "demand_source")):
+                              (self.demand_source, "demand_source"), (self.capacity_basis, "capacity_basis")):
             W.link((widget, "value"), (model, trait))
         self.frontier_button.on_click(lambda _: model.compute_frontier(background=self.background))
         self.stress_button.on_click(lambda _: model.compute_stress(background=self.background))
@@ -590,8 +610,9 @@ class NetworkDesignView(W.VBox):
             KPI("Within radius", r.share_within_radius if radius else None, "share",
                 f"of demand within {radius:,.0f} km" if radius else "no radius set"),
             KPI("Max distance", r.max_distance_km, "km"),
-            KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
-                "volume / capacity of open DCs"),
+            KPI("Utilisation", float(r.open_sites["volume_m3" if "volume_m3" in r.open_sites else "volume"].sum()
+                                     / r.open_sites.capacity.sum()), "share",
+                "m3 / capacity (m3) of open DCs" if "volume_m3" in r.open_sites else "volume / capacity of open DCs"),
             KPI("Inventory value", r.inventory_value, "USD",
                 f"holding {money_text(r.inventory_cost / 1e6, m.currency, suffix='M')}/yr" if r.spec.inventory else "not in the cost (off)"),
             KPI("CO2e", r.co2_kg / 1000.0 if r.co2_kg == r.co2_kg else None, "t/yr",

@@ -193,6 +193,10 @@ def test_advanced_assumptions_reach_the_design(sample_world):
     assert m.spec().inventory and m.spec().holding_rate == pytest.approx(0.3)
     assert r.inventory_cost == pytest.approx(0.3 * r.inventory_value) and m.check_ok
     assert "Inventory" in [t.name for t in v.costs.figure.data]
+    # the iteration proves nothing; the details fold says what the lower bound proves, and its gap
+    assert r.gap == pytest.approx((r.total_cost - r.best_bound) / r.total_cost) and r.best_bound <= r.total_cost
+    assert "<details" in v.solver_details.value and "Proven:" in v.solver_details.value
+    assert "Not proven:" in v.solver_details.value and f"{100 * r.gap:.2f}%" in v.solver_details.value
     v.carbon_price.value = 200
     r = m.result
     assert r.carbon_cost == pytest.approx(r.co2_kg * 200 / 1000) and m.check_ok

@@ -258,7 +258,8 @@ class NetworkDesignModel(AppModel):
                      for r in worst.head(3).itertuples()]
             notes.append(f"{len(worst)} DC(s) cannot ship their peak week within their weekly capacity: "
                          + "; ".join(parts) + ". Tick 'hold the peak week' under Advanced assumptions to require it.")
-        if not result.proven_optimal and result.gap == result.gap:   # NaN: inventory priced, no bound claimed
+        if not result.proven_optimal and result.gap == result.gap and not result.spec.inventory:
+            # (with inventory priced the gap is against a lower bound, explained in the result's notes)
             notes.append(f"The time limit ({self.time_limit_s:g} s) stopped the search: this design may cost up to "
                          f"{100 * result.gap:.2f}% more than the best possible one. Raise the solver time limit "
                          "to narrow it.")
@@ -594,7 +595,9 @@ class NetworkDesignView(W.VBox):
             return
         radius = r.service_radius_km
         if r.spec.inventory:
-            quality = "inventory priced: the design is re-costed exactly, no optimality bound is claimed"
+            quality = ("inventory priced: the design is re-costed exactly, " +
+                       (f"at most {100 * r.gap:.2f}% above the best possible plan (lower bound)" if r.gap == r.gap
+                        else "no optimality bound is claimed"))
         else:
             quality = ("best possible plan (proven)" if r.proven_optimal else
                        f"within {100 * r.gap:.2f}% of the best possible plan (the time limit stopped the search)")
@@ -602,7 +605,8 @@ class NetworkDesignView(W.VBox):
             "<details class='wb-details'><summary>Solver details: " + html.escape(quality) + "</summary>"
             f"Solver method: {html.escape(str(r.method))} · optimality gap "
             + (f"{100 * r.gap:.2f}%" if r.gap == r.gap else "not claimed") + " (how much cheaper a "
-            f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit</details>")
+            f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit"
+            + (f"<p class='wb-bound'>{html.escape(r.bound_method)}</p>" if r.bound_method else "") + "</details>")
         self._kpis = [
             KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open"),

@@ -269,3 +269,43 @@ def test_capacity_in_m3_control(sample_world):
     direct = FacilityProblem.from_world(world, m.spec()).solve()
     assert r.total_cost == pytest.approx(direct.total_cost, rel=2e-4)
     assert m.inputs()["capacity_basis"] == "m3"
+
+
+def test_a_design_solved_before_is_shown_again_without_a_re_solve(sample_world):
+    """The trade-off curve's proven designs are shown as they are when their count is chosen; a
+    count chosen again shows the design solved for it; another choice (a rate) is a new solve."""
+    m = NetworkDesignModel(sample_world, sourcing="multi", time_limit_s=20)
+    v = NetworkDesignView(m, background=False)
+    sweep = m.compute_tradeoff([7, 8])
+    proven = {k: r for k, r in sweep.results.items() if r is not None and r.proven_optimal}
+    assert proven, "the sample's curve proves these counts with a 20 s limit"
+    k, swept = next(iter(proven.items()))
+    v.free_count.value = False
+    v.count.value = k
+    assert m.result is swept and "shown again" in m.status and m.check_ok
+    assert v.cards.values["Total cost"] == pytest.approx(swept.total_cost)
+    other = 9
+    v.count.value = other
+    nine = m.result
+    assert nine is not swept and nine.dc_count == other
+    v.count.value = k
+    v.count.value = other
+    assert m.result is nine
+    v.transport.value = 1.5
+    assert m.result is not nine and m.result.spec.transport_multiplier == 1.5 and m.result.dc_count == other
+
+
+def test_map_labels_keep_their_markers_when_unchanged():
+    """Labels set again unchanged send nothing; a changed set keeps the markers of the labels that
+    stay and replaces only the others."""
+    from widgets.maps import MapView
+
+    mv = MapView()
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (35.0, -90.0, "B")])
+    group = mv.labels["dc_names"]
+    first = list(group.layers)
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (35.0, -90.0, "B")])
+    assert mv.labels["dc_names"] is group and list(group.layers) == first
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (30.0, -80.0, "C")])
+    assert list(group.layers)[0] is first[0] and list(group.layers)[1] is not first[1]
+    assert mv.label_text["dc_names"] == ["A", "C"] and group in mv.map.layers

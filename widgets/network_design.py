@@ -205,21 +205,32 @@ class NetworkDesignModel(AppModel):
     #: designs kept for choices set back (each a few hundred rows of flows)
     KEEP_DESIGNS = 64
 
-    def _design_key(self, spec: NetworkSpec, demand_source: str | None = None) -> tuple:
+    def _design_key(self, spec: NetworkSpec, demand_source: str | None = None, *, proven: bool = False) -> tuple:
+        """Where a design is kept: the World, the demand source and the spec (for a proven optimum
+        without the time limit, which does not change a proven optimum)."""
         w = self.world
-        return (id(w), w.version, demand_source or self.demand_source, spec)
+        if proven:
+            spec = dataclasses.replace(spec, time_limit_s=1.0)
+        return (id(w), w.version, demand_source or self.demand_source, proven, spec)
 
-    def _remember(self, key: tuple, result: NetworkResult) -> None:
+    def _remember(self, result: NetworkResult, demand_source: str | None = None) -> None:
+        keys = [self._design_key(result.spec, demand_source)]
+        if result.proven_optimal:
+            keys.append(self._design_key(result.spec, demand_source, proven=True))
         with self._designs_lock:
-            self._designs[key] = result
-            self._designs.move_to_end(key)
+            for key in keys:
+                self._designs[key] = result
+                self._designs.move_to_end(key)
             while len(self._designs) > self.KEEP_DESIGNS:
                 self._designs.popitem(last=False)
 
     def known_design(self, spec: NetworkSpec | None = None) -> NetworkResult | None:
-        """The design already solved under exactly these choices (and this World), if any."""
+        """The design already solved under exactly these choices (and this World), or proven optimal
+        under them with another time limit; None if there is none."""
+        spec = spec if spec is not None else self.spec()
         with self._designs_lock:
-            return self._designs.get(self._design_key(spec if spec is not None else self.spec()))
+            return (self._designs.get(self._design_key(spec))
+                    or self._designs.get(self._design_key(spec, proven=True)))
 
     def solve(self) -> NetworkResult | None:
         """Solve under the current choices (warm-started from the shown design); problems become messages.
@@ -229,22 +240,21 @@ class NetworkDesignModel(AppModel):
         """
         def work():
             problem = self.build_problem()
-            key = self._design_key(problem.spec)
             known = self.known_design(problem.spec)
             if known is not None:
-                return problem, known, key, True
+                return problem, known, True
             previous = self.result if isinstance(self.result, NetworkResult) else None
-            swept = self._swept.get(key)   # the curve's design for this count, not proven: a start
+            swept = self._swept.get(self._design_key(problem.spec))   # the curve's design, not proven: a start
             result = problem.solve(hint=previous, open_sets=[swept.open_site_ids] if swept is not None else ())
-            return problem, result, key, False
+            return problem, result, False
 
         out = self.run(work, label="Designing the network")
         if out is None:
             self.result = None
             self.check_ok = False
             return None
-        self.problem, result, key, reused = out
-        self._remember(key, result)
+        self.problem, result, reused = out
+        self._remember(result)
         self.check_ok = check_network(result, self.problem).ok
         self.result = result
         gap = ("best possible plan (proven)" if result.proven_optimal
@@ -287,13 +297,14 @@ class NetworkDesignModel(AppModel):
             # count is chosen, another one is a start for the solver
             for res in sw.results.values():
                 if isinstance(res, NetworkResult):
-                    key = self._design_key(res.spec, demand_source)
                     if res.proven_optimal:
-                        self._remember(key, res)
+                        self._remember(res, demand_source)
                     else:
                         if len(self._swept) >= self.KEEP_DESIGNS:
                             self._swept.clear()
-                        self._swept[key] = res
+                        # a start for the same choices (the curve's time limit may be shorter)
+                        spec = dataclasses.replace(res.spec, time_limit_s=float(self.time_limit_s))
+                        self._swept[self._design_key(spec, demand_source)] = res
             self.sweep = sw
             self.sweep_stale = version != self._version
             out.append(sw)

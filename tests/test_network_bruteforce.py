@@ -184,3 +184,52 @@ def test_sweep_never_marks_a_count_infeasible_while_a_neighbour_design_is_known(
     assert row["status"] in ("optimal", "feasible")
     assert row["total_cost"] >= truth[2] * (1 - 1e-9)
     assert check_network(sweep.results[2], problem.with_spec(dc_count=2)).ok
+
+
+# ------------------------------------------------------------------------------------------
+# the lower bound with inventory (a concave cost priced by an iteration)
+# ------------------------------------------------------------------------------------------
+
+def _brute_force_without_inventory(p: FacilityProblem) -> float:
+    """Cheapest single-sourcing design by enumerating every assignment, fixed + handling + transport."""
+    d = p.customers["demand"].to_numpy(float)
+    m, n = len(p.sites), len(d)
+    fixed = p.sites["fixed_cost"].to_numpy(float)
+    handling, outbound = p.unit_costs()
+    best = np.inf
+    for a in itertools.product(range(m), repeat=n):
+        U = np.zeros((m, n))
+        U[list(a), np.arange(n)] = d
+        best = min(best, fixed[U.sum(axis=1) > 0].sum() + ((handling + outbound) * U).sum())
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_inventory_lower_bound_holds_and_the_gap_is_reported_right(seed):
+    """With inventory priced, the reported bound is at most the true optimum (brute force over every
+    single-sourcing assignment, exact inventory cost), equals the optimum without inventory (brute
+    force) plus the inventory of all demand pooled at one DC, and the gap is (total - bound) / total;
+    the result says what is proven and what is not."""
+    from tests.test_network_tradeoff import brute_force_inventory, line
+
+    rng = np.random.default_rng(seed)
+    n, m = 6, 3
+    cust = np.sort(rng.uniform(0, 6, n))
+    demand = rng.integers(500, 1500, n).astype(float)
+    sites = np.sort(rng.uniform(0, 6, m))
+    p = line(cust, demand, sites, fixed=float(rng.uniform(20, 80)), inventory=True,
+             holding_rate=float(rng.choice([0.25, 1.0, 4.0])), outbound_rate=0.01)
+    r = p.solve()
+    assert check_network(r, p).ok
+    optimum = brute_force_inventory(p)
+    assert r.total_cost >= optimum * (1 - 1e-9)
+    assert r.best_bound <= optimum * (1 + 1e-9)
+    pooled = np.zeros((m, n))
+    pooled[0] = demand
+    least_inventory = p.inventory_by_site(pooled)["inventory_cost"].sum()
+    assert p.min_inventory_cost() == pytest.approx(least_inventory, rel=1e-12)
+    assert r.best_bound == pytest.approx(_brute_force_without_inventory(p) + least_inventory, rel=1e-6)
+    assert r.gap == pytest.approx((r.total_cost - r.best_bound) / r.total_cost, abs=1e-12)
+    assert r.status == ("optimal" if r.gap <= p.spec.mip_gap + 1e-12 else "feasible")
+    assert "Proven:" in r.bound_method and "Not proven:" in r.bound_method
+    assert r.bound_method in r.notes

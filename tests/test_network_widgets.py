@@ -193,6 +193,10 @@ def test_advanced_assumptions_reach_the_design(sample_world):
     assert m.spec().inventory and m.spec().holding_rate == pytest.approx(0.3)
     assert r.inventory_cost == pytest.approx(0.3 * r.inventory_value) and m.check_ok
     assert "Inventory" in [t.name for t in v.costs.figure.data]
+    # the iteration proves nothing; the details fold says what the lower bound proves, and its gap
+    assert r.gap == pytest.approx((r.total_cost - r.best_bound) / r.total_cost) and r.best_bound <= r.total_cost
+    assert "<details" in v.solver_details.value and "Proven:" in v.solver_details.value
+    assert "Not proven:" in v.solver_details.value and f"{100 * r.gap:.2f}%" in v.solver_details.value
     v.carbon_price.value = 200
     r = m.result
     assert r.carbon_cost == pytest.approx(r.co2_kg * 200 / 1000) and m.check_ok
@@ -241,3 +245,67 @@ def test_cost_co2_frontier(design_app):
     assert len(t) >= 3 and (t.co2_t.diff().dropna() <= 1e-9 * t.co2_t.max()).all()
     assert (t.cost.diff().dropna() >= -1e-9 * t.cost.max()).all()
     assert [tr.name for tr in app.frontier_chart.figure.data][0] == "Frontier"
+
+
+def test_capacity_in_m3_control(sample_world):
+    """DC capacity read in m3/yr: sites of 150,000 each cannot hold the sample's 65 M units/yr as units
+    (a clear message) but can as m3 (about 0.014 m3 a unit); the design keeps every open DC within its
+    m3, the table and the utilisation card are in m3, and the design equals the domain's own solve."""
+    sites = sample_world.sites.assign(capacity=150_000.0)
+    world = sample_world.replace(sites=sites)
+    m = NetworkDesignModel(world, sourcing="multi", time_limit_s=20, force_open=[])
+    v = NetworkDesignView(m, background=False)
+    assert m.result is None and any("units/yr" in p for p in m.problems)
+    assert "m3" in v.capacity_basis.options[1][0] and v.capacity_basis.value == "units"
+    v.capacity_basis.value = "m3"
+    r = m.result
+    assert m.problems == [] and r.spec.capacity_basis == "m3" and m.check_ok
+    s = r.open_sites
+    assert (s.volume_m3 <= 150_000.0 * (1 + 1e-9)).all()
+    assert s.utilisation.to_numpy() == pytest.approx((s.volume_m3 / 150_000.0).to_numpy())
+    assert v.cards.values["Utilisation"] == pytest.approx(s.volume_m3.sum() / (150_000.0 * r.dc_count))
+    table = v.table.data.set_index("site")
+    assert table["volume m3"].to_dict() == pytest.approx(s.set_index("site_id").volume_m3.to_dict())
+    direct = FacilityProblem.from_world(world, m.spec()).solve()
+    assert r.total_cost == pytest.approx(direct.total_cost, rel=2e-4)
+    assert m.inputs()["capacity_basis"] == "m3"
+
+
+def test_a_design_solved_before_is_shown_again_without_a_re_solve(sample_world):
+    """The trade-off curve's proven designs are shown as they are when their count is chosen; a
+    count chosen again shows the design solved for it; another choice (a rate) is a new solve."""
+    m = NetworkDesignModel(sample_world, sourcing="multi", time_limit_s=20)
+    v = NetworkDesignView(m, background=False)
+    sweep = m.compute_tradeoff([7, 8])
+    proven = {k: r for k, r in sweep.results.items() if r is not None and r.proven_optimal}
+    assert proven, "the sample's curve proves these counts with a 20 s limit"
+    k, swept = next(iter(proven.items()))
+    v.free_count.value = False
+    v.count.value = k
+    assert m.result is swept and "shown again" in m.status and m.check_ok
+    assert v.cards.values["Total cost"] == pytest.approx(swept.total_cost)
+    other = 9
+    v.count.value = other
+    nine = m.result
+    assert nine is not swept and nine.dc_count == other
+    v.count.value = k
+    v.count.value = other
+    assert m.result is nine
+    v.transport.value = 1.5
+    assert m.result is not nine and m.result.spec.transport_multiplier == 1.5 and m.result.dc_count == other
+
+
+def test_map_labels_keep_their_markers_when_unchanged():
+    """Labels set again unchanged send nothing; a changed set keeps the markers of the labels that
+    stay and replaces only the others."""
+    from widgets.maps import MapView
+
+    mv = MapView()
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (35.0, -90.0, "B")])
+    group = mv.labels["dc_names"]
+    first = list(group.layers)
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (35.0, -90.0, "B")])
+    assert mv.labels["dc_names"] is group and list(group.layers) == first
+    mv.set_labels("dc_names", [(40.0, -100.0, "A"), (30.0, -80.0, "C")])
+    assert list(group.layers)[0] is first[0] and list(group.layers)[1] is not first[1]
+    assert mv.label_text["dc_names"] == ["A", "C"] and group in mv.map.layers

@@ -252,8 +252,19 @@ class ChannelStrategyModel(AppModel):
 
     # -- running ------------------------------------------------------------------------
     def _market(self, params: ChannelParams):
+        """The market under ``params``: its tables are validated and its distances computed once
+        per World and serving DCs; another price or assumption re-derives only what depends on it
+        (:meth:`~workbench.channels.Market.with_params`, the same market ``prepare_market`` builds)."""
         dcs = self.serving_dcs if self.serving_dcs is not None else (list(self.serving_site_ids) or None)
-        return prepare_market(self.world, params, serving_dcs=dcs)
+        world = self.world
+        key = (world.version, tuple(dcs) if isinstance(dcs, list) else None)
+        cached = getattr(self, "_market_cache", None)
+        if (cached is not None and cached[0] is world and cached[1] is self.serving_dcs and cached[2] == key
+                and np.isfinite(cached[3].product_price)):
+            return cached[3].with_params(params)
+        market = prepare_market(world, params, serving_dcs=dcs)
+        self._market_cache = (world, self.serving_dcs, key, market)
+        return market
 
     def _evaluate(self, params: ChannelParams) -> tuple[ChannelComparison, ChannelFrontier]:
         market = self._market(params)

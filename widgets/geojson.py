@@ -23,8 +23,10 @@ def _points_geojson(df: pd.DataFrame, *, color: str, radius: float | Sequence[fl
     feats = []
     radii = np.broadcast_to(np.asarray(radius, dtype=float), (len(df),))
     colors = color if isinstance(color, (list, tuple, np.ndarray, pd.Series)) else [color] * len(df)
+    # each property column read once (not a pandas look-up per row and column)
+    columns = {k: df[k].tolist() for k in props if k in df}
     for i, (lat, lon) in enumerate(zip(df["lat"].to_numpy(float), df["lon"].to_numpy(float))):
-        p = {k: _jsonable(df[k].iloc[i]) for k in props if k in df}
+        p = {k: _jsonable(v[i]) for k, v in columns.items()}
         p["style"] = {"radius": float(radii[i]), "color": "#ffffff", "weight": 1, "fillColor": colors[i],
                       "fillOpacity": fill_opacity, "opacity": 0.9}
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},

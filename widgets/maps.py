@@ -55,6 +55,8 @@ class MapView(W.VBox):
         self.labels: dict[str, Any] = {}
         self.label_text: dict[str, list[str]] = {}
         self._label_rows: dict[str, list[tuple[float, float, str]]] = {}
+        self._label_kind: dict[str, str] = {}
+        self._markers: dict[str, dict[tuple, Any]] = {}
         self._cities: list[tuple[float, float, str]] = []
         self.toggles: dict[str, W.Checkbox] = {}
         self.toggle_box = W.HBox(layout=W.Layout(flex_flow="row wrap"))
@@ -193,21 +195,42 @@ class MapView(W.VBox):
         """Text at points (``(lat, lon, text)``): ``kind`` 'dc' (bold, for open DCs and depots) or
         'city' (small grey place names). Replaces the labels of the same ``name``."""
         L = self._L
-        old = self.labels.pop(name, None)
-        if old is not None and old in self.map.layers:
-            self.map.remove(old)
         rows = [(float(a), float(b), t) for a, b, t in rows]
+        group = self.labels.get(name)
+        if (self._label_rows.get(name) == rows and self._label_kind.get(name) == kind and group is not None
+                and group in self.map.layers):
+            return   # the same labels: nothing to send (a re-solve keeping its DCs, the city names)
+        self._label_kind[name] = kind
         self.label_text[name] = [str(t) for _, _, t in rows]
         self._label_rows[name] = rows
-        markers = [L.Marker(location=(float(lat), float(lon)), draggable=False, keyboard=False,
-                            title=str(text),
-                            icon=L.DivIcon(html=f'<span class="wb-map-label wb-map-label-{kind}">'
-                                                f'{html.escape(str(text))}</span>',
-                                           icon_size=[0, 0], icon_anchor=[-7, 8 if kind == "dc" else 6]))
-                   for lat, lon, text in rows]
-        group = L.LayerGroup(layers=markers, name=name)
-        self.labels[name] = group
-        self.map.add(group)
+        # a marker widget per label, kept while its label is shown: a new design sends only the
+        # labels that changed, not every city name again
+        kept = self._markers.setdefault(name, {})
+        markers, used = [], set()
+        for lat, lon, text in rows:
+            key = (lat, lon, str(text), kind)
+            marker = kept.get(key)
+            if marker is None:
+                marker = kept[key] = L.Marker(
+                    location=(lat, lon), draggable=False, keyboard=False, title=str(text),
+                    icon=L.DivIcon(html=f'<span class="wb-map-label wb-map-label-{kind}">{html.escape(str(text))}</span>',
+                                   icon_size=[0, 0], icon_anchor=[-7, 8 if kind == "dc" else 6]))
+            markers.append(marker)
+            used.add(key)
+        if group is not None and group in self.map.layers:
+            group.layers = tuple(markers)
+        else:
+            if group is not None:
+                self.labels.pop(name, None)
+            group = L.LayerGroup(layers=markers, name=name)
+            self.labels[name] = group
+            self.map.add(group)
+        for key in [k for k in kept if k not in used]:
+            gone = kept.pop(key)
+            icon = gone.icon
+            gone.close()
+            if hasattr(icon, "close"):
+                icon.close()
         if not name.startswith("_"):
             self._render_cities()
 

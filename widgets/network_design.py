@@ -7,9 +7,10 @@ number of DCs) is computed on demand, in the background in the app.
 
 from __future__ import annotations
 
-import html
-
 import dataclasses
+import html
+import threading
+from collections import OrderedDict
 
 import ipywidgets as W
 import numpy as np
@@ -43,6 +44,7 @@ def site_headers(currency: str = "USD") -> dict[str, str]:
     """The site table's column headers, money in ``currency`` (the World's ISO code)."""
     per_year = money_unit("/yr", currency)
     return {"site": "DC", "name": "Name", "customers": "Customers served", "volume": "Volume (units/yr)",
+            "volume m3": "Volume (m3/yr)",
             "utilisation %": "Utilisation (%)", "mean km": "Mean distance (km)", "fixed": f"Fixed cost ({per_year})",
             "handling": f"Handling ({per_year})", "inbound": f"Inbound transport ({per_year})",
             "outbound": f"Outbound transport ({per_year})", "total": f"Total cost ({per_year})"}
@@ -64,6 +66,8 @@ def site_table(result: NetworkResult) -> pd.DataFrame:
         "utilisation %": 100 * s.utilisation, "mean km": s.mean_distance_km, "fixed": s.fixed_cost,
         "handling": s.handling_cost, "inbound": s.inbound_cost, "outbound": s.outbound_cost, "total": s.total_cost,
     })
+    if "volume_m3" in s:   # capacity in m3: the utilisation is of the m3
+        out.insert(out.columns.get_loc("volume") + 1, "volume m3", s.volume_m3.to_numpy())
     if result.inventory_value > 0:
         out.insert(len(out.columns) - 1, "inventory value", s.inventory_value.to_numpy())
         out.insert(len(out.columns) - 1, "inventory", s.inventory_cost.to_numpy())
@@ -99,7 +103,7 @@ class NetworkDesignModel(AppModel):
                     "fixed_cost_multiplier", "force_open", "two_echelon", "time_limit_s",
                     "inventory", "holding_rate", "service_level", "lead_time_weeks", "rate_basis",
                     "co2_outbound_kg_tkm", "co2_inbound_kg_tkm", "carbon_price", "co2_cap_t", "peak_constraint",
-                    "demand_source")
+                    "demand_source", "capacity_basis")
 
     dc_count = T.Int(0)
     sourcing = T.Unicode("single")
@@ -122,6 +126,7 @@ class NetworkDesignModel(AppModel):
     co2_cap_t = T.Float(0.0)          # 0 = no cap
     peak_constraint = T.Bool(False)
     demand_source = T.Unicode("annual")
+    capacity_basis = T.Unicode("units")   # the sites' capacity column: units/yr, or m3/yr of the products' volumes
 
     stress = T.Any(None, allow_none=True)
     stress_ok = T.Bool(False)
@@ -137,6 +142,11 @@ class NetworkDesignModel(AppModel):
     def __init__(self, world: workbench.World | None = None, *, solve: bool = True, **choices):
         self._version = 0
         self._bases: dict[str, FacilityProblem] = {}
+        # designs already solved, by (World version, demand source, spec): a choice set back, or a
+        # number of DCs the trade-off curve has solved to proven optimality, is shown without a re-solve
+        self._designs: OrderedDict[tuple, NetworkResult] = OrderedDict()
+        self._swept: dict[tuple, NetworkResult] = {}
+        self._designs_lock = threading.Lock()   # the trade-off curve adds designs from its thread
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -165,7 +175,7 @@ class NetworkDesignModel(AppModel):
                            co2_outbound_kg_tkm=float(self.co2_outbound_kg_tkm),
                            co2_inbound_kg_tkm=float(self.co2_inbound_kg_tkm), carbon_price=float(self.carbon_price),
                            co2_cap_kg=float(self.co2_cap_t) * 1000.0 if self.co2_cap_t > 0 else None,
-                           peak_constraint=bool(self.peak_constraint))
+                           peak_constraint=bool(self.peak_constraint), capacity_basis=self.capacity_basis)
 
     def base_problem(self) -> FacilityProblem:
         """The World's sites, customers, plants and demand profile with their distance matrices
@@ -192,25 +202,65 @@ class NetworkDesignModel(AppModel):
         """Solve under the current choices (the contract's one way to run the app again)."""
         self.solve()
 
+    #: designs kept for choices set back (each a few hundred rows of flows)
+    KEEP_DESIGNS = 64
+
+    def _design_key(self, spec: NetworkSpec, demand_source: str | None = None, *, proven: bool = False) -> tuple:
+        """Where a design is kept: the World, the demand source and the spec (for a proven optimum
+        without the time limit, which does not change a proven optimum)."""
+        w = self.world
+        if proven:
+            spec = dataclasses.replace(spec, time_limit_s=1.0)
+        return (id(w), w.version, demand_source or self.demand_source, proven, spec)
+
+    def _remember(self, result: NetworkResult, demand_source: str | None = None) -> None:
+        keys = [self._design_key(result.spec, demand_source)]
+        if result.proven_optimal:
+            keys.append(self._design_key(result.spec, demand_source, proven=True))
+        with self._designs_lock:
+            for key in keys:
+                self._designs[key] = result
+                self._designs.move_to_end(key)
+            while len(self._designs) > self.KEEP_DESIGNS:
+                self._designs.popitem(last=False)
+
+    def known_design(self, spec: NetworkSpec | None = None) -> NetworkResult | None:
+        """The design already solved under exactly these choices (and this World), or proven optimal
+        under them with another time limit; None if there is none."""
+        spec = spec if spec is not None else self.spec()
+        with self._designs_lock:
+            return (self._designs.get(self._design_key(spec))
+                    or self._designs.get(self._design_key(spec, proven=True)))
+
     def solve(self) -> NetworkResult | None:
-        """Solve under the current choices (warm-started from the shown design); problems become messages."""
+        """Solve under the current choices (warm-started from the shown design); problems become messages.
+
+        Choices solved before (or a number of DCs the trade-off curve proved optimal under the
+        same choices) show that design again without a re-solve: the inputs are identical.
+        """
         def work():
             problem = self.build_problem()
+            known = self.known_design(problem.spec)
+            if known is not None:
+                return problem, known, True
             previous = self.result if isinstance(self.result, NetworkResult) else None
-            result = problem.solve(hint=previous)
-            return problem, result
+            swept = self._swept.get(self._design_key(problem.spec))   # the curve's design, not proven: a start
+            result = problem.solve(hint=previous, open_sets=[swept.open_site_ids] if swept is not None else ())
+            return problem, result, False
 
         out = self.run(work, label="Designing the network")
         if out is None:
             self.result = None
             self.check_ok = False
             return None
-        self.problem, result = out
+        self.problem, result, reused = out
+        self._remember(result)
         self.check_ok = check_network(result, self.problem).ok
         self.result = result
         gap = ("best possible plan (proven)" if result.proven_optimal
                else f"within {100 * result.gap:.2f}% of the best possible plan")
-        self.status = f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
+        self.status = (f"{result.dc_count} DCs, {gap}, solved in {result.seconds:.1f} s"
+                       + (" (the same choices as a design solved before: shown again)" if reused else ""))
         notes = list(result.notes)
         if result.peak is not None and len(result.peak) and not result.spec.peak_constraint:
             worst = result.peak.sort_values("shortfall", ascending=False).drop_duplicates("site_id")
@@ -218,7 +268,8 @@ class NetworkDesignModel(AppModel):
                      for r in worst.head(3).itertuples()]
             notes.append(f"{len(worst)} DC(s) cannot ship their peak week within their weekly capacity: "
                          + "; ".join(parts) + ". Tick 'hold the peak week' under Advanced assumptions to require it.")
-        if not result.proven_optimal and result.gap == result.gap:   # NaN: inventory priced, no bound claimed
+        if not result.proven_optimal and result.gap == result.gap and not result.spec.inventory:
+            # (with inventory priced the gap is against a lower bound, explained in the result's notes)
             notes.append(f"The time limit ({self.time_limit_s:g} s) stopped the search: this design may cost up to "
                          f"{100 * result.gap:.2f}% more than the best possible one. Raise the solver time limit "
                          "to narrow it.")
@@ -234,6 +285,7 @@ class NetworkDesignModel(AppModel):
         problem = problem.with_spec(per_k)
 
         version = self._version
+        demand_source = self.demand_source
 
         def progress(done: int, total: int) -> None:
             self.progress = done / total if total else 1.0
@@ -241,6 +293,18 @@ class NetworkDesignModel(AppModel):
                 self.status = f"Trade-off curve: {done} of {total} numbers of DCs solved"
 
         def finish(sw: SweepResult) -> None:
+            # each count's design under the same choices: a proven one is shown as is when that
+            # count is chosen, another one is a start for the solver
+            for res in sw.results.values():
+                if isinstance(res, NetworkResult):
+                    if res.proven_optimal:
+                        self._remember(res, demand_source)
+                    else:
+                        if len(self._swept) >= self.KEEP_DESIGNS:
+                            self._swept.clear()
+                        # a start for the same choices (the curve's time limit may be shorter)
+                        spec = dataclasses.replace(res.spec, time_limit_s=float(self.time_limit_s))
+                        self._swept[self._design_key(spec, demand_source)] = res
             self.sweep = sw
             self.sweep_stale = version != self._version
             out.append(sw)
@@ -305,7 +369,13 @@ class NetworkDesignModel(AppModel):
         """From the fewest DCs whose capacity can cover demand to a few past the current design."""
         w = self.world
         cap = np.sort(w.sites.capacity.to_numpy(float))[::-1]
-        need = int(np.searchsorted(np.cumsum(cap), w.customers.annual_demand.sum() * (1 - 1e-12)) + 1)
+        demand = float(w.customers.annual_demand.sum())
+        if self.capacity_basis == "m3":   # capacities in m3/yr: compare with the demand's m3
+            try:
+                demand = float(self.build_problem().capacity_use().sum())
+            except workbench.WorkbenchError:
+                pass
+        need = int(np.searchsorted(np.cumsum(cap), demand * (1 - 1e-12)) + 1)
         lo = max(1, need, len(self.force_open))
         current = self.result.dc_count if isinstance(self.result, NetworkResult) else lo
         hi = min(len(w.sites), max(current + 3, lo + 6))
@@ -397,12 +467,22 @@ class NetworkDesignView(W.VBox):
                                indent=False)
         self.demand_source = W.ToggleButtons(options=[("annual demand", "annual"), ("next year (forecast)", "forecast")],
                                              value=model.demand_source, style={"button_width": "140px"})
+        self.capacity_basis = W.ToggleButtons(options=[("units / yr", "units"), ("m3 / yr", "m3")],
+                                              value=model.capacity_basis, style={"button_width": "100px"},
+                                              tooltips=["the sites' capacity is a number of units per year",
+                                                        "the sites' capacity is cubic metres per year: each unit "
+                                                        "takes its product's volume (products.volume_m3)"])
+        self.capacity_basis.add_class("wb-capacity-basis")
+        self.capacity_help = W.HTML("<div class='wb-busy'>The sites' capacity column is read in this unit: "
+                                    "units per year, or m3 per year, each unit taking its product mix's volume "
+                                    "(products.volume_m3).</div>")
         self.advanced = W.Accordion(children=[W.VBox([
             section("Inventory"), self.inventory, self.holding, self.service_level, self.lead_time,
             section("Transport rates"), self.rate_basis,
             section("Carbon"), self.co2_out, self.co2_in, self.carbon_price, self.co2_cap,
             section("Peak weeks"), self.peak,
-            section("Demand"), self.demand_source])], selected_index=None)
+            section("Demand"), self.demand_source,
+            section("DC capacity measured in"), self.capacity_basis, self.capacity_help])], selected_index=None)
         self.advanced.set_title(0, "Advanced assumptions")
         self.frontier_button = W.Button(description="Cost-CO2 frontier", icon="leaf", layout=full)
         self.stress_button = W.Button(description="Stress test: lose each DC", icon="bolt", layout=full)
@@ -431,7 +511,7 @@ class NetworkDesignView(W.VBox):
                               (self.rate_basis, "rate_basis"), (self.co2_out, "co2_outbound_kg_tkm"),
                               (self.co2_in, "co2_inbound_kg_tkm"), (self.carbon_price, "carbon_price"),
                               (self.co2_cap, "co2_cap_t"), (self.peak, "peak_constraint"),
-                              (self.demand_source, "demand_source")):
+                              (self.demand_source, "demand_source"), (self.capacity_basis, "capacity_basis")):
             W.link((widget, "value"), (model, trait))
         self.frontier_button.on_click(lambda _: model.compute_frontier(background=self.background))
         self.stress_button.on_click(lambda _: model.compute_stress(background=self.background))
@@ -526,7 +606,9 @@ class NetworkDesignView(W.VBox):
             return
         radius = r.service_radius_km
         if r.spec.inventory:
-            quality = "inventory priced: the design is re-costed exactly, no optimality bound is claimed"
+            quality = ("inventory priced: the design is re-costed exactly, " +
+                       (f"at most {100 * r.gap:.2f}% above the best possible plan (lower bound)" if r.gap == r.gap
+                        else "no optimality bound is claimed"))
         else:
             quality = ("best possible plan (proven)" if r.proven_optimal else
                        f"within {100 * r.gap:.2f}% of the best possible plan (the time limit stopped the search)")
@@ -534,7 +616,8 @@ class NetworkDesignView(W.VBox):
             "<details class='wb-details'><summary>Solver details: " + html.escape(quality) + "</summary>"
             f"Solver method: {html.escape(str(r.method))} · optimality gap "
             + (f"{100 * r.gap:.2f}%" if r.gap == r.gap else "not claimed") + " (how much cheaper a "
-            f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit</details>")
+            f"plan could at most be) · solved in {r.seconds:.1f} s of a {self.model.time_limit_s:g} s limit"
+            + (f"<p class='wb-bound'>{html.escape(r.bound_method)}</p>" if r.bound_method else "") + "</details>")
         self._kpis = [
             KPI("Total cost", r.total_cost, "USD", f"{format_value(r.cost_per_unit, 'USD/unit')} per unit, per year", kpi="total_cost"),
             KPI("DCs open", r.dc_count, "", f"{int(r.sites.forced_open.sum())} kept open", kpi="dc_count"),
@@ -542,8 +625,10 @@ class NetworkDesignView(W.VBox):
             KPI("Within radius", r.share_within_radius if radius else None, "share",
                 f"of demand within {radius:,.0f} km" if radius else "no radius set", kpi="share_within_radius"),
             KPI("Max distance", r.max_distance_km, "km", kpi="max_distance_km"),
-            KPI("Utilisation", float(r.open_sites.volume.sum() / r.open_sites.capacity.sum()), "share",
-                "volume / capacity of open DCs", kpi="utilisation"),
+            KPI("Utilisation", float(r.open_sites["volume_m3" if "volume_m3" in r.open_sites else "volume"].sum()
+                                     / r.open_sites.capacity.sum()), "share",
+                "m3 / capacity (m3) of open DCs" if "volume_m3" in r.open_sites else "volume / capacity of open DCs",
+                kpi="utilisation"),
             KPI("Inventory value", r.inventory_value, "USD",
                 f"holding {money_text(r.inventory_cost / 1e6, m.currency, suffix='M')}/yr" if r.spec.inventory else "not in the cost (off)",
                 kpi="inventory_value"),

@@ -72,7 +72,10 @@ class ForecastResult:
     columns). ``selection``: unique_id, model (chosen), method_used (whose numbers these are:
     differs after a fallback), fell_back_because ("" or the reason), seasonal, intermittent,
     fallback, zero_run (zero periods at the end), discontinued, lifts, backtest_windows, and the
-    backtest error of every candidate (``mae_<method>``: MAE, or MSE for intermittent series).
+    backtest error of every candidate, named for its metric: ``mae_<method>`` (mean absolute
+    error, what smooth series are chosen by) or ``mse_<method>`` (mean squared error, what the
+    automatic choice among the intermittent methods uses). A frame of many series holds both
+    families, empty where a series was not scored by that metric.
     """
 
     forecasts: pd.DataFrame
@@ -177,11 +180,13 @@ def run_series(task: dict) -> dict:
     cache: dict[str, np.ndarray] = {}
     for label in wanted:
         scores = {}
+        metric = "mae"
         if label == "auto":
             cands = INTERMITTENT_CANDIDATES if intermittent else tuple(task.get("candidates") or AUTO_CANDIDATES)
             default = INTERMITTENT_DEFAULT if intermittent else ("combination" if "combination" in cands else cands[0])
             if cuts:
                 backtest_errors(cands)
+                metric = "mse" if intermittent else "mae"
                 for c in cands:
                     e = cache[c]
                     scores[c] = float(np.mean(e ** 2)) if intermittent else float(np.mean(np.abs(e)))
@@ -233,7 +238,7 @@ def run_series(task: dict) -> dict:
             "fell_back_because": fit.fell_back_because, "fallback": fit.fallback or "",
             "zero_run": zero_run, "discontinued": discontinued,
             "lifts": ", ".join(f"{k} x{v:.2f}" for k, v in fit.lifts.items()),
-            "backtest_windows": len(cuts), **{f"mae_{k}": v for k, v in scores.items()},
+            "backtest_windows": len(cuts), **{f"{metric}_{k}": v for k, v in scores.items()},
         })
     return out
 

@@ -49,6 +49,24 @@ def test_a_linear_trend_is_extrapolated():
     assert np.all(np.diff(comb.mean) > 0)
 
 
+def test_damped_and_undamped_trend_on_an_exact_line():
+    """y = 10 + 2t: the undamped trend (phi held at 1) continues the line exactly; the damped
+    trend adds b * phi^k at step k, so its forecasts converge to level + b * phi / (1 - phi)."""
+    y = 10.0 + 2.0 * np.arange(40)
+    holt = M.holt_damped(y, 30, phi_bounds=(1.0, 1.0))
+    assert holt.params["phi"] == 1.0
+    assert holt.mean == pytest.approx(10.0 + 2.0 * np.arange(40, 70), abs=1e-6)
+    damped = M.holt_damped(y, 400)
+    phi, level, b = damped.params["phi"], damped.params["level"], damped.params["trend"]
+    assert 0.8 <= phi <= 0.98 and level == pytest.approx(88.0, abs=0.05) and b == pytest.approx(2.0, abs=0.05)
+    steps = np.diff(np.r_[level, damped.mean])
+    assert steps == pytest.approx(b * phi ** np.arange(1, 401), rel=1e-9, abs=1e-12)
+    limit = level + b * phi / (1.0 - phi)            # the geometric series summed
+    assert limit - damped.mean == pytest.approx(b * phi ** np.arange(2, 402) / (1.0 - phi), rel=1e-6, abs=1e-9)
+    assert limit - damped.mean[-1] < 0.05 * (limit - damped.mean[0])
+    assert np.all(damped.mean[:30] < holt.mean)          # damping holds the line back at every step
+
+
 def test_ses_matches_statsmodels_ets_ann():
     """Our SES (least squares) finds the statsmodels ETS(A,N,N) optimum: same SSE within 0.5%."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel

@@ -9,17 +9,20 @@ candidate model forecasts the adjusted training history; the forecasts are re-se
 clipped to the pipeline's plausible range and scored on the test periods (sMAPE, MASE). The
 combination rules (mean, median, trimmed mean: the highest and lowest member dropped at each
 step) are then scored from the same member forecasts, so rules and member sets are compared on
-identical inputs. ``mean(damped, theta, otm)`` is the workbench's ``combination`` method; the
-automatic mode's backtest choice is not replayed here (``benchmarks.forecast`` measures it).
+identical inputs. ``mean(damped, theta, otm, ets)`` is the workbench's ``combination`` method
+(``mean(damped, theta, otm)`` the earlier one); the automatic mode's backtest choice is not
+replayed here (``benchmarks.forecast`` measures it).
 
-Candidates: ``ses``, ``damped`` (ETS(A,Ad,N)), ``holt`` (undamped ETS(A,A,N)), ``ets_aicc``
-(the AICc choice among the three, damped and undamped), ``theta``, ``otm``, ``dotm``
+Candidates: ``ses``, ``damped`` (ETS(A,Ad,N)), ``holt`` (undamped ETS(A,A,N)), ``ets`` (the
+workbench's ETS: the AICc choice of ETS(A,N,N) or ETS(A,Ad,N)), ``ets_aicc(ses, holt, damped)``
+(the AICc choice among all three, the undamped trend included), ``theta``, ``otm``, ``dotm``
 (optimised and dynamic optimised Theta), ``ces`` and ``naive``, all the workbench's own fits;
 with ``--slow``, on the first ``--slow-limit`` smooth series of each set: ``arima`` (statsmodels
 SARIMAX, the order by AICc among the workbench's five small orders) and ``sm_ets`` (statsmodels
 ``ETSModel``, additive errors, no trend / trend / damped trend by AICc). Their rows are scored
 on that subset, beside the combination on the same subset. ``cpu_s``: CPU seconds of the final
-fits (a combination's: the sum of its members'); the automatic mode fits each model once per
+fits (a combination's: the sum of its members', though the workbench shares the SES and
+damped-trend fits with its ETS member); the automatic mode fits each model once per
 backtest window as well (three more times by default).
 """
 
@@ -40,12 +43,18 @@ from workbench.forecast.data import infer_frequency
 
 from .forecast import DEFAULT_DIR, SHARED_SETS, SYNTHETIC_SETS, load_set
 
-FAST = ("ses", "damped", "holt", "theta", "otm", "dotm", "ces", "naive")
+FAST = ("ses", "damped", "holt", "ets", "theta", "otm", "dotm", "ces", "naive")
 SLOW = ("arima", "sm_ets")
-COMBINATION = ("damped", "theta", "otm")
+COMBINATION = ("damped", "theta", "otm", "ets")
+PREVIOUS = ("damped", "theta", "otm")
 RULES = (
     ("mean", COMBINATION),
     ("median", COMBINATION),
+    ("trimmed", COMBINATION),
+    ("mean", PREVIOUS),
+    ("median", PREVIOUS),
+    ("mean", ("ets", "theta", "otm")),
+    ("mean", ("damped", "theta", "otm", "ets", "dotm")),
     ("mean", ("damped", "theta", "otm", "dotm")),
     ("median", ("damped", "theta", "otm", "dotm")),
     ("mean", ("damped", "otm", "dotm")),
@@ -59,11 +68,13 @@ RULES = (
 )
 SLOW_RULES = (
     ("mean", COMBINATION),
+    ("mean", PREVIOUS),
     ("mean", ("damped", "theta", "otm", "arima")),
     ("median", ("damped", "theta", "otm", "arima")),
     ("mean", ("damped", "theta", "otm", "sm_ets")),
     ("trimmed", ("damped", "theta", "otm", "dotm", "arima")),
     ("median", ("damped", "theta", "otm", "dotm", "ces", "arima", "sm_ets")),
+    ("mean", ("damped", "theta", "otm", "ets", "arima")),
 )
 
 
@@ -96,7 +107,7 @@ def sm_ets(y: np.ndarray, h: int) -> M.ModelFit:
     return M.ModelFit("sm_ets", np.asarray(best[1].forecast(h), float), np.asarray(best[1].fittedvalues, float))
 
 
-FITS = {"ses": M.ses, "damped": M.holt_damped, "holt": holt, "theta": M.theta, "otm": M.optimized_theta,
+FITS = {"ets": M.ets_auto, "ses": M.ses, "damped": M.holt_damped, "holt": holt, "theta": M.theta, "otm": M.optimized_theta,
         "dotm": M.dynamic_optimized_theta, "ces": M.ces, "naive": M.naive, "arima": M.arima, "sm_ets": sm_ets}
 
 
@@ -184,10 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         t = measure(name, train, test, FAST, RULES, None)
         slow = tuple(s for s in args.slow.split(",") if s)
         if slow:
-            t2 = measure(name, train, test, ("ses", "damped", "theta", "otm", "dotm", "ces") + slow, SLOW_RULES,
-                         args.slow_limit)
+            t2 = measure(name, train, test, ("ses", "damped", "ets", "theta", "otm", "dotm", "ces") + slow,
+                         SLOW_RULES, args.slow_limit)
             t2 = t2[t2["method"].isin(slow) | t2["method"].str.contains("|".join(slow)) |
-                    (t2["method"] == f"mean({', '.join(COMBINATION)})")]
+                    t2["method"].isin([f"mean({', '.join(c)})" for c in (COMBINATION, PREVIOUS)])]
             t2 = t2.assign(method=t2["method"] + f" [first {args.slow_limit}]")
             t = pd.concat([t, t2], ignore_index=True)
         print(t.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "\n", flush=True)

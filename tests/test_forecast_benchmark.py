@@ -67,14 +67,14 @@ def test_candidate_combination_rules_by_hand():
 
 def test_candidates_on_an_exact_line_and_the_workbench_combination():
     """On y = 10 + 2t (no season) the undamped ETS continues the line, the AICc pick is scored,
-    and mean(damped, theta, otm) is the workbench's combination method on the same history."""
+    and mean(damped, theta, otm, ets) is the workbench's combination method on the same history."""
     from benchmarks import forecast_candidates as C
     from workbench.forecast.pipeline import forecast_series
 
     y = 10.0 + 2.0 * np.arange(48)
-    fc, crit, secs = C.member_forecasts(y, 6, 1, ("holt", "damped", "theta", "otm"))
+    fc, crit, secs = C.member_forecasts(y, 6, 1, ("holt", "damped", "theta", "otm", "ets"))
     assert fc["holt"] == pytest.approx(10.0 + 2.0 * np.arange(48, 54), abs=1e-6)
-    assert set(secs) == {"holt", "damped", "theta", "otm"} and np.isfinite(crit["holt"])
+    assert set(secs) == {"holt", "damped", "theta", "otm", "ets"} and np.isfinite(crit["holt"])
     comb = forecast_series(y, 6, method="combination", m=1).mean
     assert C.combine(fc, "mean", C.COMBINATION) == pytest.approx(comb, rel=1e-12)
     train = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2000-01-01", periods=48, freq="MS"), "y": y})

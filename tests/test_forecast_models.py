@@ -67,6 +67,25 @@ def test_damped_and_undamped_trend_on_an_exact_line():
     assert np.all(damped.mean[:30] < holt.mean)          # damping holds the line back at every step
 
 
+def test_combination_is_the_mean_of_its_four_members():
+    """The combination is the equal-weight mean of the damped trend, Theta, optimised Theta and
+    ETS by AICc, whose form follows the evidence: the damped trend on an exact line, the level
+    alone (SES) on trendless noise."""
+    from workbench.forecast.pipeline import COMBINATION
+
+    assert COMBINATION == ("holt_damped", "theta", "optimized_theta", "ets")
+    line = 10.0 + 2.0 * np.arange(40)
+    noise = 100.0 + np.random.default_rng(3).normal(0, 5, 60)
+    for y, form in ((line, "AAdN"), (noise, "ANN")):
+        ets = M.ets_auto(y, 6)
+        assert ets.params["form"] == form
+        same = M.holt_damped(y, 6) if form == "AAdN" else M.ses(y, 6)
+        assert ets.mean == pytest.approx(same.mean, rel=1e-12)
+        members = [M.holt_damped(y, 6).mean, M.theta(y, 6).mean, M.optimized_theta(y, 6).mean, ets.mean]
+        comb = forecast_series(y, 6, method="combination", m=1)
+        assert comb.mean == pytest.approx(np.mean(members, axis=0), rel=1e-12)
+
+
 def test_ses_matches_statsmodels_ets_ann():
     """Our SES (least squares) finds the statsmodels ETS(A,N,N) optimum: same SSE within 0.5%."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 METHOD_LABELS = {
-    "auto": "Automatic (backtest)", "combination": "Combination (ETS, Theta, optimised Theta)",
+    "auto": "Automatic (backtest)", "combination": "Combination (damped trend, ETS, Theta, optimised Theta)",
     "ets": "ETS (AICc, damped)", "theta": "Theta", "optimized_theta": "Optimised Theta",
     "dynamic_optimized_theta": "Dynamic optimised Theta",
     "arima": "SARIMAX with events", "ses": "Simple exponential smoothing", "naive": "Naive",

@@ -5,14 +5,15 @@
 
 **Automatic mode.** For each series, every candidate method (combination, Theta, seasonal
 naive) forecasts the last ``h`` periods from ``n_windows`` earlier origins (rolling origin,
-step ``ceil(h/2)``). The combination is the default and is kept unless another candidate has a
+step ``ceil(h/2)``). The combination (the equal-weight mean of the damped trend, Theta,
+optimised Theta and ETS by AICc) is the default and is kept unless another candidate has a
 backtest error (MAE) lower by more than ``margin`` (10%) overall *and* is better in every
-window: choosing on a few windows is noisy, and on the M3 data picking the plain winner made
-the forecasts worse than always using the combination (see ``docs/demand_forecasting.md``).
-ETS is not a candidate: its damped trend is already a member of the combination, and its AICc
-choice of form can differ between the backtest windows and the final fit, so its backtest
-describes the forecast poorly (on M3 quarterly its switches cost 0.05 sMAPE). Series too
-short for a backtest window get the combination.
+window: a choice made on a few windows is noisy, so a switch needs a clear and repeated gain
+(see ``docs/demand_forecasting.md``). ETS is a member of the combination, not a candidate of
+its own: its AICc choice of form can differ between the backtest windows and the final fit, so
+its backtest describes its forecast poorly, while inside the mean a different form moves the
+forecast by a quarter of the difference. Series too short for a backtest window get the
+combination.
 Intermittent series (average interval between demands > 1.32 periods) choose among TSB, ADIDA
 and SBA the same way (by backtest MSE, windows needing only 8 periods and two demands before
 the origin); without a window the rule is TSB, the one method whose forecast decays through a

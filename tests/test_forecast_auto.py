@@ -83,6 +83,30 @@ def test_intermittent_series_use_croston_family():
     assert out.forecasts["yhat"].iloc[0] == pytest.approx(y.mean(), rel=0.6)
 
 
+def test_backtest_errors_are_named_for_their_metric():
+    """The selection's backtest errors say what they are: ``mse_<method>`` for the intermittent
+    choice (mean squared error), ``mae_<method>`` for smooth series (mean absolute error), each
+    equal to the error recomputed from the methods' own forecasts at the three origins."""
+    from workbench.forecast import models as M
+    from workbench.forecast.pipeline import forecast_series
+
+    rng = np.random.default_rng(4)
+    ds = pd.date_range("2023-01-02", periods=104, freq="W-MON")
+    lumpy = np.where(rng.random(104) < 0.25, rng.integers(1, 6, 104), 0).astype(float)
+    smooth = 200 + 0.5 * np.arange(104) + rng.normal(0, 5, 104)
+    df = pd.concat([pd.DataFrame({"unique_id": "LUMPY", "ds": ds, "y": lumpy}),
+                    pd.DataFrame({"unique_id": "SMOOTH", "ds": ds, "y": smooth})], ignore_index=True)
+    sel = Forecaster(events=False).fit(df).forecast(13).selection.set_index("unique_id")
+    cuts = (77, 84, 91)                       # 3 origins ceil(13/2) = 7 weeks apart, the last 13 before the end
+    assert not any(c.startswith("mae_") and pd.notna(sel.loc["LUMPY", c]) for c in sel.columns)
+    sq = [(lumpy[c:c + 13] - M.tsb(lumpy[:c], 13).mean) ** 2 for c in cuts]
+    assert sel.loc["LUMPY", "mse_tsb"] == pytest.approx(float(np.mean(sq)), rel=1e-9)
+    assert {"mse_adida", "mse_sba"} <= set(sel.columns)
+    assert not any(c.startswith("mse_") and pd.notna(sel.loc["SMOOTH", c]) for c in sel.columns)
+    ab = [np.abs(smooth[c:c + 13] - forecast_series(smooth[:c], 13, method="theta", m=52).mean) for c in cuts]
+    assert sel.loc["SMOOTH", "mae_theta"] == pytest.approx(float(np.mean(ab)), rel=1e-9)
+
+
 def stale_histories() -> pd.DataFrame:
     """40 weeks at 100 then 20 zero weeks; one spike of 1,000 then 59 zero weeks."""
     ds = pd.date_range("2024-01-01", periods=60, freq="W-MON")

@@ -51,3 +51,37 @@ def test_benchmark_runs_a_csv_and_writes_per_series_scores(tmp_path, capsys):
     assert "workbench auto" in text and "sMAPE" in text and "MSIS95" in text
     scores = pd.read_csv(out)
     assert len(scores) == 4 and scores["msis_95"].notna().all() and not scores["failed"].any()
+
+
+def test_candidate_combination_rules_by_hand():
+    """Mean, median and trimmed mean (highest and lowest dropped at each step) of member forecasts."""
+    from benchmarks import forecast_candidates as C
+
+    fc = {"a": np.array([1.0, 10.0]), "b": np.array([2.0, 20.0]), "c": np.array([4.0, 0.0]),
+          "d": np.array([9.0, 30.0])}
+    assert C.combine(fc, "mean", ("a", "b", "c")) == pytest.approx([7 / 3, 10.0])
+    assert C.combine(fc, "median", ("a", "b", "c", "d")) == pytest.approx([3.0, 15.0])
+    assert C.combine(fc, "trimmed", ("a", "b", "c", "d")) == pytest.approx([3.0, 15.0])
+    assert C.combine(fc, "trimmed", ("a", "b", "c")) == pytest.approx([2.0, 10.0])
+
+
+def test_candidates_on_an_exact_line_and_the_workbench_combination():
+    """On y = 10 + 2t (no season) the undamped ETS continues the line, the AICc pick is scored,
+    and mean(damped, theta, otm, ets) is the workbench's combination method on the same history."""
+    from benchmarks import forecast_candidates as C
+    from workbench.forecast.pipeline import forecast_series
+
+    y = 10.0 + 2.0 * np.arange(48)
+    fc, crit, secs = C.member_forecasts(y, 6, 1, ("holt", "damped", "theta", "otm", "ets"))
+    assert fc["holt"] == pytest.approx(10.0 + 2.0 * np.arange(48, 54), abs=1e-6)
+    assert set(secs) == {"holt", "damped", "theta", "otm", "ets"} and np.isfinite(crit["holt"])
+    comb = forecast_series(y, 6, method="combination", m=1).mean
+    assert C.combine(fc, "mean", C.COMBINATION) == pytest.approx(comb, rel=1e-12)
+    train = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2000-01-01", periods=48, freq="MS"), "y": y})
+    test = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2004-01-01", periods=6, freq="MS"),
+                         "y": 10.0 + 2.0 * np.arange(48, 54)})
+    t = C.measure("line", train, test, ("ses", "damped", "holt", "theta"), (("mean", ("damped", "theta")),), None)
+    row = t.set_index("method")
+    assert row.loc["holt", "sMAPE"] == pytest.approx(0.0, abs=1e-5)
+    assert row.loc["ets_aicc(ses, holt, damped)", "sMAPE"] <= row.loc["ses", "sMAPE"]
+    assert (row["series"] == 1).all() and "mean(damped, theta)" in row.index

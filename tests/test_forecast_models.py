@@ -49,6 +49,43 @@ def test_a_linear_trend_is_extrapolated():
     assert np.all(np.diff(comb.mean) > 0)
 
 
+def test_damped_and_undamped_trend_on_an_exact_line():
+    """y = 10 + 2t: the undamped trend (phi held at 1) continues the line exactly; the damped
+    trend adds b * phi^k at step k, so its forecasts converge to level + b * phi / (1 - phi)."""
+    y = 10.0 + 2.0 * np.arange(40)
+    holt = M.holt_damped(y, 30, phi_bounds=(1.0, 1.0))
+    assert holt.params["phi"] == 1.0
+    assert holt.mean == pytest.approx(10.0 + 2.0 * np.arange(40, 70), abs=1e-6)
+    damped = M.holt_damped(y, 400)
+    phi, level, b = damped.params["phi"], damped.params["level"], damped.params["trend"]
+    assert 0.8 <= phi <= 0.98 and level == pytest.approx(88.0, abs=0.05) and b == pytest.approx(2.0, abs=0.05)
+    steps = np.diff(np.r_[level, damped.mean])
+    assert steps == pytest.approx(b * phi ** np.arange(1, 401), rel=1e-9, abs=1e-12)
+    limit = level + b * phi / (1.0 - phi)            # the geometric series summed
+    assert limit - damped.mean == pytest.approx(b * phi ** np.arange(2, 402) / (1.0 - phi), rel=1e-6, abs=1e-9)
+    assert limit - damped.mean[-1] < 0.05 * (limit - damped.mean[0])
+    assert np.all(damped.mean[:30] < holt.mean)          # damping holds the line back at every step
+
+
+def test_combination_is_the_mean_of_its_four_members():
+    """The combination is the equal-weight mean of the damped trend, Theta, optimised Theta and
+    ETS by AICc, whose form follows the evidence: the damped trend on an exact line, the level
+    alone (SES) on trendless noise."""
+    from workbench.forecast.pipeline import COMBINATION
+
+    assert COMBINATION == ("holt_damped", "theta", "optimized_theta", "ets")
+    line = 10.0 + 2.0 * np.arange(40)
+    noise = 100.0 + np.random.default_rng(3).normal(0, 5, 60)
+    for y, form in ((line, "AAdN"), (noise, "ANN")):
+        ets = M.ets_auto(y, 6)
+        assert ets.params["form"] == form
+        same = M.holt_damped(y, 6) if form == "AAdN" else M.ses(y, 6)
+        assert ets.mean == pytest.approx(same.mean, rel=1e-12)
+        members = [M.holt_damped(y, 6).mean, M.theta(y, 6).mean, M.optimized_theta(y, 6).mean, ets.mean]
+        comb = forecast_series(y, 6, method="combination", m=1)
+        assert comb.mean == pytest.approx(np.mean(members, axis=0), rel=1e-12)
+
+
 def test_ses_matches_statsmodels_ets_ann():
     """Our SES (least squares) finds the statsmodels ETS(A,N,N) optimum: same SSE within 0.5%."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel

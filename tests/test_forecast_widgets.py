@@ -202,7 +202,7 @@ def test_the_page_speaks_the_managers_words(app):
     shown = " ".join(_visible_text(w.value) for w in (app.cards, app.method_line, app.accuracy, app.inventory))
     for word in JARGON:
         assert word not in shown, word
-    assert "Forecast method: blend of three smoothing methods" in shown
+    assert "Forecast method: blend of four smoothing methods" in shown
     assert "Typical error" in shown and "Error on the total" in shown and "Weeks inside the 80% range" in shown
     assert "Beverages · Midwest" in shown
     assert 'title="MAPE: mean absolute error' in app.accuracy.value
@@ -237,7 +237,7 @@ def test_accuracy_rows_name_the_forecast_and_the_benchmark(app):
     the errors in % and the error ratio to the benchmark as the accuracy table holds them."""
     acc = app.model.accuracy_table()
     shown = app.accuracy.data
-    assert list(shown["model"]) == ["This forecast (blend of three smoothing methods)", "Same week last year (benchmark)"]
+    assert list(shown["model"]) == ["This forecast (blend of four smoothing methods)", "Same week last year (benchmark)"]
     assert list(shown.columns) == ["model", "mape", "wape", "bias", "mase", "coverage_80", "coverage_95", "windows"]
     assert shown["mase"].tolist() == pytest.approx(acc["mase"].tolist())
     assert f"{acc.loc[0, 'mape']:.1f}%" in app.accuracy.value

@@ -49,7 +49,7 @@ __all__ = [
 #: each method in a manager's words, and its technical name (kept for tooltips and the details fold)
 METHOD_WORDS = {
     "auto": ("Automatic", "automatic selection by backtest (lowest mean absolute error)"),
-    "combination": ("Blend of three smoothing methods", "Combination (ETS; Theta, optimised Theta)"),
+    "combination": ("Blend of four smoothing methods", "Combination (damped trend, ETS, Theta, optimised Theta)"),
     "ets": ("Smoothed level, trend and season", "ETS (AICc, damped trend)"),
     "theta": ("Trend line with smoothing", "Theta"),
     "optimized_theta": ("Trend line with smoothing, tuned", "Optimised Theta"),
@@ -75,7 +75,7 @@ EVENT_LABELS = {"black_friday": "Black Friday", "cyber_monday": "Cyber Monday", 
 
 
 def method_label(method: str) -> str:
-    """A method in words ('combination' -> 'Blend of three smoothing methods')."""
+    """A method in words ('combination' -> 'Blend of four smoothing methods')."""
     return METHOD_LABELS.get(str(method), str(method).replace("_", " "))
 
 

@@ -5,14 +5,15 @@
 
 **Automatic mode.** For each series, every candidate method (combination, Theta, seasonal
 naive) forecasts the last ``h`` periods from ``n_windows`` earlier origins (rolling origin,
-step ``ceil(h/2)``). The combination is the default and is kept unless another candidate has a
+step ``ceil(h/2)``). The combination (the equal-weight mean of the damped trend, Theta,
+optimised Theta and ETS by AICc) is the default and is kept unless another candidate has a
 backtest error (MAE) lower by more than ``margin`` (10%) overall *and* is better in every
-window: choosing on a few windows is noisy, and on the M3 data picking the plain winner made
-the forecasts worse than always using the combination (see ``docs/demand_forecasting.md``).
-ETS is not a candidate: its damped trend is already a member of the combination, and its AICc
-choice of form can differ between the backtest windows and the final fit, so its backtest
-describes the forecast poorly (on M3 quarterly its switches cost 0.05 sMAPE). Series too
-short for a backtest window get the combination.
+window: a choice made on a few windows is noisy, so a switch needs a clear and repeated gain
+(see ``docs/demand_forecasting.md``). ETS is a member of the combination, not a candidate of
+its own: its AICc choice of form can differ between the backtest windows and the final fit, so
+its backtest describes its forecast poorly, while inside the mean a different form moves the
+forecast by a quarter of the difference. Series too short for a backtest window get the
+combination.
 Intermittent series (average interval between demands > 1.32 periods) choose among TSB, ADIDA
 and SBA the same way (by backtest MSE, windows needing only 8 periods and two demands before
 the origin); without a window the rule is TSB, the one method whose forecast decays through a
@@ -72,7 +73,10 @@ class ForecastResult:
     columns). ``selection``: unique_id, model (chosen), method_used (whose numbers these are:
     differs after a fallback), fell_back_because ("" or the reason), seasonal, intermittent,
     fallback, zero_run (zero periods at the end), discontinued, lifts, backtest_windows, and the
-    backtest error of every candidate (``mae_<method>``: MAE, or MSE for intermittent series).
+    backtest error of every candidate, named for its metric: ``mae_<method>`` (mean absolute
+    error, what smooth series are chosen by) or ``mse_<method>`` (mean squared error, what the
+    automatic choice among the intermittent methods uses). A frame of many series holds both
+    families, empty where a series was not scored by that metric.
     """
 
     forecasts: pd.DataFrame
@@ -177,11 +181,13 @@ def run_series(task: dict) -> dict:
     cache: dict[str, np.ndarray] = {}
     for label in wanted:
         scores = {}
+        metric = "mae"
         if label == "auto":
             cands = INTERMITTENT_CANDIDATES if intermittent else tuple(task.get("candidates") or AUTO_CANDIDATES)
             default = INTERMITTENT_DEFAULT if intermittent else ("combination" if "combination" in cands else cands[0])
             if cuts:
                 backtest_errors(cands)
+                metric = "mse" if intermittent else "mae"
                 for c in cands:
                     e = cache[c]
                     scores[c] = float(np.mean(e ** 2)) if intermittent else float(np.mean(np.abs(e)))
@@ -233,7 +239,7 @@ def run_series(task: dict) -> dict:
             "fell_back_because": fit.fell_back_because, "fallback": fit.fallback or "",
             "zero_run": zero_run, "discontinued": discontinued,
             "lifts": ", ".join(f"{k} x{v:.2f}" for k, v in fit.lifts.items()),
-            "backtest_windows": len(cuts), **{f"mae_{k}": v for k, v in scores.items()},
+            "backtest_windows": len(cuts), **{f"{metric}_{k}": v for k, v in scores.items()},
         })
     return out
 

@@ -38,8 +38,10 @@ __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forec
 METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "ces", "arima",
            "combination", "croston", "sba", "tsb", "adida")
 INTERMITTENT = ("croston", "sba", "tsb", "adida")
-#: members of the combination (equal-weight mean), all on the seasonally adjusted series
-COMBINATION = ("holt_damped", "theta", "optimized_theta")
+#: members of the combination (equal-weight mean), all on the seasonally adjusted series: the
+#: damped trend, Theta, optimised Theta and ETS by AICc (level only or damped trend, whichever the
+#: data support), so the weight on a trend follows the evidence for one
+COMBINATION = ("holt_damped", "theta", "optimized_theta", "ets")
 CAP_MULTIPLE = 1.0
 #: season lengths whose classical indices are shrunk (James-Stein) rather than tested
 SHRINK_SEASONS = (4, 12)

@@ -451,7 +451,6 @@ class RoutePlanningView(W.VBox):
             self.map_heading.value = section("The day's orders").value
             self.results_box.layout.display = "none"
             self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
-            self.cards.update([KPI("Orders", len(m.world.orders[m.world.orders.depot_id == m.depot_id])
                                    if m.depot_id else 0, "", "press Solve to plan", kpi="orders")])
             self.timeline.clear()
             self.summary_table.update(pd.DataFrame())

@@ -206,7 +206,7 @@ def test_the_page_speaks_the_managers_words(app):
     assert "Typical error" in shown and "Error on the total" in shown and "Weeks inside the 80% range" in shown
     assert "Beverages · Midwest" in shown
     assert 'title="MAPE: mean absolute error' in app.accuracy.value
-    assert 'title="method: Combination (ETS; Theta, optimised Theta)"' in app.method_line.value
+    assert 'title="method: Combination (damped trend, ETS, Theta, optimised Theta)"' in app.method_line.value
     assert 'title="EOQ (economic order quantity)' in app.inventory.value
     assert app.accuracy_more.get_title(0).startswith("Details: technical scores")
     assert "sMAPE" in app.accuracy_tech.value

@@ -106,6 +106,14 @@ def test_project_settings_refuse_foreign_hosts_and_never_time_out_a_waiting_kern
     assert "timeout" not in conf.get("VoilaExecutor", {})
 
 
+def test_a_cells_output_is_waited_for_on_a_busy_server():
+    """After a cell's reply, the server waits for the cell's output for minutes, not nbclient's 4 s:
+    with pages opened together, an app's display arrived later than that, was dropped, and the
+    page stayed without its app for good."""
+    conf = json.loads((serve.NOTEBOOKS / "voila.json").read_text())
+    assert conf["VoilaExecutor"]["iopub_timeout"] >= 120
+
+
 class _LostWakeUpSocket:
     """A socket holding a message whose wake-up never comes: only a poll that ends finds it."""
 

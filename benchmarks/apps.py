@@ -174,13 +174,17 @@ class Server:
         out = []
         for p in kids:
             try:
-                if "ipykernel_launcher" in " ".join(p.cmdline()):
+                # a kernel is an ipykernel_launcher, or the stub of a kernel forked from the template
+                if any(k in " ".join(p.cmdline()) for k in ("ipykernel_launcher", "widgets.kernels launch")):
                     out.append(p)
             except psutil.Error:
                 pass
         return out
 
     def rss_bytes(self) -> int:
+        """Memory of the server and every process under it: the sum of their PSS (proportional set
+        size: a page shared by k processes counts 1/k in each), else of their RSS. The kernels are
+        forks of one template and share its pages, which a sum of RSS would count once per kernel."""
         total = 0
         try:
             procs = [psutil.Process(self.proc.pid)] + psutil.Process(self.proc.pid).children(recursive=True)
@@ -188,7 +192,10 @@ class Server:
             return 0
         for p in procs:
             try:
-                total += p.memory_info().rss
+                try:
+                    total += p.memory_full_info().pss
+                except (AttributeError, psutil.AccessDenied):
+                    total += p.memory_info().rss
             except psutil.Error:
                 pass
         return total

@@ -41,6 +41,8 @@ SOCKET_ENV = "WORKBENCH_KERNEL_TEMPLATE"
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.graph_objects", "plotly.io",
            "ipyleaflet", "anywidget", "widgets.home", "widgets.network_design", "widgets.channel_strategy",
            "widgets.demand_forecasting", "widgets.route_planning", "widgets.compare", "widgets.viewer")
+#: how many of ``PRELOAD`` (what Home's page needs) are imported before the template listens
+FIRST = 8
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 WAIT_FOR_TEMPLATE_S = 90.0
 
@@ -128,14 +130,19 @@ def _alive(pid: int) -> bool:
 # -- the template ------------------------------------------------------------------------------
 
 def template(path: str) -> None:
-    """Import every app module, then fork a kernel for each stub that connects to ``path``."""
+    """Import the apps' modules, then fork a kernel for each stub that connects to ``path``.
+
+    The template listens as soon as Home's modules are in (``FIRST`` of ``PRELOAD``), so the first
+    page after a start does not wait for every app's imports; it imports the rest one module at a
+    time while no stub is waiting. A kernel forked before a module is in imports it itself."""
     import gc
     import importlib
 
     started = time.perf_counter()
-    for name in PRELOAD:
+    todo = list(PRELOAD)
+    for name in todo[:FIRST]:
         importlib.import_module(name)
-    _warm_caches()
+    del todo[:FIRST]
     gc.collect()
     gc.freeze()  # keep the imported objects out of the children's collections (pages stay shared)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
@@ -150,14 +157,23 @@ def template(path: str) -> None:
     print(f"[widgets.kernels] kernel template ready in {time.perf_counter() - started:.1f} s "
           f"(pid {os.getpid()}, {path})", file=sys.stderr, flush=True)
     parent = os.getppid()
-    server.settimeout(2.0)
     while True:
+        server.settimeout(0.0 if todo else 2.0)
         try:
             conn, _ = server.accept()
-        except socket.timeout:
+        except (socket.timeout, BlockingIOError):
             if os.getppid() != parent:  # the server is gone
                 return
+            if todo:  # nobody waiting: import the next module
+                importlib.import_module(todo.pop(0))
+                if not todo:
+                    _warm_caches()
+                    print(f"[widgets.kernels] every app module imported in {time.perf_counter() - started:.1f} s",
+                          file=sys.stderr, flush=True)
+                gc.collect()
+                gc.freeze()
             continue
+        conn.setblocking(True)
         with conn:
             try:
                 request, fds = _recv(conn, max_fds=3)

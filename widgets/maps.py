@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections import OrderedDict
 from typing import Any, Callable, Iterable, Sequence
 
 import ipywidgets as W
@@ -21,6 +22,33 @@ from .formatting import format_value
 from .geojson import _center_zoom, _outline_geojson
 
 __all__ = ["MapView"]
+
+#: the geography layers last drawn, by view box: every map of the same data shows the same box and
+#: shares one layer widget per kind, so its borders (about 350 KB for the U.S.) are sent to the page
+#: once, not once per map
+_GEOGRAPHY_LAYERS: "OrderedDict[tuple, tuple[Any, Any]]" = OrderedDict()
+
+
+def _geography_layers(L, bounds: geo.Bounds) -> tuple[Any, Any]:
+    """The (countries, regions) GeoJSON layer widgets under ``bounds``, shared by every map."""
+    key = tuple(round(v, 4) for v in bounds)
+    found = _GEOGRAPHY_LAYERS.get(key)
+    if found is not None and all(getattr(l, "comm", None) is not None for l in found):
+        _GEOGRAPHY_LAYERS.move_to_end(key)
+        return found
+    lands, regions = geo.geography_features(bounds)
+    countries = L.GeoJSON(name="_countries", point_style={"radius": 5}, style={}, hover_style={}, data={
+        "type": "FeatureCollection", "features": [
+            {**f, "properties": {**f["properties"], "style": {"color": geo.BORDER, "weight": 0.9, "fillColor": geo.LAND,
+                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in lands]})
+    region_layer = L.GeoJSON(name="_regions", point_style={"radius": 5}, style={}, hover_style={}, data={
+        "type": "FeatureCollection", "features": [
+            {**f, "properties": {**f["properties"], "style": {"color": geo.REGION_BORDER, "weight": 0.7,
+                                                             "fill": False, "opacity": 1.0}}} for f in regions]})
+    _GEOGRAPHY_LAYERS[key] = (countries, region_layer)
+    while len(_GEOGRAPHY_LAYERS) > 8:
+        _GEOGRAPHY_LAYERS.popitem(last=False)
+    return countries, region_layer
 
 #: layers drawn under the data, in this order
 GEO_LAYERS = ("_countries", "_regions", "_outline")
@@ -89,15 +117,9 @@ class MapView(W.VBox):
         if self.bounds == bounds:
             return
         self.bounds = bounds
-        lands, regions = geo.geography_features(bounds)
-        self.set_layer("_countries", {"type": "FeatureCollection", "features": [
-            {**f, "properties": {**f["properties"], "style": {"color": geo.BORDER, "weight": 0.9, "fillColor": geo.LAND,
-                                                             "fillOpacity": 1.0, "opacity": 1.0}}} for f in lands]},
-            toggle=False, hover_key=None, interactive=False)
-        self.set_layer("_regions", {"type": "FeatureCollection", "features": [
-            {**f, "properties": {**f["properties"], "style": {"color": geo.REGION_BORDER, "weight": 0.7,
-                                                             "fill": False, "opacity": 1.0}}} for f in regions]},
-            toggle=False, hover_key=None, interactive=False)
+        countries_layer, regions_layer = _geography_layers(self._L, bounds)
+        self.set_layer("_countries", None, layer=countries_layer, toggle=False, hover_key=None, interactive=False)
+        self.set_layer("_regions", None, layer=regions_layer, toggle=False, hover_key=None, interactive=False)
         self._cities = [(lat, lon, name) for name, lat, lon, _ in
                         geo.largest_cities(bounds, self.n_cities, countries=countries)]
         self._render_cities()
@@ -120,19 +142,23 @@ class MapView(W.VBox):
         self.set_layer("_outline", _outline_geojson(points, group), toggle=False, hover_key="name")
 
     # -- data layers ---------------------------------------------------------------------
-    def set_layer(self, name: str, data: dict, *, visible: bool = True, toggle: bool = True,
+    def set_layer(self, name: str, data: dict | None, *, visible: bool = True, toggle: bool = True,
                   label: str | None = None, color: str | None = None, hover_key: str | None = "name",
-                  on_click: Callable[[dict], None] | None = None, interactive: bool = True) -> Any:
+                  on_click: Callable[[dict], None] | None = None, interactive: bool = True,
+                  layer: Any | None = None) -> Any:
         """Add or replace the GeoJSON layer ``name`` (features carry their style in properties).
 
         ``label`` names it in its checkbox and the legend; ``color`` is its legend colour (read
-        from the features when they share one)."""
+        from the features when they share one). ``layer`` puts an existing layer widget (shared
+        with other maps) there instead of a new one made from ``data``."""
         L = self._L
         old = self.layers.get(name)
         if old is not None and old in self.map.layers:
             self.map.remove(old)
-        layer = L.GeoJSON(data=data, name=name, point_style={"radius": 5}, style={},
-                          hover_style={"fillOpacity": 1.0} if interactive else {})
+        if layer is None:
+            layer = L.GeoJSON(data=data, name=name, point_style={"radius": 5}, style={},
+                              hover_style={"fillOpacity": 1.0} if interactive else {})
+        data = layer.data
         if hover_key:
             layer.on_hover(lambda feature=None, **_: self._show_hover(feature, hover_key))
         if on_click is not None:

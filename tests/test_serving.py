@@ -185,3 +185,23 @@ def test_page_websocket_hands_a_waiting_message_to_its_stream():
     assert serve.recheck_streams({"iopub": waiting, "shell": idle, "stdin": gone}, "k1") is True
     assert (waiting.handled, idle.handled, gone.handled) == (1, 0, 0)
     assert serve.recheck_streams({"stdin": gone}, "k1") is False
+
+
+def test_a_kernel_whose_page_left_is_shut_down_by_the_server():
+    """A kernel with no page connected is shut down (the page's own request can be lost as it
+    closes); a kernel a page reconnected to, or one already gone, is left alone."""
+    class Kernels:
+        def __init__(self, connections):
+            self._kernel_connections = dict(connections)
+            self.shut = []
+
+        def __contains__(self, kernel_id):
+            return kernel_id in self._kernel_connections
+
+        async def shutdown_kernel(self, kernel_id):
+            self.shut.append(kernel_id)
+
+    mkm = Kernels({"left": 0, "back": 1})
+    for kernel_id in ("left", "back", "gone"):
+        _run(lambda: serve._shut_down_if_left(mkm, kernel_id))
+    assert mkm.shut == ["left"]

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from asyncio import ensure_future
 from pathlib import Path
 
 import voila.app
@@ -49,7 +50,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.utils import url_path_join
 import zmq
-from tornado.ioloop import PeriodicCallback
+from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.web import RedirectHandler
 from traitlets import Type
 from voila.app import Voila
@@ -149,6 +150,21 @@ def preheated_kernels(config: Path = NOTEBOOKS / "voila.json") -> int:
     return sum(pools.get(nb.name, {}).get("pool_size", default) for nb in config.parent.glob("*.ipynb"))
 
 
+#: seconds after its last page disconnected that a kernel is shut down by the server
+LEFT_KERNEL_S = 3.0
+
+
+async def _shut_down_if_left(mkm, kernel_id: str) -> None:
+    """Shut the kernel down if it still runs and no page is connected to it."""
+    if kernel_id not in mkm or mkm._kernel_connections.get(kernel_id, 0) > 0:
+        return
+    log.info("kernel %s: its page left without shutting it down; shutting it down", kernel_id)
+    try:
+        await mkm.shutdown_kernel(kernel_id)
+    except KeyError:  # shut down meanwhile (the page's own request arrived)
+        pass
+
+
 def recheck_streams(channels: dict, kernel_id: str) -> bool:
     """Hand each stream a message waiting unnoticed in its socket; whether any stream is open."""
     alive = False
@@ -194,7 +210,15 @@ class RecheckedChannels(ZMQChannelsWebsocketConnection):
         if self._checker is not None:
             self._checker.stop()
             self._checker = None
-        return super().disconnect()
+        result = super().disconnect()
+        # The page is gone. It asks the server to shut its kernel down as it goes, but that
+        # request is sent while the page closes and is now and then lost with it (1 page in 4
+        # left its kernel running, with or without forked kernels). So the server shuts down a
+        # kernel no page has been connected to for ``LEFT_KERNEL_S`` seconds itself.
+        mkm = self.multi_kernel_manager
+        kernel_id = self.kernel_id
+        IOLoop.current().call_later(LEFT_KERNEL_S, lambda: ensure_future(_shut_down_if_left(mkm, kernel_id)))
+        return result
 
 
 class AppPageHandler(TornadoVoilaHandler):

@@ -389,3 +389,35 @@ def test_or_library_published_optima(instance, kind, optimum):
     r = solved(p)
     assert r.total_cost == pytest.approx(optimum, rel=1e-6, abs=0.01)
     assert r.status == "optimal"
+
+
+def test_network_spec_in_another_currency_converts_the_default_rates_only():
+    """The default transport rates are USD figures: a BRL spec holds them at the ECB rate of
+    11 June 2024 (5.3797 BRL per USD), values given stay as given, USD is unchanged, and a
+    currency without a rate must give every rate."""
+    from workbench.errors import DataError
+    from workbench.network.model import NetworkSpec
+
+    brl = NetworkSpec.for_currency("brl", carbon_price=400.0)
+    rate = 5.7912 / 1.0765
+    assert brl.outbound_rate == pytest.approx(round(0.0006 * rate, 8)) == pytest.approx(0.00322779)
+    assert brl.inbound_rate == pytest.approx(round(0.0002 * rate, 8))
+    assert brl.outbound_rate_tkm == pytest.approx(round(0.06 * rate, 8))
+    assert brl.carbon_price == 400.0
+    assert NetworkSpec.for_currency("USD", dc_count=3) == NetworkSpec(dc_count=3)
+    with pytest.raises(DataError, match="no exchange rate for NGN"):
+        NetworkSpec.for_currency("NGN")
+    own = NetworkSpec.for_currency("NGN", outbound_rate=1.0, inbound_rate=0.3, outbound_rate_tkm=90.0,
+                                   inbound_rate_tkm=30.0)
+    assert own.outbound_rate == 1.0
+
+
+def test_network_app_on_brazilian_data_prices_transport_in_reais():
+    """The network app on the Brazil sample uses the default rates in BRL."""
+    from widgets.network_design import NetworkDesignModel
+    from workbench import load_sample
+
+    model = NetworkDesignModel(load_sample("brazil"), solve=False)
+    assert model.world.currency == "BRL"
+    assert model.spec().outbound_rate == pytest.approx(0.00322779)
+    assert NetworkDesignModel(load_sample(), solve=False).spec().outbound_rate == 0.0006

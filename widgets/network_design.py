@@ -164,7 +164,8 @@ class NetworkDesignModel(AppModel):
     def spec(self) -> NetworkSpec:
         """The current choices as a :class:`NetworkSpec`."""
         radius = float(self.service_radius_km) if self.service_radius_km > 0 else None
-        return NetworkSpec(dc_count=int(self.dc_count) or None, sourcing=self.sourcing,
+        # the default transport rates are USD figures: in the World's currency at the ECB rates
+        return NetworkSpec.for_currency(self.world.currency, dc_count=int(self.dc_count) or None, sourcing=self.sourcing,
                            force_open=tuple(self.force_open), service_radius_km=radius,
                            service_share=float(self.service_share) if radius else 0.0,
                            two_echelon=bool(self.two_echelon), transport_multiplier=float(self.transport_multiplier),

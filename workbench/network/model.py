@@ -198,6 +198,40 @@ class NetworkSpec:
         if msgs:
             raise SpecificationError("; ".join(msgs), constraint="spec")
 
+    #: the transport rates whose defaults are US dollar figures (money per unit-km or tonne-km)
+    MONEY_RATES = ("outbound_rate", "inbound_rate", "outbound_rate_tkm", "inbound_rate_tkm")
+
+    @classmethod
+    def for_currency(cls, currency: str, **values) -> "NetworkSpec":
+        """A spec for data whose money is in ``currency`` (the World's, ``world.currency``).
+
+        The default transport rates (:attr:`MONEY_RATES`) are US dollar figures; here they are
+        expressed in ``currency`` at the exchange rates of :data:`workbench.currency.ECB_RATES`
+        (ECB reference rates of 11 June 2024), rounded to 8 decimals. ``values`` are taken as
+        given (already in ``currency``; a carbon price too). A currency without a rate in the
+        table is refused unless ``values`` gives every rate (:class:`DataError` naming them)."""
+        from ..currency import usd_rate
+
+        code = str(currency or "USD").strip().upper()
+        rate = usd_rate(code)
+        if rate is None:
+            missing = [n for n in cls.MONEY_RATES if n not in values]
+            if missing:
+                raise DataError([Problem(
+                    f"the network model's default transport rates are in USD and the workbench has no exchange "
+                    f"rate for {code}",
+                    f"give {', '.join(missing)} in {code} per unit-km (tonne-km for the _tkm rates): "
+                    f"NetworkSpec.for_currency('{code}', " + ", ".join(f"{n}=..." for n in missing) + ")",
+                    table="network specification", column="currency", value=code)],
+                    context="The network design's transport rates are not usable")
+            return cls(**values)
+        if code == "USD":
+            return cls(**values)
+        usd = cls()
+        base = {n: round(getattr(usd, n) * rate, 8) for n in cls.MONEY_RATES}
+        base.update(values)
+        return cls(**base)
+
     @property
     def every_customer_within_radius(self) -> bool:
         return self.service_radius_km is not None and self.service_share >= 1.0

@@ -134,3 +134,14 @@ def test_viewer_cards_have_tooltips_and_show_no_solver_numbers(sample_world, tmp
         assert view.cards.values["Total cost"] == pytest.approx(model.result.total_cost)
     finally:
         store.close()
+
+
+def test_result_tables_name_code_columns_in_words():
+    """Route and forecast result columns with code names get words in every table header."""
+    from widgets.components import TableView
+    from workbench.scenarios.kpis import header
+
+    assert [header(c) for c in ("seq", "kind", "tw_start", "tw_end")] == [
+        "Stop no.", "Stop type", "Window opens (HH:MM)", "Window closes (HH:MM)"]
+    assert TableView().shown_headers(["seq", "lat", "unique_id", "ds", "y"]) == [
+        "Stop no.", "Latitude (°)", "Series", "Week", "Units (units/week)"]

@@ -141,13 +141,14 @@ class TableView(W.HTML):
 
     def shown_headers(self, columns) -> list[str]:
         """The header shown for each column (money in the display currency: 'Cost to serve (BRL)')."""
-        from workbench.scenarios.kpis import column_unit, header
+        from workbench.scenarios.kpis import COLUMN_WORDS, column_unit, header
 
         def raw(c: str) -> str:
             unit = column_unit(c) or ""
             return header(c, display_currency() + unit[3:] if unit.startswith("USD") else unit)
 
-        return [self.headers.get(c) or (raw(str(c)) if "_" in str(c) else str(c)) for c in columns]
+        return [self.headers.get(c) or (raw(str(c)) if "_" in str(c) or str(c) in COLUMN_WORDS else str(c))
+                for c in columns]
 
     def update(self, data: pd.DataFrame, formats: Mapping[str, str] | None = None,
                headers: Mapping[str, str] | None = None, tips: Mapping[str, str] | None = None) -> None:

@@ -216,8 +216,18 @@ def _strip_unit(name: str) -> tuple[str, str]:
     return name, ""
 
 
+#: code names of result columns whose words are not their spelling
+COLUMN_WORDS = {
+    "seq": "Stop no.", "kind": "Stop type", "lat": "Latitude", "lon": "Longitude", "tw_start": "Window opens",
+    "tw_end": "Window closes", "unique_id": "Series", "ds": "Week", "y": "Units",
+}
+
+
 def readable(name: str) -> str:
-    """``total_cost_usd`` -> 'Total cost' (unit suffixes dropped; acronyms kept upper case)."""
+    """``total_cost_usd`` -> 'Total cost' (unit suffixes dropped; acronyms kept upper case; code
+    names such as ``tw_start`` in words, :data:`COLUMN_WORDS`)."""
+    if str(name) in COLUMN_WORDS:
+        return COLUMN_WORDS[str(name)]
     base, _ = _strip_unit(str(name))
     words = [w for w in re.split(r"[_\s]+", base) if w]
     if not words:

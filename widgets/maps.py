@@ -93,6 +93,9 @@ class MapView(W.VBox):
         self.legend.add_class("wb-map-legend")
         self._legend_items: list[tuple[str, str]] | None = None
         self._layer_meta: dict[str, tuple[str, str | None]] = {}
+        #: how each data layer was made (hover key, interactivity, label, colour, checkbox): a layer
+        #: set again the same way is updated in place
+        self._layer_conf: dict[str, tuple] = {}
         self.bounds: geo.Bounds | None = None
         self.hover = W.HTML(layout=W.Layout(min_height="20px"))
         self.hover.add_class("wb-busy")
@@ -153,11 +156,23 @@ class MapView(W.VBox):
         with other maps) there instead of a new one made from ``data``."""
         L = self._L
         old = self.layers.get(name)
+        conf = (hover_key, interactive, label, color, toggle)
+        if (layer is None and old is not None and on_click is None and not name.startswith("_")
+                and self._layer_conf.get(name) == conf):
+            # the same layer with new (or the same) features: update it in place, so the page
+            # redraws its paths instead of creating a new layer (and sends nothing if unchanged)
+            if old.data != data:
+                old.data = data
+            self._layer_meta[name] = (label or name, color or _single_colour(data))
+            self._render_legend()
+            return old
         if old is not None and old in self.map.layers:
             self.map.remove(old)
         if layer is None:
             layer = L.GeoJSON(data=data, name=name, point_style={"radius": 5}, style={},
                               hover_style={"fillOpacity": 1.0} if interactive else {})
+            if on_click is None:
+                self._layer_conf[name] = conf
         data = layer.data
         if hover_key:
             layer.on_hover(lambda feature=None, **_: self._show_hover(feature, hover_key))
@@ -186,6 +201,7 @@ class MapView(W.VBox):
         if layer is not None and layer in self.map.layers:
             self.map.remove(layer)
         self._layer_meta.pop(name, None)
+        self._layer_conf.pop(name, None)
         box = self.toggles.pop(name, None)
         if box is not None:
             self.toggle_box.children = tuple(self.toggles.values())

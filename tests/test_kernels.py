@@ -125,3 +125,31 @@ def test_without_a_template_the_stub_starts_a_usual_kernel(tmp_path):
     finally:
         km.shutdown_kernel(now=True)
         kc.stop_channels()
+
+
+def test_a_kernel_ends_when_its_server_dies_without_shutting_it_down(template, tmp_path):
+    """A server killed outright (no shutdown of its kernels) takes its forked kernels with it,
+    as ipykernel's parent check does for kernels started the usual way."""
+    pid_file = tmp_path / "kernel.pid"
+    server = subprocess.Popen([sys.executable, "-c", f"""
+import os, time
+from jupyter_client import KernelManager
+from widgets.serve import ForkedKernelSpecs
+km = KernelManager(kernel_name="python3", kernel_spec_manager=ForkedKernelSpecs())
+km.start_kernel(cwd={str(tmp_path)!r}, env={{**os.environ, {SOCKET_ENV!r}: {template!r}}})
+kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=180)
+kc.execute_interactive("import os; open({str(pid_file)!r}, 'w').write(str(os.getpid()))", timeout=60)
+time.sleep(600)
+"""])
+    try:
+        deadline = time.monotonic() + 180
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pid = int(pid_file.read_text())
+        assert not _gone(pid, 0.5)
+        server.kill()
+        server.wait(10)
+        assert _gone(pid, 10)
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -17,7 +17,9 @@ How a kernel is started:
   ``IPKernelApp`` on the connection file, exactly as ``ipykernel_launcher`` would.
 * The stub stays as the kernel's process for the server: it passes on every signal it gets
   (interrupt, terminate) to the kernel and exits when the kernel exits; the kernel exits when the
-  stub is gone (killed by the server), so no kernel outlives its stub.
+  stub is gone (killed by the server), so no kernel outlives its stub; and the stub ends its
+  kernel when the server itself is gone (killed before it could shut its kernels down), as
+  ipykernel's own parent check does for a kernel started the usual way.
 
 The template is single-threaded when it forks (imports only; no event loop, no ZeroMQ context,
 nothing built from the user's data, which may change while it waits). If the template is not
@@ -93,9 +95,29 @@ def launch(argv: list[str]) -> int:
 
     for s in FORWARDED:
         signal.signal(s, forward)
+    server = os.getppid()
     while _alive(pid):
+        if os.getppid() != server:  # the server died without shutting this kernel down
+            _end(pid)
+            return 1
         time.sleep(0.2)
     return 0
+
+
+def _end(pid: int, grace: float = 5.0) -> None:
+    """Terminate ``pid``, and kill it if it is still there after ``grace`` seconds."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _connect(path: str) -> socket.socket | None:

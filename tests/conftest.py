@@ -13,6 +13,9 @@ SHARED_BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
 # Set before any app or notebook kernel starts, so kernels launched by nbval inherit it.
 os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="workbench-test-home-"))
+# Every test solves for itself; the result cache is tested on its own (test_cache.py) and the
+# served apps in the browser suite run with it, as users get them.
+os.environ.setdefault("WORKBENCH_CACHE", "off")
 
 
 @pytest.fixture(scope="session")

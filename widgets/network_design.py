@@ -22,6 +22,7 @@ from workbench.currency import currency_symbol
 from workbench.network import (FacilityProblem, FrontierResult, NetworkResult, NetworkSpec, StressResult,
                                SweepResult, carbon_frontier, check_network, check_stress, stress_test,
                                sweep_dc_count)
+from workbench.cache import ResultCache, default_cache
 from workbench.network.model import CO2_INBOUND_KG_TKM, CO2_OUTBOUND_KG_TKM
 
 from .components import KPI, FigureView, KPICards, section, TableView
@@ -147,6 +148,8 @@ class NetworkDesignModel(AppModel):
         self._designs: OrderedDict[tuple, NetworkResult] = OrderedDict()
         self._swept: dict[tuple, NetworkResult] = {}
         self._designs_lock = threading.Lock()   # the trade-off curve adds designs from its thread
+        # designs and trade-off curves solved by any kernel before (the next page, the next viewer)
+        self.cache: ResultCache | None = default_cache()
         self.problem: FacilityProblem | None = None
         super().__init__(world if world is not None else current_world(), auto_solve=False)
         w = self.world
@@ -214,7 +217,12 @@ class NetworkDesignModel(AppModel):
             spec = dataclasses.replace(spec, time_limit_s=1.0)
         return (id(w), w.version, demand_source or self.demand_source, proven, spec)
 
-    def _remember(self, result: NetworkResult, demand_source: str | None = None) -> None:
+    def _disk_key(self, key: tuple) -> str:
+        """The result cache's key of a design key (the World by its content, not by this process's object)."""
+        return self.cache.key("network_design", *key[1:])
+
+    def _remember(self, result: NetworkResult, demand_source: str | None = None, *, keep: bool = True) -> None:
+        """Keep ``result`` for these choices (and, when ``keep``, in the result cache for other kernels)."""
         keys = [self._design_key(result.spec, demand_source)]
         if result.proven_optimal:
             keys.append(self._design_key(result.spec, demand_source, proven=True))
@@ -224,14 +232,27 @@ class NetworkDesignModel(AppModel):
                 self._designs.move_to_end(key)
             while len(self._designs) > self.KEEP_DESIGNS:
                 self._designs.popitem(last=False)
+        if keep and self.cache is not None:
+            for key in keys:
+                self.cache.put(self._disk_key(key), result)
 
     def known_design(self, spec: NetworkSpec | None = None) -> NetworkResult | None:
         """The design already solved under exactly these choices (and this World), or proven optimal
-        under them with another time limit; None if there is none."""
+        under them with another time limit, here or by another kernel (the result cache); None if
+        there is none."""
         spec = spec if spec is not None else self.spec()
+        keys = (self._design_key(spec), self._design_key(spec, proven=True))
         with self._designs_lock:
-            return (self._designs.get(self._design_key(spec))
-                    or self._designs.get(self._design_key(spec, proven=True)))
+            for key in keys:
+                if key in self._designs:
+                    return self._designs[key]
+        if self.cache is not None:
+            for key in keys:
+                found = self.cache.get(self._disk_key(key))
+                if isinstance(found, NetworkResult):
+                    self._remember(found, key[2], keep=False)
+                    return found
+        return None
 
     def solve(self) -> NetworkResult | None:
         """Solve under the current choices (warm-started from the shown design); problems become messages.
@@ -255,7 +276,7 @@ class NetworkDesignModel(AppModel):
             self.check_ok = False
             return None
         self.problem, result, reused = out
-        self._remember(result)
+        self._remember(result, keep=not reused)
         self.check_ok = check_network(result, self.problem).ok
         self.result = result
         gap = ("best possible plan (proven)" if result.proven_optimal
@@ -315,8 +336,21 @@ class NetworkDesignModel(AppModel):
             self.problems = list(self.problems) + [f"The trade-off curve could not be computed: {m}" for m in messages]
 
         out: list[SweepResult] = []
+        # the same curve computed by another kernel (the previous page, another viewer): shown as is
+        disk_key = (self.cache.key("network_sweep", self.world.version, demand_source, problem.spec, tuple(ks))
+                    if self.cache is not None else None)
+        known = self.cache.get(disk_key) if disk_key is not None else None
+        if isinstance(known, SweepResult):
+            finish(known)
+            return known
+
+        def finish_and_keep(sw: SweepResult) -> None:
+            finish(sw)
+            if disk_key is not None:
+                self.cache.put(disk_key, sw)
+
         self.run_in_background(sweep_dc_count, problem, ks, progress=progress, label="Trade-off curve",
-                               done=finish, failed=failed, background=background)
+                               done=finish_and_keep, failed=failed, background=background)
         return out[0] if out and not background else None
 
     def compute_stress(self, *, background: bool = False) -> StressResult | None:

@@ -86,7 +86,7 @@ def voila_server(tmp_path_factory):
     """A Voila server serving notebooks/ as ``make app`` does (started once, stopped at the end)."""
     port = _free_port()
     home = tmp_path_factory.mktemp("voila-home")
-    env = {**os.environ, "WORKBENCH_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "WORKBENCH_HOME": str(home), "PYTHONUNBUFFERED": "1", "WORKBENCH_CACHE": "on"}
     OUTPUT.mkdir(parents=True, exist_ok=True)
     log = open(OUTPUT / "voila.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "widgets.serve", f"--port={port}", "--Voila.ip=127.0.0.1"],

@@ -53,23 +53,53 @@ def test_for_page_rebuilds_when_data_is_loaded_while_waiting(home, monkeypatch):
     assert demand == [pytest.approx(base), pytest.approx(2 * base)]
 
 
-def test_for_page_rebuilds_when_a_scenario_is_saved_while_waiting(home, monkeypatch):
-    """A scenario saved while the preheated app waited is in the app's lists: it builds again."""
+def _save_scenario(name: str = "Plan B") -> None:
     from workbench.scenarios import Scenario, ScenarioStore
 
+    store = ScenarioStore()
+    try:
+        store.save(Scenario.from_result(name, "network_design", inputs={"dc_count": 4}))
+    finally:
+        store.close()
+
+
+def test_for_page_rebuilds_an_app_made_of_scenarios_when_one_is_saved_while_waiting(home, monkeypatch):
+    """Compare and the Viewer are made of the saved scenarios: one saved while they waited builds them again."""
     monkeypatch.setenv("VOILA_PREHEAT", "True")
-
-    def save():
-        store = ScenarioStore()
-        try:
-            store.save(Scenario.from_result("Plan B", "network_design", inputs={"dc_count": 4}))
-        finally:
-            store.close()
-
-    monkeypatch.setattr(world_store, "_wait_for_page", save)
+    monkeypatch.setattr(world_store, "_wait_for_page", _save_scenario)
     builds = []
-    world_store.for_page(lambda: builds.append(1))
+    world_store.for_page(lambda: builds.append(1), scenarios="app")
     assert builds == [1, 1]
+
+
+def test_for_page_reloads_the_scenario_list_when_one_is_saved_while_waiting(home, monkeypatch):
+    """A planning app shows the saved scenarios only in its scenario bar: a scenario saved while it
+    waited (or the sample scenarios seeded by Compare) reloads that list, not the whole app."""
+    import ipywidgets as W
+
+    from widgets.model import AppModel
+    from widgets.scenario_bar import ScenarioBar
+
+    class Model(AppModel):
+        app_name = "network_design"
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(world_store, "_wait_for_page", lambda: _save_scenario("Plan C"))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return W.VBox([W.HTML("title"), W.VBox([ScenarioBar(Model(workbench.load_sample()))])])
+
+    app = world_store.for_page(build)
+    assert builds == [1]
+    bar = app.children[1].children[0]
+    assert [label.split(" ·")[0] for label, _ in bar.choice.options] == ["Plan C"]
+
+
+def test_for_page_rejects_an_unknown_scenarios_kind(home):
+    with pytest.raises(ValueError, match="'list' or 'app'"):
+        world_store.for_page(lambda: None, scenarios="tabs")
 
 
 def dataclasses_replace_customers(world: workbench.World) -> workbench.World:
@@ -205,3 +235,39 @@ def test_a_kernel_whose_page_left_is_shut_down_by_the_server():
     for kernel_id in ("left", "back", "gone"):
         _run(lambda: serve._shut_down_if_left(mkm, kernel_id))
     assert mkm.shut == ["left"]
+
+
+def test_a_page_gets_only_a_started_preheated_kernel():
+    """A refill still waiting out its delay is not offered to a page (which would wait for it):
+    the page starts its own kernel; a started kernel in the pool is handed out first."""
+
+    class Base:
+        def __init__(self, **kwargs):
+            self._pools = {}
+
+        def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
+            pass
+
+        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+            return await self._pools[notebook_name].pop(0)
+
+    async def scenario():
+        km = serve._staggered(Base)()
+        loop = asyncio.get_running_loop()
+        waiting = loop.create_task(asyncio.sleep(60, result="refill"))
+        started = loop.create_future()
+        km._pools["network_design.ipynb"] = [waiting]
+        assert km.get_pool_size("network_design.ipynb") == 0
+        assert km.get_pool_size("unknown.ipynb") == 0
+        started.set_result("started kernel")
+        km._pools["network_design.ipynb"].append(started)
+        assert km.get_pool_size("network_design.ipynb") == 1
+        assert await km.get_rendered_notebook("network_design.ipynb") == "started kernel"
+        assert km._pools["network_design.ipynb"] == [waiting]
+        failed = loop.create_future()
+        failed.set_exception(RuntimeError("kernel died"))
+        km._pools["network_design.ipynb"].append(failed)
+        assert km.get_pool_size("network_design.ipynb") == 0
+        waiting.cancel()
+
+    asyncio.run(scenario())

@@ -286,4 +286,4 @@ def compare_app(store: ScenarioStore | None = None, world: workbench.World | Non
     Under Voila with preheated kernels it is built ahead of the page and built again if a scenario
     was saved meanwhile (:func:`~widgets.world_store.for_page`), so the list holds the scenarios
     saved up to the moment the page is opened."""
-    return for_page(lambda: CompareView(CompareModel(store, world if world is not None else open_world())))
+    return for_page(lambda: CompareView(CompareModel(store, world if world is not None else open_world())), scenarios="app")

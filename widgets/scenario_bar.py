@@ -132,6 +132,9 @@ class ScenarioBar(W.VBox):
         self.choice.value = current if current in ids else (ids[0] if ids else None)
         self._render_buttons()
 
+    #: what a preheated page calls when scenarios were saved while it waited (``world_store.for_page``)
+    refresh_scenarios = refresh
+
     def save(self, name: str | None = None, note: str | None = None, *, overwrite: bool | None = None) -> int | None:
         """Save the model's current inputs and result; returns the id, or None with a message."""
         m = self.model

@@ -116,8 +116,14 @@ STARTUP_ORDER = ("home.ipynb", "network_design.ipynb", "channel_strategy.ipynb",
 STAGGER_S = 3.0
 
 
+def _ready(task) -> bool:
+    """True for a pool entry whose kernel has started (its notebook runs or has run)."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
 def _staggered(kernel_manager_class):
-    """``kernel_manager_class`` whose first filling of the preheated pools follows ``STARTUP_ORDER``."""
+    """``kernel_manager_class`` whose first filling of the preheated pools follows ``STARTUP_ORDER``,
+    and whose pools give a page only a kernel that has started."""
     if not hasattr(kernel_manager_class, "fill_if_needed"):  # preheating is off
         return kernel_manager_class
 
@@ -136,6 +142,19 @@ def _staggered(kernel_manager_class):
                 rank = STARTUP_ORDER.index(notebook_name) if notebook_name in STARTUP_ORDER else len(STARTUP_ORDER)
                 delay = rank * STAGGER_S
             return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+
+        def get_pool_size(self, notebook_name: str) -> int:
+            """The kernels of the pool a page can have now. Voila counts the refills still waiting
+            out ``fill_delay`` (or their start-up stagger) too, and gave such a refill to a page,
+            which then waited for the delay, the kernel and the whole notebook (5-8 s when two
+            viewers opened an app together). A page that finds no started kernel gets its own
+            kernel at once, as without preheating; the refill stays in the pool."""
+            return sum(1 for task in self._pools.get(notebook_name, ()) if _ready(task))
+
+        async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+            pool = self._pools.get(notebook_name, [])
+            pool.sort(key=lambda task: not _ready(task))  # Voila hands out the first entry: a started one
+            return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
     return StaggeredKernelManager
 

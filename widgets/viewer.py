@@ -300,4 +300,4 @@ class ViewerView(W.VBox):
 def viewer_app(store: ScenarioStore | None = None, world: workbench.World | None = None) -> ViewerView:
     """Build the read-only viewer app (the notebook's one line); built ahead of the page under
     preheated kernels, like :func:`~widgets.compare.compare_app`."""
-    return for_page(lambda: ViewerView(ViewerModel(store, world if world is not None else open_world())))
+    return for_page(lambda: ViewerView(ViewerModel(store, world if world is not None else open_world())), scenarios="app")

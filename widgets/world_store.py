@@ -79,14 +79,19 @@ def _saved_state() -> tuple:
     return tuple(world), scenarios
 
 
-def for_page(build: Callable[[], T]) -> T:
+def for_page(build: Callable[[], T], *, scenarios: str = "list") -> T:
     """``build()`` the app for a page, ahead of the page when the kernel is a preheated one.
 
     In a preheated Voila kernel the app is built with the saved world and scenarios as they are
-    now, then the kernel waits for a page to ask for it; if anything saved changed meanwhile (data
-    loaded on Home, a scenario saved) the app is built again, so a page always shows what is saved
-    when it is opened. Elsewhere it is simply ``build()``.
+    now, then the kernel waits for a page to ask for it. If the saved world changed meanwhile (data
+    loaded on Home) the app is built again. If only the saved scenarios changed (one was saved, or
+    the sample scenarios were seeded into an empty store), an app that shows them just as a list
+    (``scenarios="list"``: the scenario bar of a planning app) reloads its lists; an app made of
+    them (``scenarios="app"``: Compare, the Viewer) is built again. So a page always shows what is
+    saved when it is opened. Elsewhere it is simply ``build()``.
     """
+    if scenarios not in ("list", "app"):
+        raise ValueError(f"scenarios must be 'list' or 'app', not {scenarios!r}")
     if not _preheating():
         return build()
     before = _saved_state()
@@ -97,10 +102,29 @@ def for_page(build: Callable[[], T]) -> T:
             break
         before, app = after, build()
     _wait_for_page()
-    if _saved_state() != before:
+    now = _saved_state()
+    if now[0] != before[0] or (now[1] != before[1] and scenarios == "app"):
         log.info("saved data changed while the app waited for its page; building it again")
         app = build()
+    elif now[1] != before[1]:
+        log.info("saved scenarios changed while the app waited for its page; reloading its scenario lists")
+        _refresh_scenario_lists(app)
     return app
+
+
+def _refresh_scenario_lists(app) -> None:
+    """Reload every scenario list (a widget with ``refresh_scenarios()``) in the widget tree of ``app``."""
+    seen: set[int] = set()
+    todo = [app]
+    while todo:
+        w = todo.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        refresh = getattr(w, "refresh_scenarios", None)
+        if callable(refresh):
+            refresh()
+        todo.extend(getattr(w, "children", ()) or ())
 
 
 _SAVED_WORLD_PROBLEMS: list[str] = []

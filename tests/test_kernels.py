@@ -153,3 +153,36 @@ time.sleep(600)
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_forked_kernel_answers_a_pages_request_for_every_widget_state_at_once(template, tmp_path):
+    """The page asks for all widget states through the ``jupyter.widget.control`` comm; a kernel
+    forked from the template (which imported ipywidgets before any kernel existed) has that comm
+    target, as a usual kernel has, and answers with one message holding every widget."""
+    import uuid
+
+    km, kc = _start(template, tmp_path)
+    try:
+        out, reply = _run(kc, "import ipywidgets as W\nboxes = [W.IntSlider(value=i) for i in range(5)]\n"
+                              "from comm import get_comm_manager\n"
+                              "print(sorted(t for t in get_comm_manager().targets if t.startswith('jupyter.widget')))")
+        assert reply["status"] == "ok"
+        assert out.strip() == "['jupyter.widget', 'jupyter.widget.control']"
+        comm_id = uuid.uuid4().hex
+        kc.shell_channel.send(kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+                                                           "data": {}},
+                                           metadata={"version": "1.0.0"}))  # the control protocol version pages send
+        kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}))
+        deadline = time.monotonic() + 60
+        states = None
+        while states is None and time.monotonic() < deadline:
+            msg = kc.get_iopub_msg(timeout=30)
+            assert msg["msg_type"] != "stream", msg["content"]  # "No such comm target registered" is a stream
+            if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
+                states = msg["content"]["data"]["states"]
+        assert states is not None
+        sliders = [s for s in states.values() if s["model_name"] == "IntSliderModel"]
+        assert sorted(s["state"]["value"] for s in sliders) == [0, 1, 2, 3, 4]
+    finally:
+        km.shutdown_kernel(now=True)
+        kc.stop_channels()

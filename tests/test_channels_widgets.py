@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import time
@@ -174,8 +173,11 @@ def test_reset_and_download(app):
     app.model.beta = 3.0
     app.reset_button.click()
     assert app.model.beta == 2.0 and app.model.consumer_price == pytest.approx(27.74)
-    href = app.download.value.split('base64,')[1].split('"')[0]
-    table = pd.read_csv(io.BytesIO(base64.b64decode(href)))
+    assert not app.download.disabled
+    msg, data = app.download.file()        # what a click on the button sends to the page
+    assert msg["filename"] == "channel_strategy_outlets.csv" and msg["mime"] == "text/csv"
+    assert msg["size"] == len(data)
+    table = pd.read_csv(io.BytesIO(data))
     assert set(table["strategy"]) == {"intensive", "selective", "exclusive"}
     r = app.model.result
     assert len(table) == sum(len(x.outlets) for x in r.strategies.values())
@@ -320,3 +322,20 @@ def test_calibrate_to_sell_out_applies_the_fit(sample_world):
     assert m.calibration.wape == pytest.approx(0.0, abs=1e-6)
     assert any("Calibrated to the sell-out of" in n for n in m.notes)
     assert channel_strategy_app(sample_world).calibrate_button.disabled
+
+
+def test_download_button_says_what_went_wrong_beside_it():
+    """A file that cannot be made gives the reason to show beside the button, never a broken download."""
+    from widgets.components import DownloadButton
+    from workbench.errors import WorkbenchError
+
+    def refuse():
+        raise WorkbenchError("There is no comparison to download yet: fix the problems shown first.")
+
+    msg, data = DownloadButton(refuse, filename="x.csv").file()
+    assert msg == {"event": "file", "error": "There is no comparison to download yet: fix the problems shown first."}
+    assert data == b""
+    msg, data = DownloadButton(lambda: 1 / 0, filename="x.csv").file()
+    assert msg["error"].startswith("Unexpected error while making x.csv (ZeroDivisionError")
+    msg, data = DownloadButton(lambda: b"a,b\n1,2\n", filename="x.csv", mime="text/csv").file()
+    assert msg == {"event": "file", "filename": "x.csv", "mime": "text/csv", "size": 8} and data == b"a,b\n1,2\n"

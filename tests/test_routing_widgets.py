@@ -71,8 +71,11 @@ def test_solve_shows_routes_timeline_cards_and_downloads(solved, sample_world):
     assert set(fig.data[0].y) == set(r.summary.vehicle)
     assert len(view.stop_table.data) == 120
     assert len(view.summary_table.data) == r.vehicles_used
-    for ext in ("csv", "xlsx", "html"):
-        assert f'download="dispatch_DC-CHI.{ext}"' in view.downloads.value
+    for ext, button in view.download_buttons.items():
+        msg, data = button.file()     # what a click on the button sends to the page
+        assert not button.disabled and msg["filename"] == f"dispatch_DC-CHI.{ext}"
+        assert data[:4] == view.model.download(ext)[:4] and len(data) > 1000
+    assert button.file()[1].decode("utf-8") == view.model.download("html").decode("utf-8")
 
 
 def test_timeline_bars_add_up_to_route_hours(solved):

@@ -38,7 +38,7 @@ from workbench.channels import (
     reference_prices,
 )
 
-from .components import KPI, download_link, FigureView, KPICards, section, TableView
+from .components import KPI, DownloadButton, FigureView, KPICards, section, TableView
 from .figures.channels import (CHANNEL_LABELS, STRATEGY_COLORS, STRATEGY_LABELS, comparison_figure,
                                format_assumption, frontier_figure, role_labels, tornado_figure, waterfall_figure)
 from .figures.style import money_text
@@ -586,7 +586,10 @@ class ChannelStrategyView(W.VBox):
                                     selected_index=0)
         self.reset_button = W.Button(description="Back to defaults", icon="undo", layout=W.Layout(width="100%"))
         self.reset_button.on_click(lambda _: self.reset())
-        self.download = W.HTML()
+        self.download = DownloadButton(self._outlets_csv, description="Download outlets of all three strategies (CSV)",
+                                       filename="channel_strategy_outlets.csv", mime="text/csv", disabled=True,
+                                       tooltip="Every strategy's outlets with their channel, route, partner, units and "
+                                               "profit, one row per outlet and strategy")
         # results ----------------------------------------------------------------------
         self.cards = {s: KPICards(app="channel_strategy") for s in STRATEGIES}
         cols = []
@@ -722,6 +725,7 @@ class ChannelStrategyView(W.VBox):
         if cmp is None:
             for s in STRATEGIES:
                 self.cards[s].update([])
+            self.download.disabled = True
             return
         close = cmp.too_close
         self.verdict.value = (f"<div class='wb-busy'><b>{html.escape(cmp.verdict)}</b> Use <i>Find break-even "
@@ -783,8 +787,7 @@ class ChannelStrategyView(W.VBox):
                                                     "best_capture": "share", "profit": "USD", "units": "units"},
                                     headers=channel_headers(self.model.currency))
         self._render_outlets()
-        self.download.value = download_link(self._csv(cmp), "channel_strategy_outlets.csv",
-                                            "Download outlets of all three strategies (CSV)", mime="text/csv")
+        self.download.disabled = False
 
     def _render_waterfall(self) -> None:
         cmp = self.model.result
@@ -803,6 +806,13 @@ class ChannelStrategyView(W.VBox):
         self.outlets.update(o.sort_values("profit", ascending=False)[cols],
                             formats={"revenue": "USD", "cost_to_serve": "USD", "profit": "USD", "units": "units"},
                             headers=channel_headers(self.model.currency))
+
+    def _outlets_csv(self) -> bytes:
+        """The CSV the download button gives: the outlets of the comparison shown."""
+        cmp = self.model.result
+        if cmp is None:
+            raise workbench.WorkbenchError("There is no comparison to download yet: fix the problems shown first.")
+        return self._csv(cmp)
 
     @staticmethod
     def _csv(cmp: ChannelComparison) -> bytes:

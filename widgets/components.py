@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Iterable, Mapping
+import logging
+import traceback
+from typing import Callable, Iterable, Mapping
+
+import anywidget
 
 import ipywidgets as W
 import numpy as np
@@ -22,7 +26,9 @@ from .formatting import display_currency, format_value
 from .model import AppModel
 
 __all__ = ["KPI", "KPICards", "ProblemsAlert", "BusyIndicator", "FigureView", "TableView", "download_link",
-           "section"]
+           "DownloadButton", "section"]
+
+log = logging.getLogger("workbench.apps")
 
 
 class KPI(tuple):
@@ -188,6 +194,104 @@ def download_link(data: bytes, filename: str, label: str | None = None,
     return (f'<a download="{html.escape(filename)}" href="data:{mime};base64,{b64}" '
             f'class="wb-download">{html.escape(label or filename)}</a>')
 
+
+
+_DOWNLOAD_ESM = """
+export default {
+  render({ model, el }) {
+    const button = document.createElement("button");
+    button.className = "jupyter-button widget-button wb-download-button";
+    const note = document.createElement("span");
+    note.className = "wb-download-note";
+    let pending = false;
+    const update = () => {
+      button.textContent = pending ? "Preparing " + model.get("filename") + "..." : model.get("description");
+      button.disabled = pending || model.get("disabled");
+      button.title = model.get("tooltip");
+    };
+    const received = (msg, buffers) => {
+      if (msg.event !== "file") return;
+      pending = false;
+      update();
+      if (msg.error) { note.textContent = msg.error; return; }
+      note.textContent = "";
+      const url = URL.createObjectURL(new Blob([buffers[0]], { type: msg.mime }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = msg.filename;
+      link.style.display = "none";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    };
+    button.addEventListener("click", () => {
+      if (pending) return;
+      pending = true;
+      note.textContent = "";
+      update();
+      model.send({ event: "download" });
+    });
+    model.on("change", update);
+    model.on("msg:custom", received);
+    update();
+    el.append(button, note);
+    return () => { model.off("change", update); model.off("msg:custom", received); };
+  },
+};
+"""
+
+_DOWNLOAD_CSS = """
+.wb-download-button { width: auto; min-width: 180px; }
+.wb-download-note { margin-left: 8px; color: #b00020; font-size: 12px; }
+"""
+
+
+class DownloadButton(anywidget.AnyWidget):
+    """A button that downloads a file made when it is clicked: nothing is sent to the page before.
+
+    ``make()`` returns the file's bytes (``filename``, ``mime``). A link with the file inlined
+    (:func:`download_link`) sends the whole file with every change of the screen, whether or not
+    anybody downloads it (the channel outlets CSV: 270 kB per change). A problem while making the
+    file is shown beside the button.
+    """
+
+    _esm = T.Unicode(_DOWNLOAD_ESM).tag(sync=True)
+    _css = T.Unicode(_DOWNLOAD_CSS).tag(sync=True)
+    description = T.Unicode("Download").tag(sync=True)
+    filename = T.Unicode("download").tag(sync=True)
+    mime = T.Unicode("application/octet-stream").tag(sync=True)
+    tooltip = T.Unicode("").tag(sync=True)
+    disabled = T.Bool(False).tag(sync=True)
+
+    def __init__(self, make: Callable[[], bytes], **kwargs):
+        super().__init__(**kwargs)
+        self._make = make
+        self.on_msg(self._on_msg)
+
+    def _on_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "download":
+            self.send_file()
+
+    def file(self) -> tuple[dict, bytes]:
+        """What a click sends: the message and the file's bytes (empty, with ``error``, on a problem)."""
+        from workbench.errors import WorkbenchError
+
+        try:
+            data = self._make()
+        except WorkbenchError as exc:
+            return {"event": "file", "error": str(exc)}, b""
+        except Exception as exc:  # shown beside the button: a click must never fail silently
+            log.error("unexpected error making %s:\n%s", self.filename, traceback.format_exc())
+            return {"event": "file", "error": f"Unexpected error while making {self.filename} "
+                                              f"({type(exc).__name__}: {exc}); report this with the inputs used."}, b""
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"make() must return bytes, not {type(data).__name__}")
+        return {"event": "file", "filename": self.filename, "mime": self.mime, "size": len(data)}, bytes(data)
+
+    def send_file(self) -> None:
+        msg, data = self.file()
+        self.send(msg, [data] if "error" not in msg else None)
 
 
 def section(text: str) -> W.HTML:

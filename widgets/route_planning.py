@@ -29,7 +29,7 @@ from workbench.routing import (
 )
 from workbench.validate import format_time, parse_time
 
-from .components import KPI, download_link, FigureView, KPICards, section, TableView
+from .components import KPI, DownloadButton, FigureView, KPICards, section, TableView
 from .formatting import LAYER_COLORS
 from .geojson import lines_layer, points_layer
 from .layout import app_shell
@@ -229,12 +229,22 @@ class RoutePlanningModel(AppModel):
 
     def downloads(self) -> dict[str, bytes]:
         """The dispatch sheets of the current plan as files: name -> bytes."""
+        if not isinstance(self.result, RoutingResult):
+            return {}
+        return {f"dispatch.{ext}": self.download(ext) for ext in ("csv", "xlsx", "html")}
+
+    def download(self, ext: str) -> bytes:
+        """One dispatch sheet of the current plan (``ext``: csv, xlsx or html)."""
         r = self.result
         if not isinstance(r, RoutingResult):
-            return {}
-        title = f"Dispatch sheets · {self.depot_id}"
-        return {"dispatch.csv": dispatch_csv(r), "dispatch.xlsx": dispatch_excel(r, currency=self.currency),
-                "dispatch.html": dispatch_html(r, title=title).encode("utf-8")}
+            raise workbench.WorkbenchError("There is no plan to download yet: press Solve first.")
+        if ext == "csv":
+            return dispatch_csv(r)
+        if ext == "xlsx":
+            return dispatch_excel(r, currency=self.currency)
+        if ext == "html":
+            return dispatch_html(r, title=f"Dispatch sheets · {self.depot_id}").encode("utf-8")
+        raise ValueError(f"no dispatch sheet as {ext!r}; the formats are csv, xlsx and html")
 
 
 _MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -321,7 +331,13 @@ class RoutePlanningView(W.VBox):
         self.stop_table = TableView(height="340px")
         self.unserved_table = TableView(height="200px")
         self.unserved_box = W.VBox()
-        self.downloads = W.HTML()
+        self.download_buttons = {
+            ext: DownloadButton(lambda ext=ext: self.model.download(ext), description=label, mime=_MIME[ext],
+                                filename=f"dispatch.{ext}", disabled=True,
+                                tooltip="The dispatch sheets of the plan shown: one per vehicle, its stops with ETAs")
+            for ext, label in (("csv", "CSV"), ("xlsx", "Excel"), ("html", "Printable HTML"))}
+        self.downloads = W.VBox([W.HTML("Dispatch sheets (one per vehicle, stops with ETAs):"),
+                                 W.HBox(list(self.download_buttons.values()))])
         self.solve_button.add_class("wb-solve")
         self.downloads.add_class("wb-downloads")
 
@@ -456,7 +472,8 @@ class RoutePlanningView(W.VBox):
             self.summary_table.update(pd.DataFrame())
             self.stop_table.update(pd.DataFrame())
             self.unserved_box.children = ()
-            self.downloads.value = "<div class='wb-busy'>Solve to prepare the dispatch sheets.</div>"
+            for button in self.download_buttons.values():
+                button.disabled = True
             return
         self.map_heading.value = section("Routes").value
         self.results_box.layout.display = None
@@ -522,14 +539,9 @@ class RoutePlanningView(W.VBox):
             self.unserved_box.children = (section("Unserved orders"), self.unserved_table)
         else:
             self.unserved_box.children = ()
-        links = []
-        for name, data in m.downloads().items():
-            ext = name.rsplit(".", 1)[-1]
-            links.append(download_link(data, f"dispatch_{m.depot_id}.{ext}",
-                                       {"csv": "CSV", "xlsx": "Excel", "html": "Printable HTML"}[ext],
-                                       mime=_MIME[ext]))
-        self.downloads.value = ("<div>Dispatch sheets (one per vehicle, stops with ETAs): "
-                                + " · ".join(links) + "</div>")
+        for ext, button in self.download_buttons.items():
+            button.filename = f"dispatch_{m.depot_id}.{ext}"
+            button.disabled = False
 
 
 def route_planning_app(world: workbench.World | None = None) -> RoutePlanningView:

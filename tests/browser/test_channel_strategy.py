@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import time
+from pathlib import Path
 
 from .conftest import open_app, record_timing, screenshot
 from .drawn import assert_charts_drawn, assert_map_geography
@@ -58,3 +60,10 @@ def test_price_change_updates_all_three_strategies(page, voila_url):
     assert page.locator(".wb-alert").count() == 0
     assert "Traceback" not in page.content()
     screenshot(page, "channel_strategy")
+    # the outlets CSV is made on the click, for the comparison shown
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_text("Download outlets of all three strategies (CSV)").click()
+    assert dl.value.suggested_filename == "channel_strategy_outlets.csv"
+    rows = list(csv.DictReader(Path(dl.value.path()).open(newline="")))
+    assert rows and "outlet_id" in rows[0] and "revenue" in rows[0]
+    assert {r["strategy"] for r in rows} == set(STRATEGIES)

@@ -271,3 +271,16 @@ def test_a_page_gets_only_a_started_preheated_kernel():
         waiting.cancel()
 
     asyncio.run(scenario())
+
+
+def test_extension_files_named_by_content_are_cacheable():
+    """Voila serves the page's extension files with no_cache for all; ours lets the browser keep
+    the ones whose URL carries their content hash (``?v=``), other handlers unchanged."""
+    from jupyter_server.base.handlers import FileFindHandler
+
+    ext = ("/voila/labextensions/(.*)", FileFindHandler, {"path": ["/x"], "no_cache_paths": ["/"]})
+    other = ("/voila/files/(.*)", FileFindHandler, {"path": ["/y"], "no_cache_paths": ["/"]})
+    assert serve._cacheable_labextensions(ext) == ("/voila/labextensions/(.*)", FileFindHandler,
+                                                   {"path": ["/x"], "no_cache_paths": []})
+    assert serve._cacheable_labextensions(other) == other
+    assert serve._cacheable_labextensions(("/", object)) == ("/", object)

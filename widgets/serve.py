@@ -287,6 +287,18 @@ def start_kernel_template() -> subprocess.Popen | None:
     return proc
 
 
+def _cacheable_labextensions(handler: tuple) -> tuple:
+    """The page's extension files (``/voila/labextensions/``) cached by the browser when their URL
+    names their content (``?v=<hash>``), as JupyterLab serves them; the rest is revalidated.
+
+    Voila sends every one of them with ``Cache-Control: no-cache``, so a manager moving from app
+    to app had 47 files checked again on every page."""
+    pattern, cls, *rest = handler
+    if pattern.endswith("/voila/labextensions/(.*)") and rest and isinstance(rest[0], dict):
+        rest = [{**rest[0], "no_cache_paths": []}, *rest[1:]]
+    return (pattern, cls, *rest)
+
+
 class WorkbenchVoila(Voila):
     """Voila serving the notebooks folder, with ``/`` redirecting to the Home app."""
 
@@ -311,6 +323,7 @@ class WorkbenchVoila(Voila):
     def init_handlers(self):
         handlers = [(pattern, AppPageHandler if handler is TornadoVoilaHandler else handler, *rest)
                     for pattern, handler, *rest in super().init_handlers()]
+        handlers = [_cacheable_labextensions(h) for h in handlers]
         home = url_path_join(self.server_url, "voila/render", HOME)
         return [(self.server_url, RedirectHandler, {"url": home, "permanent": False})] + handlers
 

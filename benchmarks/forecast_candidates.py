@@ -1,7 +1,8 @@
 """Candidate models and combination rules for the automatic forecaster, measured side by side.
 
     python -m benchmarks.forecast_candidates [--sets m3_quarterly,m3_other,synthetic_monthly,synthetic_weekly]
-        [--data-dir ../shared/benchmarks/forecast] [--slow arima,sm_ets] [--slow-limit 300] [--out table.csv]
+        [--data-dir ../shared/benchmarks/forecast] [--slow arima,sm_ets] [--slow-limit 300] [--weights]
+        [--out table.csv]
 
 Every smooth (non-intermittent) series of each set is seasonally adjusted once, exactly as the
 forecasting pipeline does it (:func:`workbench.forecast.pipeline.seasonal_profile`), and every
@@ -16,7 +17,8 @@ replayed here (``benchmarks.forecast`` measures it).
 Candidates: ``ses``, ``damped`` (ETS(A,Ad,N)), ``holt`` (undamped ETS(A,A,N)), ``ets`` (the
 workbench's ETS: the AICc choice of ETS(A,N,N) or ETS(A,Ad,N)), ``ets_aicc(ses, holt, damped)``
 (the AICc choice among all three, the undamped trend included), ``theta``, ``otm``, ``dotm``
-(optimised and dynamic optimised Theta), ``ces`` and ``naive``, all the workbench's own fits;
+(optimised and dynamic optimised Theta), ``ces``, ``naive`` and ``fast_arima`` (the small automatic
+ARIMA of :func:`workbench.forecast.models.fast_arima`), all the workbench's own fits;
 with ``--slow``, on the first ``--slow-limit`` smooth series of each set: ``arima`` (statsmodels
 SARIMAX, the order by AICc among the workbench's five small orders) and ``sm_ets`` (statsmodels
 ``ETSModel``, additive errors, no trend / trend / damped trend by AICc). Their rows are scored
@@ -24,6 +26,13 @@ on that subset, beside the combination on the same subset. ``cpu_s``: CPU second
 fits (a combination's: the sum of its members', though the workbench shares the SES and
 damped-trend fits with its ETS member); the automatic mode fits each model once per
 backtest window as well (three more times by default).
+
+With ``--weights``, combination weights from backtests are measured as well: every member of
+``mean(damped, theta, otm, ets[, fast_arima])`` forecasts the ``h`` periods after each of the
+automatic mode's three rolling origins (``ceil(h/2)`` apart, before the test periods), and the
+rules weight the final forecasts by those errors: inverse mean squared error (``inv-mse``),
+the same shrunk halfway to equal weights (``inv-mse/2``), or the equal-weight mean of the
+members left after dropping the one with the largest backtest MAE (``drop-worst``).
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ from workbench.forecast.data import infer_frequency
 
 from .forecast import DEFAULT_DIR, SHARED_SETS, SYNTHETIC_SETS, load_set
 
-FAST = ("ses", "damped", "holt", "ets", "theta", "otm", "dotm", "ces", "naive")
+FAST = ("ses", "damped", "holt", "ets", "theta", "otm", "dotm", "ces", "naive", "fast_arima")
 SLOW = ("arima", "sm_ets")
 COMBINATION = ("damped", "theta", "otm", "ets")
 PREVIOUS = ("damped", "theta", "otm")
@@ -65,7 +74,14 @@ RULES = (
     ("median", ("ses", "damped", "holt", "theta", "otm", "dotm", "ces")),
     ("trimmed", ("ses", "damped", "holt", "theta", "otm", "dotm", "ces")),
     ("trimmed", ("damped", "theta", "otm", "dotm", "ces", "ses")),
+    ("mean", ("damped", "theta", "otm", "ets", "fast_arima")),
+    ("median", ("damped", "theta", "otm", "ets", "fast_arima")),
+    ("trimmed", ("damped", "theta", "otm", "ets", "fast_arima")),
+    ("mean", ("damped", "theta", "otm", "fast_arima")),
+    ("mean", ("ets", "theta", "otm", "fast_arima")),
 )
+#: members pooled by the backtest-weighted rules of ``--weights``
+WEIGHTED = ("damped", "theta", "otm", "ets", "fast_arima")
 SLOW_RULES = (
     ("mean", COMBINATION),
     ("mean", PREVIOUS),
@@ -107,7 +123,7 @@ def sm_ets(y: np.ndarray, h: int) -> M.ModelFit:
     return M.ModelFit("sm_ets", np.asarray(best[1].forecast(h), float), np.asarray(best[1].fittedvalues, float))
 
 
-FITS = {"ets": M.ets_auto, "ses": M.ses, "damped": M.holt_damped, "holt": holt, "theta": M.theta, "otm": M.optimized_theta,
+FITS = {"fast_arima": M.fast_arima, "ets": M.ets_auto, "ses": M.ses, "damped": M.holt_damped, "holt": holt, "theta": M.theta, "otm": M.optimized_theta,
         "dotm": M.dynamic_optimized_theta, "ces": M.ces, "naive": M.naive, "arima": M.arima, "sm_ets": sm_ets}
 
 
@@ -181,12 +197,63 @@ def measure(name: str, train: pd.DataFrame, test: pd.DataFrame, names, rules, li
     return pd.DataFrame(out)
 
 
+def weighted_rules(fc: dict, errs: dict) -> dict:
+    """Backtest-weighted combinations of the final forecasts ``fc`` from the members' backtest
+    errors ``errs`` (windows x h); equal weights when there is no backtest window."""
+    out = {}
+    for members in (WEIGHTED[:4], WEIGHTED):
+        tag = ", ".join(members)
+        X = np.array([fc[k] for k in members])
+        eq = X.mean(axis=0)
+        out[f"mean({tag})"] = eq
+        if not all(errs[k].size for k in members):
+            for rule in ("inv-mse", "inv-mse/2", "drop-worst"):
+                out[f"{rule}({tag})"] = eq
+            continue
+        mse = np.array([np.mean(errs[k] ** 2) for k in members])
+        w = 1.0 / np.maximum(mse, 1e-300)
+        w /= w.sum()
+        out[f"inv-mse({tag})"] = w @ X
+        out[f"inv-mse/2({tag})"] = (0.5 * w + 0.5 / len(members)) @ X
+        mae = np.array([np.mean(np.abs(errs[k])) for k in members])
+        out[f"drop-worst({tag})"] = np.delete(X, int(np.argmax(mae)), axis=0).mean(axis=0)
+    return out
+
+
+def measure_weights(name: str, train: pd.DataFrame, test: pd.DataFrame, n_windows: int = 3) -> pd.DataFrame:
+    """sMAPE and MASE of the backtest-weighted rules on every smooth series (see ``--weights``)."""
+    from workbench.forecast.auto import _cutoffs
+
+    m = infer_frequency(train["ds"]).season_length
+    actual = {u: g["y"].to_numpy(float) for u, g in test.groupby("unique_id", sort=False)}
+    scores: dict[str, list] = {}
+    for uid, g in train.groupby("unique_id", sort=False):
+        y = g["y"].to_numpy(float)
+        if P.is_intermittent(y):
+            continue
+        a = actual[uid]
+        h = len(a)
+        errs = {k: [] for k in WEIGHTED}
+        for c in _cutoffs(len(y), h, n_windows, max(2 * m if m <= 13 else m + 4, 8)):
+            fc_c, _, _ = member_forecasts(y[:c], h, m, WEIGHTED)
+            for k in WEIGHTED:
+                errs[k].append(y[c:c + h] - fc_c[k])
+        fc, _, _ = member_forecasts(y, h, m, WEIGHTED)
+        rows = weighted_rules(fc, {k: np.array(v) for k, v in errs.items()})
+        for label, f in rows.items():
+            scores.setdefault(label, []).append((mt.smape(a, f), mt.mase(a, f, y, m)))
+    return pd.DataFrame([{"set": name, "method": label, "series": len(v), "sMAPE": float(np.mean([s for s, _ in v])),
+                          "MASE": float(np.mean([q for _, q in v])), "cpu_s": float("nan")}
+                         for label, v in scores.items()])
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sets", default=",".join(SHARED_SETS + SYNTHETIC_SETS))
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
     p.add_argument("--slow", default="", help="statsmodels candidates on a subset: arima, sm_ets (comma-separated)")
     p.add_argument("--slow-limit", type=int, default=300, help="smooth series per set for the --slow candidates")
+    p.add_argument("--weights", action="store_true", help="also the combinations weighted by backtest errors")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     tables = []
@@ -201,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                     t2["method"].isin([f"mean({', '.join(c)})" for c in (COMBINATION, PREVIOUS)])]
             t2 = t2.assign(method=t2["method"] + f" [first {args.slow_limit}]")
             t = pd.concat([t, t2], ignore_index=True)
+        if args.weights:
+            t = pd.concat([t, measure_weights(name, train, test).assign(method=lambda d: d["method"] + " [backtest]")],
+                          ignore_index=True)
         print(t.to_string(index=False, float_format=lambda v: f"{v:.3f}"), "\n", flush=True)
         tables.append(t)
     if args.out is not None:

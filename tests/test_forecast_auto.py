@@ -235,3 +235,40 @@ def test_top_down_splits_by_historical_shares():
     assert td[td.product_id == "A"]["yhat"].tolist() == pytest.approx([60.0, 30.0])
     assert td.groupby("ds")["yhat"].sum().tolist() == pytest.approx([100.0, 50.0])
     assert td[td.product_id == "B"]["hi-95"].tolist() == pytest.approx([48.0, 24.0])
+
+
+def test_interval_shape_is_the_local_level_variance():
+    """1 + (k - 1) alpha^2 at steps 1..h; alpha 1 is the random walk's k, alpha 0 a flat width."""
+    from workbench.forecast.auto import interval_shape
+
+    assert interval_shape(4, 0.5).tolist() == [1.0, 1.25, 1.5, 1.75]
+    assert interval_shape(3, 1.0).tolist() == [1.0, 2.0, 3.0]
+    assert interval_shape(3, 0.0).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_interval_widths_grow_as_a_local_level_and_scale_with_the_backtest_errors():
+    """The half-width at step k over the one at step 1 is sqrt(1 + (k-1) alpha^2), alpha the SES
+    constant of the (adjusted) history; the scale is the backtest errors' root mean square over
+    that shape, with Student-t quantiles of 2 x windows degrees of freedom."""
+    from scipy.stats import t as student_t
+
+    from workbench.forecast.auto import interval_shape
+    from workbench.forecast.pipeline import forecast_series, level_alpha
+
+    rng = np.random.default_rng(4)
+    y = 300 + np.cumsum(rng.normal(0, 3, 60)) + rng.normal(0, 6, 60)
+    df = pd.DataFrame({"unique_id": "A", "ds": np.arange(60), "y": y})
+    h = 6
+    res = Forecaster(models=["combination"], season_length=1, events=False, n_windows=3).fit(df).forecast(h)
+    fc = res.forecasts
+    alpha = level_alpha(y, 1)
+    assert 0.0 < alpha < 1.0
+    shape = interval_shape(h, alpha)
+    half = (fc["hi-80"] - fc["yhat"]).to_numpy()
+    assert half / half[0] == pytest.approx(np.sqrt(shape), rel=1e-9)
+    # the scale by hand: three origins ceil(h/2) = 3 apart, the last h periods before each held out
+    errs = []
+    for c in (60 - h - 6, 60 - h - 3, 60 - h):
+        errs.append(y[c:c + h] - forecast_series(y[:c], h, method="combination", m=1).mean)
+    s = np.sqrt(np.mean(np.array(errs) ** 2 / shape[None, :]))
+    assert half == pytest.approx(student_t.ppf(0.9, 6) * s * np.sqrt(shape), rel=1e-9)

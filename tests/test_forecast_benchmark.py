@@ -65,6 +65,27 @@ def test_candidate_combination_rules_by_hand():
     assert C.combine(fc, "trimmed", ("a", "b", "c")) == pytest.approx([2.0, 10.0])
 
 
+def test_backtest_weighted_rules_by_hand():
+    """Inverse-MSE weights, the same halfway to equal weights, and the mean without the member of
+    the largest backtest MAE; equal weights when no backtest window exists."""
+    from benchmarks import forecast_candidates as C
+
+    names = C.WEIGHTED
+    fc = {k: np.array([float(i + 1), 10.0 * (i + 1)]) for i, k in enumerate(names)}
+    errs = {k: np.array([[1.0, -1.0]]) for k in names}
+    errs[names[0]] = np.array([[2.0, -2.0]])          # MSE 4 against 1 for the others
+    out = C.weighted_rules(fc, errs)
+    four = ", ".join(names[:4])
+    w = np.array([0.25, 1.0, 1.0, 1.0]) / 3.25
+    assert out[f"inv-mse({four})"] == pytest.approx(w @ np.array([[1.0, 10], [2, 20], [3, 30], [4, 40]]))
+    assert out[f"inv-mse/2({four})"] == pytest.approx((0.5 * w + 0.125) @ np.array([[1.0, 10], [2, 20], [3, 30],
+                                                                                     [4, 40]]))
+    assert out[f"drop-worst({four})"] == pytest.approx([3.0, 30.0])
+    assert out[f"mean({', '.join(names)})"] == pytest.approx([3.0, 30.0])
+    none = C.weighted_rules(fc, {k: np.empty((0, 2)) for k in names})
+    assert none[f"inv-mse({four})"] == pytest.approx([2.5, 25.0])
+
+
 def test_candidates_on_an_exact_line_and_the_workbench_combination():
     """On y = 10 + 2t (no season) the undamped ETS continues the line, the AICc pick is scored,
     and mean(damped, theta, otm, ets) is the workbench's combination method on the same history."""

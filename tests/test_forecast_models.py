@@ -386,3 +386,76 @@ def test_exploding_forecasts_are_capped_and_finite():
         assert np.all(np.isfinite(f.mean))
         assert f.mean.max() <= y.max() + (y.max() - y.min()) + 1e-6
         assert f.mean.min() >= 0.0
+
+
+def test_kpss_statistic_matches_statsmodels():
+    """The KPSS level statistic with the short lag rule equals statsmodels' on a walk and on noise."""
+    from statsmodels.tsa.stattools import kpss
+
+    rng = np.random.default_rng(5)
+    for y in (np.cumsum(rng.normal(0, 1, 120)), rng.normal(0, 1, 80)):
+        lags = int(4 * (len(y) / 100) ** 0.25)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = kpss(y, regression="c", nlags=lags)[0]
+        assert M.kpss_statistic(y) == pytest.approx(ref, rel=1e-10)
+    assert M.kpss_statistic(0.1 * np.arange(120) + rng.normal(0, 1, 120)) > M.KPSS_5PCT   # a trend is not
+    assert M.kpss_statistic(rng.normal(0, 1, 120)) < M.KPSS_5PCT                         # noise is
+
+
+def _css_residuals(x, phi, theta):
+    e = np.zeros(len(x) + 2)
+    xx = np.r_[0.0, 0.0, x]
+    for t in range(2, len(xx)):
+        e[t] = xx[t] - phi[0] * xx[t - 1] - phi[1] * xx[t - 2] - theta[0] * e[t - 1] - theta[1] * e[t - 2]
+    return e[2:]
+
+
+def test_fast_arima_reaches_the_css_optimum_and_follows_its_recursion():
+    """On an ARIMA(1,1,1) path: one difference (KPSS), the grid reaches within 0.5% of the
+    conditional sum of squares of a Nelder-Mead search for the chosen order, and the forecast
+    continues the ARMA recursion of the differences (future errors zero)."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(11)
+    e = rng.normal(0, 1, 151)
+    dx = np.zeros(150)
+    for t in range(1, 150):
+        dx[t] = 0.6 * dx[t - 1] + e[t + 1] - 0.3 * e[t]
+    y = 500 + np.cumsum(dx)
+    fit = M.fast_arima(y, 6)
+    p, d, q = fit.params["order"]
+    assert d == 1 and p + q >= 1
+    z = (y - y.mean()) / y.std()
+    w = np.diff(z)
+
+    def css(v):
+        phi = np.r_[v[:p], np.zeros(2 - p)]
+        th = np.r_[v[p:], np.zeros(2 - q)]
+        return float(np.sum(_css_residuals(w, phi, th)[0:] ** 2))
+
+    ours = css(np.r_[fit.params["ar"], fit.params["ma"]])
+    best = min(minimize(css, x0, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10}).fun
+               for x0 in (np.zeros(p + q), np.full(p + q, 0.3), np.full(p + q, -0.3)))
+    assert ours <= 1.005 * best
+    # the forecast: differences follow the ARMA recursion with future errors at zero
+    phi = np.r_[fit.params["ar"], np.zeros(2 - p)]
+    th = np.r_[fit.params["ma"], np.zeros(2 - q)]
+    res = _css_residuals(w, phi, th)
+    diffs = np.r_[w[-2:], np.diff(np.r_[z[-1], (fit.mean - y.mean()) / y.std()])]
+    errs = np.r_[res[-2:], np.zeros(6)]
+    for k in range(2, 8):
+        expect = phi[0] * diffs[k - 1] + phi[1] * diffs[k - 2] + th[0] * errs[k - 1] + th[1] * errs[k - 2]
+        assert diffs[k] == pytest.approx(expect, abs=1e-9)
+
+
+def test_fast_arima_on_stationary_noise_forecasts_near_the_mean():
+    """White noise about 50: no difference (KPSS) and forecasts that revert to the mean."""
+    rng = np.random.default_rng(2)
+    y = 50 + rng.normal(0, 2, 100)
+    fit = M.fast_arima(y, 12)
+    assert fit.params["order"][1] == 0
+    assert abs(fit.mean[-1] - y.mean()) < 0.5
+    assert np.all(np.isfinite(fit.fitted))
+    flat = M.fast_arima(np.full(30, 7.0), 4)                # a constant: its value, exactly
+    assert flat.mean.tolist() == [7.0] * 4

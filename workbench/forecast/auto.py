@@ -22,12 +22,16 @@ run of zeros. A series ending in a run of zeros of at least a quarter of a year 
 ``discontinued`` in the selection (possibly discontinued) and forecast by the intermittent
 family, whose forecasts follow the zeros (smooth models would re-apply its trend and season).
 
-**Intervals.** The same backtest errors give the interval widths: the errors of the chosen
-method at step ``k`` are divided by ``sqrt(k)``, their root mean square ``s`` gives the
-half-width ``q * s * sqrt(k)`` at step ``k``, with ``q`` the Student-t quantile of the level with
-``2 x windows`` degrees of freedom (the scale is estimated from few windows, so normal
-quantiles would under-cover). With no backtest window, the in-sample one-step residuals are
-used instead (``n - 2`` degrees of freedom). Demand intervals never go
+**Intervals.** The same backtest errors give the interval widths. Their growth with the step
+``k`` is that of a local level model (ETS(A,N,N)) fitted to the adjusted history, variance
+``v_k = 1 + (k - 1) alpha^2`` (:func:`interval_shape`, ``alpha`` from
+:func:`~workbench.forecast.pipeline.level_alpha`): the errors at step ``k`` are divided by
+``sqrt(v_k)``, their root mean square ``s`` gives the half-width ``q * s * sqrt(v_k)``, with ``q``
+the Student-t quantile of the level with ``2 x windows`` degrees of freedom (the scale is
+estimated from few windows, so normal quantiles would under-cover). A series whose level moves
+a lot (alpha near 1) gets the random walk's ``sqrt(k)`` growth, a stable one nearly constant
+widths. With no backtest window, the in-sample one-step residuals give ``s`` (``n - 2``
+degrees of freedom). Demand intervals never go
 below zero. ``backtest`` reports how often the actuals fall inside them.
 """
 
@@ -45,10 +49,10 @@ from scipy.stats import t as student_t
 
 from ..errors import DataError, Problem
 from . import data as D
-from .pipeline import INTERMITTENT, METHODS, forecast_methods, forecast_series, is_intermittent
+from .pipeline import INTERMITTENT, METHODS, forecast_methods, forecast_series, is_intermittent, level_alpha
 
 __all__ = ["Forecaster", "ForecastResult", "AUTO_CANDIDATES", "INTERMITTENT_CANDIDATES", "INTERMITTENT_DEFAULT",
-           "interval_columns", "trailing_zeros", "is_discontinued", "discontinued_after"]
+           "interval_columns", "interval_shape", "trailing_zeros", "is_discontinued", "discontinued_after"]
 
 AUTO_CANDIDATES = ("combination", "theta", "seasonal_naive")
 INTERMITTENT_CANDIDATES = ("tsb", "adida", "sba")
@@ -126,6 +130,13 @@ def discontinued_after(freq: str | None, season_length: int) -> int:
     if freq in per_quarter:
         return max(2, per_quarter[freq])
     return max(2, int(math.ceil(season_length / 4)))
+
+
+def interval_shape(h: int, alpha: float) -> np.ndarray:
+    """Relative error variance at steps ``1..h`` under a local level with smoothing ``alpha``:
+    ``1 + (k - 1) alpha^2`` (Hyndman et al. 2008, the ETS(A,N,N) forecast variance)."""
+    a = min(max(float(alpha), 0.0), 1.0) if math.isfinite(alpha) else 1.0
+    return 1.0 + (np.arange(1, h + 1, dtype=float) - 1.0) * a * a
 
 
 def _cutoffs(n: int, h: int, n_windows: int, min_train: int) -> list[int]:
@@ -212,10 +223,10 @@ def run_series(task: dict) -> dict:
                 scores[method] = float(np.mean(np.abs(e)))
         fit = _run_method(y, h, method, m, E, Ef, names)
         mean = np.asarray(fit.mean, float)
-        steps = np.arange(1, h + 1, dtype=float)
+        shape = interval_shape(h, level_alpha(y, m, events=E, event_names=names, intermittent=intermittent))
         errs = cache.get(method) if cuts else None
         if errs is not None and errs.size:
-            s = float(np.sqrt(np.mean(errs ** 2 / steps[None, :])))
+            s = float(np.sqrt(np.mean(errs ** 2 / shape[None, :])))
         else:
             resid = y - np.asarray(fit.fitted, float)
             resid = resid[np.isfinite(resid)]
@@ -228,7 +239,7 @@ def run_series(task: dict) -> dict:
         dof = 2 * len(cuts) if errs is not None and errs.size else max(n - 2, 1)
         for lv in levels:
             z = float(student_t.ppf(0.5 + lv / 200.0, dof))
-            half = z * s * np.sqrt(steps)
+            half = z * s * np.sqrt(shape)
             lo = mean - half
             row[f"lo-{lv}"] = np.maximum(lo, 0.0) if nonneg else lo
             row[f"hi-{lv}"] = mean + half

@@ -13,7 +13,8 @@ hundreds of parameter sets at once). A fit takes 1-4 ms, against 50-200 ms for
 tests), which is what makes the automatic mode fast enough for thousands of series. The
 optimised Theta models (OTM, DOTM) are fitted the same way in Fiorucci et al.'s state space
 form: for a given alpha the initial level and the theta line are solved exactly. SARIMAX
-comes from statsmodels.
+comes from statsmodels; :func:`fast_arima` is a small automatic ARIMA searched on vectorised
+grids like the smoothing models.
 
 Seasonality is handled outside these models by classical decomposition
 (:func:`seasonal_indices`, shrunk by :func:`shrunk_seasonal_indices`; see
@@ -43,6 +44,8 @@ __all__ = [
     "ets_auto",
     "ces",
     "arima",
+    "fast_arima",
+    "kpss_statistic",
     "croston",
     "sba",
     "tsb",
@@ -449,6 +452,151 @@ def arima(y: np.ndarray, h: int, *, exog: np.ndarray | None = None, exog_future:
     if X is not None:
         coef = {f"x{i}": float(v) for i, v in enumerate(np.asarray(res.params)[int(trend == "c"): int(trend == "c") + X.shape[1]])}
     return ModelFit("arima", mean, fitted, {"order": order, **coef}, crit)
+
+
+# ----------------------------------------------------------------------------------------
+# a small automatic ARIMA by conditional least squares (numpy)
+# ----------------------------------------------------------------------------------------
+
+#: the 5% critical value of the KPSS level-stationarity statistic (Kwiatkowski et al. 1992)
+KPSS_5PCT = 0.463
+#: the (p, q) orders searched: every ARMA with p, q <= 2 and at most three coefficients
+FAST_ARIMA_ORDERS = ((0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (0, 2), (2, 1), (1, 2))
+
+
+def kpss_statistic(x: np.ndarray, lags: int | None = None) -> float:
+    """KPSS statistic for level stationarity, Bartlett long-run variance with
+    ``trunc(4 (n/100)^(1/4))`` lags (the "short" rule of R's tseries and statsmodels)."""
+    x = np.asarray(x, float)
+    n = len(x)
+    e = x - x.mean()
+    if lags is None:
+        lags = int(math.trunc(4.0 * (n / 100.0) ** 0.25))
+    lrv = float(e @ e) / n
+    for k in range(1, min(lags, n - 1) + 1):
+        lrv += 2.0 * (1.0 - k / (lags + 1.0)) * float(e[k:] @ e[:-k]) / n
+    if lrv <= 0:
+        return 0.0
+    s = np.cumsum(e)
+    return float(s @ s) / (n * n * lrv)
+
+
+def _invertible2(a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
+    """Roots of ``1 - a1 z - a2 z^2`` outside the unit circle (the AR(2) stationarity triangle)."""
+    return (a2 > -1.0) & (a2 < 1.0) & (a1 + a2 < 1.0) & (a2 - a1 < 1.0)
+
+
+def _arma_grid(p: int, q: int, center: np.ndarray | None = None, step: float = 0.0) -> np.ndarray:
+    """Parameter sets (phi1, phi2, theta1, theta2) of an ARMA(p, q), stationary and invertible:
+    a coarse grid over (-0.95, 0.95) (39, 15 or 9 values a coefficient for 1, 2 or 3 of them),
+    or a local grid of half-width ``step`` around ``center``."""
+    npar = p + q
+    if center is None:
+        g = np.linspace(-0.95, 0.95, {1: 39, 2: 15, 3: 9}.get(npar, 1))
+        axes = [g if i < p else np.zeros(1) for i in range(2)] + [g if i < q else np.zeros(1) for i in range(2)]
+    else:
+        off = step * (np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) if npar < 3 else np.array([-1.0, 0.0, 1.0]))
+        axes = ([center[i] + off if i < p else np.zeros(1) for i in range(2)]
+                + [center[2 + i] + off if i < q else np.zeros(1) for i in range(2)])
+    Q = np.array([a.ravel() for a in np.meshgrid(*axes, indexing="ij")])
+    return Q[:, _invertible2(Q[0], Q[1]) & _invertible2(-Q[2], -Q[3])]
+
+
+_ARMA_COARSE = {o: _arma_grid(*o) for o in FAST_ARIMA_ORDERS}
+
+
+def _css(x: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Conditional sum of squares of ``x`` (two zero pre-sample values first) for every column
+    ``(phi1, phi2, theta1, theta2)`` of ``P``: ``e_t = x_t - phi1 x_t-1 - phi2 x_t-2 - theta1
+    e_t-1 - theta2 e_t-2``, all parameter sets in one pass."""
+    p1, p2, t1, t2 = P
+    e1 = np.zeros(P.shape[1])
+    e2 = np.zeros(P.shape[1])
+    sse = np.zeros(P.shape[1])
+    for t in range(2, len(x)):
+        e = x[t] - p1 * x[t - 1] - p2 * x[t - 2] - t1 * e1 - t2 * e2
+        sse += e * e
+        e2, e1 = e1, e
+    return np.where(np.isfinite(sse), sse, np.inf)
+
+
+def _arma_fits(x: np.ndarray, orders) -> list[tuple[float, np.ndarray]]:
+    """Per order its least SSE and parameters: every order's coarse grid in one pass, then two
+    finer local grids around each order's best (also one pass each)."""
+    grids = [_ARMA_COARSE.get(o) if o in _ARMA_COARSE else _arma_grid(*o) for o in orders]
+    steps = [1.9 / {1: 38, 2: 14, 3: 8}.get(p + q, 1) for p, q in orders]
+    best: list = [None] * len(orders)
+    for it in range(3):
+        if it:
+            grids = [_arma_grid(p, q, best[i][1], steps[i]) for i, (p, q) in enumerate(orders)]
+            steps = [s / 2.5 for s in steps]
+        sizes = [g.shape[1] for g in grids]
+        P = np.concatenate(grids, axis=1)
+        sse = _css(x, P)
+        at = 0
+        for i, k in enumerate(sizes):
+            if k:
+                j = at + int(np.argmin(sse[at:at + k]))
+                if best[i] is None or sse[j] < best[i][0]:
+                    best[i] = (float(sse[j]), P[:, j].copy())
+            at += k
+    return best
+
+
+def fast_arima(y: np.ndarray, h: int, *, orders=FAST_ARIMA_ORDERS) -> ModelFit:
+    """A small automatic ARIMA(p, d, q) without drift, fitted by conditional least squares.
+
+    ``d`` is 0 when the KPSS test does not reject level stationarity at 5% (the series is then
+    modelled about its mean), else 1 (as in Hyndman & Khandakar's auto.arima, but with at most
+    one difference and no drift: a fitted drift is an undamped trend). The ARMA order of the
+    (differenced) series is chosen by AICc among every ``p, q <= 2`` with at most three
+    coefficients; the coefficients of all orders are searched together on vectorised grids
+    within the stationary and invertible regions (a coarse grid, then two finer ones around
+    each order's best), so a fit takes a few milliseconds where statsmodels' SARIMAX takes
+    hundreds. Forecasts iterate the ARMA recursion with future errors at zero; for ``d = 1``
+    they level off (the AR terms carry a fading momentum), so no trend is extrapolated forever.
+
+    A candidate member measured in ``benchmarks.forecast_candidates``, not a member of the
+    combination: it helps the monthly and the yearly/other series but not the quarterly ones
+    (see ``docs/demand_forecasting.md``).
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    if n < 10:
+        fit = ses(y, h)
+        return ModelFit("fast_arima", fit.mean, fit.fitted, fit.params, fit.aicc)
+    mu_y = float(y.mean())
+    scale = float(np.std(y)) or 1.0
+    z = (y - mu_y) / scale
+    d = 0 if kpss_statistic(z) < KPSS_5PCT else 1
+    w = np.diff(z) if d else z
+    x = np.concatenate([[0.0, 0.0], w])
+    N = len(w)
+    best = None
+    for (p, q), (sse, par) in zip(orders, _arma_fits(x, orders)):
+        crit = aicc(sse, N, p + q + 1 + (d == 0))
+        if best is None or crit < best[0]:
+            best = (crit, p, q, par, sse)
+    crit, p, q, par, sse = best
+    phi, th = par[:2], par[2:]
+    e = np.zeros(len(x))
+    for t in range(2, len(x)):
+        e[t] = x[t] - phi[0] * x[t - 1] - phi[1] * x[t - 2] - th[0] * e[t - 1] - th[1] * e[t - 2]
+    xs, es = [x[-2], x[-1]], [e[-2], e[-1]]
+    fut = np.empty(h)
+    for j in range(h):
+        v = phi[0] * xs[-1] + phi[1] * xs[-2] + th[0] * es[-1] + th[1] * es[-2]
+        xs, es = [xs[-1], v], [es[-1], 0.0]
+        fut[j] = v
+    if d:
+        mean = z[-1] + np.cumsum(fut)
+        fitted = np.concatenate([[np.nan], z[:-1] + (w - e[2:])])
+    else:
+        mean = fut
+        fitted = z - e[2:]
+    return ModelFit("fast_arima", mean * scale + mu_y, fitted * scale + mu_y,
+                    {"order": (p, d, q), "ar": [float(v) for v in phi[:p]], "ma": [float(v) for v in th[:q]]},
+                    aicc(sse * scale * scale, N, p + q + 1 + (d == 0)))
 
 
 # ----------------------------------------------------------------------------------------

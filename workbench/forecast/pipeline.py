@@ -33,6 +33,7 @@ import numpy as np
 from . import models as M
 
 __all__ = ["METHODS", "COMBINATION", "SeriesForecast", "forecast_series", "forecast_methods", "is_intermittent", "event_lifts",
+           "level_alpha",
            "seasonal_profile", "CAP_MULTIPLE", "SHRINK_SEASONS"]
 
 METHODS = ("seasonal_naive", "naive", "ses", "ets", "theta", "optimized_theta", "dynamic_optimized_theta", "ces", "arima",
@@ -206,6 +207,25 @@ def forecast_methods(y: np.ndarray, h: int, methods, *, m: int = 1, events: np.n
             out[method] = _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative,
                                   shared, memo)
     return out
+
+
+def level_alpha(y: np.ndarray, m: int = 1, *, events: np.ndarray | None = None, event_names=(),
+                intermittent: bool = False) -> float:
+    """The smoothing constant of a local level (SES, ETS(A,N,N)) fitted to the adjusted history.
+
+    Smooth series are adjusted as every smooth method sees them (events and season out, see the
+    module notes); intermittent ones are taken as they are (their methods see no season). The
+    automatic mode uses it for the shape of its intervals: under a local level the error ``k``
+    steps ahead has variance ``sigma^2 (1 + (k - 1) alpha^2)``.
+    """
+    y = np.asarray(y, float)
+    if len(y) < 3:
+        return 0.5
+    if intermittent:
+        return float(M.ses(y, 1).params["alpha"])
+    ef = None if events is None else np.zeros((1, np.asarray(events).shape[1]))
+    fit = forecast_series(y, 1, method="ses", m=m, events=events, events_future=ef, event_names=event_names)
+    return float(fit.params.get("alpha", 0.5))
 
 
 def _smooth(y, h, method, m, events, events_future, event_names, seasonal, nonnegative, shared, memo):

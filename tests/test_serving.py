@@ -284,3 +284,22 @@ def test_extension_files_named_by_content_are_cacheable():
                                                    {"path": ["/x"], "no_cache_paths": []})
     assert serve._cacheable_labextensions(other) == other
     assert serve._cacheable_labextensions(("/", object)) == ("/", object)
+
+
+def test_page_websocket_reads_only_real_v1_headers():
+    """A message of the older websocket protocol is not read as v1 (Voila's reader looped over an
+    astronomically large offset count, wedging the server); real v1 messages are read as before."""
+    import time
+
+    from jupyter_server.services.kernels.connection.base import (serialize_binary_message,
+                                                                 serialize_msg_to_ws_v1)
+
+    header = {"msg_id": "1", "msg_type": "comm_msg", "session": "s", "username": "u", "date": "", "version": "5.3"}
+    v1 = serialize_msg_to_ws_v1([json.dumps(p).encode() for p in (header, {}, {}, {"data": {}})], "iopub")
+    assert serve.read_v1_header(v1) == header
+    legacy = serialize_binary_message({"header": header, "parent_header": {}, "metadata": {}, "content": {},
+                                       "channel": "iopub", "buffers": [memoryview(b"x" * 100)]})
+    start = time.perf_counter()
+    assert serve.read_v1_header(legacy) is None
+    assert serve.read_v1_header(b"\xff" * 7) is None and serve.read_v1_header(b"\xff" * 64) is None
+    assert time.perf_counter() - start < 0.1

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import voila.app
 import voila.notebook_renderer
+import voila.tornado.kernel_websocket_handler
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.utils import url_path_join
@@ -299,6 +300,28 @@ def _cacheable_labextensions(handler: tuple) -> tuple:
     return (pattern, cls, *rest)
 
 
+def read_v1_header(ws_msg: bytes) -> dict | None:
+    """The header of a kernel message in the websocket protocol v1, or None for anything else.
+
+    Voila's page websocket reads every binary message it sends as v1 to find ``execute_input``
+    messages, taking the first 8 bytes as the number of offsets. A binary message of the older
+    protocol (a client that did not ask for v1: buffers behind a 4-byte count) makes that number
+    astronomically large, and the server looped over it forever at full CPU, serving no page and
+    ignoring SIGTERM. This reader checks the offsets fit the message first."""
+    if len(ws_msg) < 8:
+        return None
+    n = int.from_bytes(ws_msg[:8], "little")
+    if n < 3 or 8 * (n + 1) > len(ws_msg):
+        return None
+    offsets = [int.from_bytes(ws_msg[8 * (i + 1):8 * (i + 2)], "little") for i in range(n)]
+    if offsets != sorted(offsets) or offsets[-1] > len(ws_msg):
+        return None
+    try:
+        return json.loads(ws_msg[offsets[1]:offsets[2]].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 class WorkbenchVoila(Voila):
     """Voila serving the notebooks folder, with ``/`` redirecting to the Home app."""
 
@@ -308,6 +331,7 @@ class WorkbenchVoila(Voila):
     def initialize(self, argv=None):
         # the renderer builds its executor from this module-level name (pages and preheated kernels)
         voila.notebook_renderer.VoilaExecutor = AppExecutor
+        voila.tornado.kernel_websocket_handler.read_header_from_binary_message = read_v1_header
         super().initialize(argv)
 
     def init_settings(self):

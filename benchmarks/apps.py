@@ -494,9 +494,10 @@ class Bench:
             await self.leave(ctx, page)
         return out
 
-    async def viewers(self, browser) -> dict[str, float]:
-        n = self.args.viewers
-        peak = {"rss": self.server.rss_bytes()}
+    def peak_memory(self) -> dict:
+        """Sample the server's memory every 0.5 s from now on: ``["rss"]`` is the peak so far;
+        ``await d["stop"]()`` ends the sampling."""
+        peak: dict = {"rss": self.server.rss_bytes()}
         stop = asyncio.Event()
 
         async def sample():
@@ -504,7 +505,18 @@ class Bench:
                 peak["rss"] = max(peak["rss"], self.server.rss_bytes())
                 await asyncio.sleep(0.5)
 
-        sampler = asyncio.create_task(sample())
+        task = asyncio.create_task(sample())
+
+        async def end():
+            stop.set()
+            await task
+
+        peak["stop"] = end
+        return peak
+
+    async def viewers(self, browser) -> dict[str, float]:
+        n = self.args.viewers
+        peak = self.peak_memory()
         cpu0 = self.server.cpu_seconds()
         browser0 = browser_cpu_seconds()
         start = time.perf_counter()
@@ -526,8 +538,7 @@ class Bench:
         failed = [u for u in updates if isinstance(u, BaseException)]
         upd = [u for u in updates if not isinstance(u, BaseException)]
         cpu = self.server.cpu_seconds() - cpu0
-        stop.set()
-        await sampler
+        await peak["stop"]()
         for ctx, page in [(c, p) for (_, c, p) in opened]:
             await self.leave(ctx, page)
         res = {"viewers": n, "stalled": stalled, "all_interactive_s": all_open, "open_p50_s": pct(opens, 50),
@@ -544,23 +555,14 @@ class Bench:
     async def protocol_viewers(self) -> dict[str, float]:
         """``--protocol-viewers`` viewers open Network design at once without a browser (the server's part)."""
         n = self.args.protocol_viewers
-        peak = {"rss": self.server.rss_bytes()}
-        stop = asyncio.Event()
-
-        async def sample():
-            while not stop.is_set():
-                peak["rss"] = max(peak["rss"], self.server.rss_bytes())
-                await asyncio.sleep(0.5)
-
-        sampler = asyncio.create_task(sample())
+        peak = self.peak_memory()
         cpu0 = self.server.cpu_seconds()
         start = time.perf_counter()
         got = await asyncio.gather(*(protocol_viewer(self.server.url, "network_design", self.args.stall_s)
                                      for _ in range(n)), return_exceptions=True)
         wall = time.perf_counter() - start
         cpu = self.server.cpu_seconds() - cpu0
-        stop.set()
-        await sampler
+        await peak["stop"]()
         ok = [g for g in got if isinstance(g, dict)]
         res = {"viewers": n, "failed": n - len(ok), "all_state_s": wall if len(ok) == n else float("nan"),
                "state_p50_s": pct([g["state_s"] for g in ok], 50), "page_p50_s": pct([g["page_s"] for g in ok], 50),

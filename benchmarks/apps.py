@@ -6,7 +6,8 @@
 Starts the server as ``make app`` does (``python -m widgets.serve``, settings from
 ``notebooks/voila.json``) on a free localhost port with a throwaway WORKBENCH_HOME, and drives
 Debian's chromium (``/usr/bin/chromium``, or ``WORKBENCH_CHROMIUM``) headless through playwright.
-Measured (in this order: first page, reaction, viewers, cycles, then the rounds of opens):
+Measured (in this order: first page, reaction, viewers, protocol viewers, cycles, then the rounds
+of opens):
 
 - first page after start: Home, opened as soon as the server answers;
 - open time per app over ``--rounds`` rounds (each a fresh browser context), p50 and p95, split
@@ -18,6 +19,10 @@ Measured (in this order: first page, reaction, viewers, cycles, then the rounds 
   change to KPIs, charts and map all redrawn;
 - ``--viewers`` concurrent viewers of Network design: time until all are interactive, one DC
   change in each, and the memory of the server and its kernels at the peak;
+- ``--protocol-viewers`` concurrent viewers of Network design without a browser: each asks for
+  the page, opens its kernel's websocket and asks for every widget's state, as a page does. The
+  server's part of a viewer (the browser's part runs on the viewer's own machine; above, the ten
+  pages' browser shares the server's cores, and its CPU is printed);
 - ``--cycles`` open/leave cycles: seconds until the left page's kernel is gone, and the kernels
   and memory left at the end (kernels should equal the preheated pool);
 - requests leaving 127.0.0.1 during every page load, and the status of a page asked for with a

@@ -177,7 +177,9 @@ def test_a_forked_kernel_answers_a_pages_request_for_every_widget_state_at_once(
         states = None
         while states is None and time.monotonic() < deadline:
             msg = kc.get_iopub_msg(timeout=30)
-            assert msg["msg_type"] != "stream", msg["content"]  # "No such comm target registered" is a stream
+            # (ipykernel may also warn "No such comm" while the comm_open is still being handled:
+            # the request is answered all the same)
+            assert "No such comm target registered" not in msg["content"].get("text", ""), msg["content"]
             if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
                 states = msg["content"]["data"]["states"]
         assert states is not None

@@ -270,7 +270,7 @@ def test_a_page_gets_only_a_started_preheated_kernel():
         assert km.get_pool_size("network_design.ipynb") == 0
         waiting.cancel()
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_extension_files_named_by_content_are_cacheable():

@@ -336,7 +336,7 @@ class RoutePlanningView(W.VBox):
                                 filename=f"dispatch.{ext}", disabled=True,
                                 tooltip="The dispatch sheets of the plan shown: one per vehicle, its stops with ETAs")
             for ext, label in (("csv", "CSV"), ("xlsx", "Excel"), ("html", "Printable HTML"))}
-        self.downloads = W.VBox([W.HTML("Dispatch sheets (one per vehicle, stops with ETAs):"),
+        self.downloads = W.VBox([W.HTML("One sheet per vehicle, its stops with ETAs:"),
                                  W.HBox(list(self.download_buttons.values()))])
         self.solve_button.add_class("wb-solve")
         self.downloads.add_class("wb-downloads")

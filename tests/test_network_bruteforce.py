@@ -190,27 +190,13 @@ def test_sweep_never_marks_a_count_infeasible_while_a_neighbour_design_is_known(
 # the lower bound with inventory (a concave cost priced by an iteration)
 # ------------------------------------------------------------------------------------------
 
-def _brute_force_without_inventory(p: FacilityProblem) -> float:
-    """Cheapest single-sourcing design by enumerating every assignment, fixed + handling + transport."""
-    d = p.customers["demand"].to_numpy(float)
-    m, n = len(p.sites), len(d)
-    fixed = p.sites["fixed_cost"].to_numpy(float)
-    handling, outbound = p.unit_costs()
-    best = np.inf
-    for a in itertools.product(range(m), repeat=n):
-        U = np.zeros((m, n))
-        U[list(a), np.arange(n)] = d
-        best = min(best, fixed[U.sum(axis=1) > 0].sum() + ((handling + outbound) * U).sum())
-    return best
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_inventory_lower_bound_holds_and_the_gap_is_reported_right(seed):
     """With inventory priced, the reported bound is at most the true optimum (brute force over every
     single-sourcing assignment, exact inventory cost), equals the optimum without inventory (brute
     force) plus the inventory of all demand pooled at one DC, and the gap is (total - bound) / total;
     the result says what is proven and what is not."""
-    from tests.test_network_tradeoff import brute_force_inventory, line
+    from tests.test_network_tradeoff import brute_force as brute_force_network, brute_force_inventory, line
 
     rng = np.random.default_rng(seed)
     n, m = 6, 3
@@ -228,7 +214,7 @@ def test_inventory_lower_bound_holds_and_the_gap_is_reported_right(seed):
     pooled[0] = demand
     least_inventory = p.inventory_by_site(pooled)["inventory_cost"].sum()
     assert p.min_inventory_cost() == pytest.approx(least_inventory, rel=1e-12)
-    assert r.best_bound == pytest.approx(_brute_force_without_inventory(p) + least_inventory, rel=1e-6)
+    assert r.best_bound == pytest.approx(brute_force_network(p, inventory=False) + least_inventory, rel=1e-6)
     assert r.gap == pytest.approx((r.total_cost - r.best_bound) / r.total_cost, abs=1e-12)
     assert r.status == ("optimal" if r.gap <= p.spec.mip_gap + 1e-12 else "feasible")
     assert "Proven:" in r.bound_method and "Not proven:" in r.bound_method

@@ -59,8 +59,9 @@ def test_safety_stock_follows_the_square_root_law():
     assert p.inventory_by_site(one)["cycle_stock"].sum() == pytest.approx(d.sum() / 52 / 2)
 
 
-def brute_force_inventory(p: FacilityProblem) -> float:
-    """Cheapest single-sourcing design by enumerating every assignment (exact inventory cost)."""
+def brute_force(p: FacilityProblem, *, inventory: bool = True) -> float:
+    """Cheapest single-sourcing design by enumerating every assignment: fixed + handling +
+    transport, plus the exact inventory cost when ``inventory``."""
     d = p.customers["demand"].to_numpy(float)
     m, n = len(p.sites), len(d)
     fixed = p.sites["fixed_cost"].to_numpy(float)
@@ -71,9 +72,15 @@ def brute_force_inventory(p: FacilityProblem) -> float:
         U[list(a), np.arange(n)] = d
         open_ = U.sum(axis=1) > 0
         cost = fixed[open_].sum() + ((handling + outbound) * U).sum()
-        cost += p.inventory_by_site(U)["inventory_cost"].sum()
+        if inventory:
+            cost += p.inventory_by_site(U)["inventory_cost"].sum()
         best = min(best, cost)
     return best
+
+
+def brute_force_inventory(p: FacilityProblem) -> float:
+    """Cheapest single-sourcing design with the exact inventory cost (see :func:`brute_force`)."""
+    return brute_force(p, inventory=True)
 
 
 @pytest.mark.parametrize("holding_rate", [0.0, 0.25, 2.0])

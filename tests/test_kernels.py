@@ -188,3 +188,21 @@ def test_a_forked_kernel_answers_a_pages_request_for_every_widget_state_at_once(
     finally:
         km.shutdown_kernel(now=True)
         kc.stop_channels()
+
+
+def test_the_template_reads_ahead_the_geography_of_the_saved_data_and_survives_bad_data(tmp_path, monkeypatch, capsys):
+    """The template computes the geography under the saved customers for every kernel; saved data it
+    cannot use leaves a line in the log and the template running, not a dead template."""
+    from widgets import geography, kernels, world_store
+
+    geography._features.cache_clear()
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    kernels._warm_caches()
+    assert geography._features.cache_info().currsize == 1
+
+    def broken():
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(world_store, "current_world", broken)
+    kernels._warm_caches()
+    assert "was not read ahead (RuntimeError: disk gone)" in capsys.readouterr().err

@@ -226,8 +226,13 @@ def _warm_caches() -> None:
     geography._indexed("countries")
     geography._indexed("regions")
     workbench.load_sample()
-    customers = current_world().customers
-    geography.geography_features(geography.bounds_of(customers.lat, customers.lon))
+    try:  # the saved data is the user's: a problem in it is the apps' to report, not the template's
+        customers = current_world().customers
+        if len(customers):
+            geography.geography_features(geography.bounds_of(customers.lat, customers.lon))
+    except Exception as exc:
+        print(f"[widgets.kernels] the geography of the saved data was not read ahead ({type(exc).__name__}: "
+              f"{exc}); each kernel reads it when its map is drawn", file=sys.stderr, flush=True)
 
 
 def _kernel(request: dict, fds: list[int]) -> None:

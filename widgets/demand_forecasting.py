@@ -499,7 +499,10 @@ class DemandForecastingView(W.VBox):
                              f"itself)", kpi="backtest_mase"))
             cards.append(KPI("Past weeks inside the 80% range", k["coverage_80"], "%", kpi="coverage_80"))
         if "safety_stock_units" in k:
-            cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service",
+            inv = getattr(m.result, "inventory", None)
+            dcs = len(inv.table) if inv is not None and getattr(inv, "table", None) is not None else 0
+            where = f", summed over {dcs} series (table below)" if dcs > 1 else ""
+            cards.append(KPI("Safety stock", k["safety_stock_units"], "units", f"at {m.service_level:.1%} service{where}",
                              kpi="safety_stock_units"))
             cards.append(KPI("Safety stock value", k["safety_stock_value"], "USD", kpi="safety_stock_value"))
         self.cards.update(cards)

@@ -12,7 +12,7 @@ import time
 import pytest
 from jupyter_client import KernelManager
 
-from widgets.kernels import SOCKET_ENV
+from widgets.kernels import KERNEL_NICE, SOCKET_ENV
 from widgets.serve import ForkedKernelSpecs
 
 
@@ -61,16 +61,18 @@ def _start(template, cwd, **env):
 
 def test_forked_kernel_runs_in_the_servers_folder_and_environment(template, tmp_path):
     """The kernel is a fork of the template (apps already imported), in the folder and with the
-    environment the server started it with; a shutdown ends it."""
+    environment the server started it with, ``KERNEL_NICE`` below the server (so a kernel's work
+    yields to the server's event loop, which serves every page); a shutdown ends it."""
     km, kc = _start(template, tmp_path, WORKBENCH_PROBE="from-the-server")
     try:
         assert km.kernel_spec.argv[1:4] == ["-m", "widgets.kernels", "launch"]
         out, reply = _run(kc, "import os, sys\n"
                               "print(os.getcwd(), os.environ['WORKBENCH_PROBE'], 'widgets.network_design' in sys.modules,"
-                              " os.getpid())")
+                              " os.getpid(), os.nice(0))")
         assert reply["status"] == "ok"
-        cwd, probe, preloaded, pid = out.split()
+        cwd, probe, preloaded, pid, nice = out.split()
         assert cwd == str(tmp_path) and probe == "from-the-server" and preloaded == "True"
+        assert int(nice) == min(19, os.nice(0) + KERNEL_NICE)
         out, _ = _run(kc, "x = 6 * 7\nprint(x)")
         assert out.strip() == "42"
     finally:

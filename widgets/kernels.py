@@ -45,6 +45,10 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipywidgets", "plotly.gr
            "widgets.demand_forecasting", "widgets.route_planning", "widgets.compare", "widgets.viewer")
 #: how many of ``PRELOAD`` (what Home's page needs) are imported before the template listens
 FIRST = 8
+#: how much lower than the server the kernels run (``nice``): the server's one event loop serves
+#: every page, so the kernels' work (a preheated kernel running its notebook for the next visitor,
+#: another viewer's solve) yields to it. ``WORKBENCH_KERNEL_NICE=0`` keeps them level.
+KERNEL_NICE = 10
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 WAIT_FOR_TEMPLATE_S = 90.0
 
@@ -74,6 +78,16 @@ def _recv(sock: socket.socket, max_fds: int = 0) -> tuple[dict, list[int]]:
 
 # -- the stub: the kernel's process as the server sees it --------------------------------------
 
+def lower_priority() -> int:
+    """Run this process (and what it forks) ``WORKBENCH_KERNEL_NICE`` (default ``KERNEL_NICE``)
+    lower than the server; returns the niceness it has now."""
+    try:
+        step = int(os.environ.get("WORKBENCH_KERNEL_NICE", KERNEL_NICE))
+    except ValueError:
+        step = KERNEL_NICE
+    return os.nice(max(0, step)) if hasattr(os, "nice") else 0
+
+
 def launch(argv: list[str]) -> int:
     """Have the template fork a kernel for ``argv`` (ipykernel's arguments); wait for it to end."""
     path = os.environ.get(SOCKET_ENV)
@@ -81,6 +95,7 @@ def launch(argv: list[str]) -> int:
     if sock is None:
         print(f"[widgets.kernels] no kernel template at {path or '(unset)'}: starting a kernel the usual way",
               file=sys.stderr, flush=True)
+        lower_priority()
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
     with sock:
         _send(sock, {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "stub": os.getpid()}, [0, 1, 2])
@@ -161,6 +176,7 @@ def template(path: str) -> None:
     import importlib
 
     started = time.perf_counter()
+    lower_priority()  # every kernel is forked from here: they run as low as the template
     todo = list(PRELOAD)
     for name in todo[:FIRST]:
         importlib.import_module(name)

@@ -92,3 +92,35 @@ def test_cities_file_is_geonames_sorted_by_population():
     assert (np.diff(pop) <= 0).all()
     i = name.index("Paris")
     assert cc[i] == "FR" and lat[i] == pytest.approx(48.85341) and lon[i] == pytest.approx(2.3488)
+
+
+def _dist_to_polyline(p, line) -> float:
+    a, b = line[:-1], line[1:]
+    d = b - a
+    t = np.clip(((p - a) * d).sum(1) / np.maximum((d * d).sum(1), 1e-12), 0, 1)
+    return float(np.hypot(*(a + t[:, None] * d - p).T).min())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_simplified_borders_stay_within_a_pixel_of_the_data(seed):
+    """Borders are simplified to the view's pixel (``step``): every point of the shipped ring lies
+    within ``step`` (plus the 0.01 degree rounding) of the line drawn, which is closed and has
+    fewer points; checked point by point against the full ring."""
+    rng = np.random.default_rng(seed)
+    angle = np.sort(rng.uniform(0, 2 * np.pi, 400))
+    radius = 3 + np.cumsum(rng.normal(0, 0.05, 400))
+    ring = np.round(np.c_[10 + radius * np.cos(angle), 45 + radius * np.sin(angle)], 2).tolist()
+    ring.append(ring[0])
+    step = 0.08
+    out = geography._simplify(ring, step)
+    assert out[0] == out[-1] and len(out) < len(ring) / 2
+    line = np.asarray(out)
+    worst = max(_dist_to_polyline(np.asarray(p), line) for p in ring)
+    assert worst <= step + 0.01 * 2 ** 0.5 / 2 + 1e-9
+
+
+def test_a_map_of_the_united_states_sends_a_compact_geography():
+    """The borders under a map of the U.S. (what every app's page receives) are a few ten KB."""
+    b = bounds_of([25.8, 47.6, 40.7, 34.1], [-80.2, -122.3, -74.0, -118.2])
+    countries, regions = geography_features(b)
+    assert len(json.dumps(countries)) < 80_000 and len(json.dumps(regions)) < 80_000

@@ -92,8 +92,8 @@ def _features(box: tuple[float, float, float, float], margin: float) -> tuple[li
     """The clipped features under ``box`` (cached: every map of the same data shows the same box)."""
     bounds = Bounds(*box)
     big = bounds.padded(margin, 1.0)
-    # snap to a grid of about 1/700 of the view (never finer than the data): a map of the U.S.
-    # sends ~8 km steps, a map of a city region the full 1 km detail
+    # leave out detail finer than about 1/700 of the view (a pixel; never finer than the data): a
+    # map of the U.S. keeps what shows at ~8 km, a map of a city region the full 1 km detail
     step = max(0.01, round(max(bounds.north - bounds.south, bounds.east - bounds.west) / 700, 2))
     return _clip(_indexed("countries"), big, step), _clip(_indexed("regions"), big, step)
 
@@ -113,14 +113,34 @@ def _indexed(kind: str) -> tuple[tuple[dict, tuple[tuple[list, tuple[float, floa
     return tuple(out)
 
 
-def _snap(ring: list, step: float) -> list:
-    if step <= 0.01:
-        return ring
+def _simplify(ring: list, step: float) -> list:
+    """``ring`` with every point dropped that lies within ``step`` degrees of the line the kept
+    points draw (Douglas-Peucker; ``step`` is about one pixel of the view, so the map looks the
+    same with a third to a quarter of the points), rounded to the data's 0.01 degree and closed."""
+    pts = np.asarray(ring, float)
+    n = len(pts)
+    keep = np.zeros(n, bool)
+    keep[0] = keep[-1] = True
+    spans = [(0, n - 1)]
+    while spans:
+        i, j = spans.pop()
+        if j <= i + 1:
+            continue
+        a, inner = pts[i], pts[i + 1:j]
+        dx, dy = pts[j] - a
+        length = float(np.hypot(dx, dy))
+        if length == 0.0:  # a closed ring's ends meet: distance to the point
+            dist = np.hypot(inner[:, 0] - a[0], inner[:, 1] - a[1])
+        else:
+            dist = np.abs(dx * (inner[:, 1] - a[1]) - dy * (inner[:, 0] - a[0])) / length
+        k = int(np.argmax(dist))
+        if dist[k] > step:
+            keep[i + 1 + k] = True
+            spans += [(i, i + 1 + k), (i + 1 + k, j)]
     out: list = []
-    for x, y in ring:
-        p = [round(round(x / step) * step, 2), round(round(y / step) * step, 2)]
-        if not out or out[-1] != p:
-            out.append(p)
+    for x, y in np.round(pts[keep], 2).tolist():
+        if not out or out[-1] != [x, y]:
+            out.append([x, y])
     if out[0] != out[-1]:
         out.append(out[0])
     return out
@@ -135,7 +155,7 @@ def _clip(indexed, big: Bounds, step: float = 0.01) -> list[dict]:
         for poly, bb in polys:
             if not _overlaps(bb, big):
                 continue
-            rings = [r for r in (_snap(ring, step) for ring in poly) if len(r) >= 4]
+            rings = [r for r in (_simplify(ring, step) for ring in poly) if len(r) >= 4]
             if rings:
                 keep.append(rings)
         if keep:

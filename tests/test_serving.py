@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+from pathlib import Path
 
 import pytest
 
@@ -116,6 +117,20 @@ def test_page_links_no_cdn():
             '@fortawesome/fontawesome-free@^5/css/v4-shims.min.css" type="text/css" />\n'
             '<script src="/voila/static/voila-style.js"></script>')
     assert serve.local_only(html) == '<script src="/voila/static/voila-style.js"></script>'
+
+
+def test_the_pages_spinner_turns_in_steps():
+    """The spinner of Voila's installed page template is served turning in eight steps (redrawn 4
+    times a second, not 60): the page the server sends has the steps, not the smooth turn."""
+    import jinja2
+    from jupyter_core.paths import jupyter_path
+
+    folders = [p for p in jupyter_path("voila", "templates", "base") if Path(p, "spinner.macro.html.j2").exists()]
+    macro = jinja2.Environment(loader=jinja2.FileSystemLoader(folders[0])).get_template("spinner.macro.html.j2")
+    css = macro.module.css()
+    assert "rotation 2s infinite linear" in css  # Voila's own spinner (a new Voila may change it)
+    served = serve.page_html(css)
+    assert serve.SPINNER_STEPS_CSS in served and serve._SPINNER_CSS not in served
 
 
 def test_preheated_kernels_counts_one_per_app(tmp_path):

@@ -235,6 +235,22 @@ class Server:
                 pass
         return total
 
+    def wait_warm(self, quiet_s: float = 2.0, timeout: float = 120.0) -> float:
+        """Wait until the server and its kernels have been idle (under 5% of a core) for
+        ``quiet_s``: every preheated pool is filled and nothing else runs. Returns the wait."""
+        start = time.perf_counter()
+        quiet_since = start
+        last = self.cpu_seconds()
+        while time.perf_counter() - start < timeout:
+            time.sleep(0.5)
+            now = self.cpu_seconds()
+            if now - last > 0.5 * 0.05:
+                quiet_since = time.perf_counter()
+            elif time.perf_counter() - quiet_since >= quiet_s:
+                break
+            last = now
+        return time.perf_counter() - start
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -706,6 +722,9 @@ async def run(args) -> int:
                 summary["kernels"] = (f"kernel gone max {c['kernel_gone_max_s']:.1f} s, {c['kernels_left']} kernels "
                                       f"left (pool {pool})")
             if args.rounds:
+                warm = await asyncio.to_thread(server.wait_warm)
+                print(f"server warm (every pool filled, server and kernels idle) after {warm:.1f} s more")
+                rec.add("server", "", "warm before the opens after", warm, "s")
                 print(f"opening each app {args.rounds} times, one page at a time")
                 results = await bench.opens(browser)
                 print(f"{'app':20s} {'p50':>6s} {'p95':>6s} {'max':>6s} | split p50: {'queue':>6s} {'kernel':>6s} "

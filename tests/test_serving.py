@@ -318,3 +318,27 @@ def test_page_websocket_reads_only_real_v1_headers():
     assert serve.read_v1_header(legacy) is None
     assert serve.read_v1_header(b"\xff" * 7) is None and serve.read_v1_header(b"\xff" * 64) is None
     assert time.perf_counter() - start < 0.1
+
+
+def test_page_templates_are_compiled_once_for_every_page(monkeypatch):
+    """Each page's (each preheated kernel's) new Voila exporter finds the page templates already
+    compiled by an earlier one, and renders the same page."""
+    import jinja2
+    from voila.exporter import VoilaExporter
+    from voila.paths import collect_template_paths
+
+    serve.share_compiled_templates()
+    compiled: list[str] = []
+    compile_ = jinja2.Environment._compile
+
+    def counting(self, source, filename):
+        compiled.append(filename)
+        return compile_(self, source, filename)
+
+    monkeypatch.setattr(jinja2.Environment, "_compile", counting)
+    paths = collect_template_paths(["voila", "nbconvert"], "lab")
+    first = VoilaExporter(template_paths=paths, template_name="lab").environment.get_template("index.html.j2")
+    n = len(compiled)
+    second = VoilaExporter(template_paths=paths, template_name="lab").environment.get_template("index.html.j2")
+    assert n > 0 and len(compiled) == n  # the second exporter compiled nothing
+    assert first is not second and first.render is not None

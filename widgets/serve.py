@@ -44,6 +44,7 @@ import time
 from asyncio import ensure_future
 from pathlib import Path
 
+import jinja2
 import voila.app
 import voila.notebook_renderer
 import voila.tornado.kernel_websocket_handler
@@ -83,6 +84,44 @@ SPINNER_STEPS_CSS = "animation: rotation 2s infinite steps(8);"
 def page_html(html: str) -> str:
     """A chunk of Voila's page as the apps serve it: local assets only, the spinner in steps."""
     return local_only(html).replace(_SPINNER_CSS, SPINNER_STEPS_CSS)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled page templates kept in memory for the server's life (Jinja checks each
+    against its source's checksum before using it)."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def share_compiled_templates() -> None:
+    """Every page Voila renders (each preheated kernel's notebook) makes a new exporter with a new
+    Jinja environment, which parsed and compiled the same page templates again: 0.17 CPU-s of the
+    server's one event loop per page, a third of its work for a refill. The environments Voila's
+    exporter makes now share one cache of the compiled templates (Jinja's ``bytecode_cache``; all
+    of them render the same way: asynchronously, with the ``do`` extension)."""
+    from voila.exporter import VoilaExporter
+
+    if getattr(VoilaExporter, "_shares_compiled_templates", False):
+        return
+    create = VoilaExporter._create_environment
+    cache = _CompiledTemplates()
+
+    def _create_environment(self):
+        env = create(self)
+        env.bytecode_cache = cache
+        return env
+
+    VoilaExporter._create_environment = _create_environment
+    VoilaExporter._shares_compiled_templates = True
 
 
 #: seconds between real polls of a kernel client's socket while the server waits for a message
@@ -345,6 +384,7 @@ class WorkbenchVoila(Voila):
         # the renderer builds its executor from this module-level name (pages and preheated kernels)
         voila.notebook_renderer.VoilaExecutor = AppExecutor
         voila.tornado.kernel_websocket_handler.read_header_from_binary_message = read_v1_header
+        share_compiled_templates()
         super().initialize(argv)
 
     def init_settings(self):
